@@ -20,7 +20,7 @@ export default defineConfig({
           include: ["tests/training/**/*.test.ts"],
           testTimeout: 180_000,
           hookTimeout: 180_000,
-          fileParallelism: false,
+          poolOptions: { forks: { singleFork: true } },
         },
       },
       {
@@ -30,7 +30,7 @@ export default defineConfig({
           include: ["tests/http/**/*.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 90_000,
-          fileParallelism: false,
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],

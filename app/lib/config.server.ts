@@ -1,0 +1,180 @@
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { z } from "zod";
+import { ConfigurationError } from "./errors.server";
+import { singleton } from "./singleton.server";
+
+// Every setting comes from the environment, is checked once at start-up, and an invalid
+// configuration stops the process with ONE message listing every bad variable.
+
+const APP_ENVS = ["development", "test", "staging", "production"] as const;
+const LOG_LEVELS = ["error", "warn", "info", "http", "verbose", "debug", "silly"] as const;
+const MIN_PROD_KEY_LENGTH = 24;
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bool = z
+  .enum(["true", "false", "1", "0", ""])
+  .transform((v) => v === "true" || v === "1");
+const keyList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(",")
+      .map((k) => k.trim())
+      .filter(Boolean),
+  )
+  .refine((keys) => keys.every((k) => !/\s/.test(k)), "keys must not contain whitespace");
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(APP_ENVS).default("development"),
+  APP_ENV: z.enum(APP_ENVS).optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  PORT: int(1, 65535).default(3000),
+  METRICS_PORT: int(0, 65535).default(9091),
+  API_KEYS: keyList.default([]),
+  ADMIN_API_KEYS: keyList.default([]),
+  MODEL_URI: z
+    .string()
+    .min(1)
+    .default("models")
+    .refine(
+      (v) => !v.startsWith("s3:") || /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(v),
+      "must be a local path or s3://bucket/prefix",
+    ),
+  MODEL_CACHE_DIR: z.string().min(1).default(".cache/models"),
+  MODEL_POLL_SECONDS: int(0, 86_400).default(0),
+  AWS_REGION: z.string().min(1).default("us-east-1"),
+  S3_ENDPOINT: z.url().optional(),
+  S3_FORCE_PATH_STYLE: bool.default(false),
+  MAX_BODY_BYTES: int(1024, 512 * 1024 * 1024).default(10 * 1024 * 1024),
+  MAX_BATCH_ROWS: int(1, 1_000_000).default(10_000),
+  RATE_LIMIT_PER_MINUTE: int(0, 10_000_000).default(6000),
+  SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
+  ORT_INTRA_OP_THREADS: int(1, 64).default(1),
+});
+
+/** Every environment variable the app reads (infra templates are checked against it). */
+export const CONFIG_ENV_VARS = Object.keys(EnvSchema.shape) as readonly string[];
+
+export type ModelSource =
+  | { kind: "local"; dir: string }
+  | { kind: "s3"; bucket: string; prefix: string };
+
+export type Config = Readonly<{
+  appEnv: (typeof APP_ENVS)[number];
+  isProduction: boolean;
+  logLevel: (typeof LOG_LEVELS)[number];
+  host: string;
+  port: number;
+  metricsPort: number;
+  apiKeys: readonly string[];
+  adminApiKeys: readonly string[];
+  /** True when no API_KEYS were configured and a throwaway key was generated (development). */
+  apiKeyGenerated: boolean;
+  modelUri: string;
+  modelSource: ModelSource;
+  modelCacheDir: string;
+  modelPollSeconds: number;
+  awsRegion: string;
+  s3Endpoint: string | undefined;
+  s3ForcePathStyle: boolean;
+  maxBodyBytes: number;
+  maxBatchRows: number;
+  rateLimitPerMinute: number;
+  shutdownGraceMs: number;
+  ortIntraOpThreads: number;
+}>;
+
+function parseModelSource(uri: string, cwd: string): ModelSource {
+  if (uri.startsWith("s3://")) {
+    const [bucket, ...rest] = uri.slice("s3://".length).split("/");
+    const prefix = rest.filter(Boolean).join("/");
+    return { kind: "s3", bucket, prefix: prefix ? `${prefix}/` : "" };
+  }
+  return { kind: "local", dir: path.resolve(cwd, uri) };
+}
+
+function formatIssues(issues: { path: PropertyKey[]; message: string }[], env: NodeJS.ProcessEnv) {
+  return issues
+    .map((issue) => {
+      const name = String(issue.path[0] ?? "environment");
+      const isSecret = name.includes("KEY");
+      const shown = isSecret || env[name] === undefined ? "" : ` (got "${env[name]}")`;
+      return `  - ${name}: ${issue.message}${shown}`;
+    })
+    .join("\n");
+}
+
+/** Parses and checks an environment. Throws ConfigurationError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  // Empty strings mean "unset": `.env` files and task definitions often carry `FOO=`.
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
+  );
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigurationError(
+      `Invalid configuration:\n${formatIssues(parsed.error.issues, env)}`,
+    );
+  }
+  const e = parsed.data;
+  const appEnv = e.APP_ENV ?? e.NODE_ENV;
+  const deployed = appEnv === "production" || appEnv === "staging";
+
+  const problems: string[] = [];
+  if (deployed) {
+    if (e.API_KEYS.length === 0) problems.push(`  - API_KEYS: required in ${appEnv}`);
+    for (const [name, keys] of [
+      ["API_KEYS", e.API_KEYS],
+      ["ADMIN_API_KEYS", e.ADMIN_API_KEYS],
+    ] as const) {
+      const short = keys.filter((k) => k.length < MIN_PROD_KEY_LENGTH).length;
+      if (short > 0) {
+        problems.push(
+          `  - ${name}: ${short} key(s) shorter than ${MIN_PROD_KEY_LENGTH} characters are not allowed in ${appEnv}`,
+        );
+      }
+    }
+  }
+  if (e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
+    problems.push("  - METRICS_PORT: must differ from PORT (metrics are not public)");
+  }
+  if (problems.length > 0) {
+    throw new ConfigurationError(`Invalid configuration:\n${problems.join("\n")}`);
+  }
+
+  // In development/test, a missing key would make the API unusable; generate a throwaway
+  // one (logged once at start-up by the server) instead of running unauthenticated.
+  const apiKeyGenerated = e.API_KEYS.length === 0;
+  const apiKeys = apiKeyGenerated ? [`dev_${randomBytes(18).toString("base64url")}`] : e.API_KEYS;
+
+  return Object.freeze({
+    appEnv,
+    isProduction: deployed,
+    logLevel: e.LOG_LEVEL ?? (appEnv === "test" ? "warn" : deployed ? "info" : "debug"),
+    host: e.HOST,
+    port: e.PORT,
+    metricsPort: e.METRICS_PORT,
+    apiKeys,
+    adminApiKeys: e.ADMIN_API_KEYS,
+    apiKeyGenerated,
+    modelUri: e.MODEL_URI,
+    modelSource: parseModelSource(e.MODEL_URI, cwd),
+    modelCacheDir: path.resolve(cwd, e.MODEL_CACHE_DIR),
+    modelPollSeconds: e.MODEL_POLL_SECONDS,
+    awsRegion: e.AWS_REGION,
+    s3Endpoint: e.S3_ENDPOINT,
+    s3ForcePathStyle: e.S3_FORCE_PATH_STYLE,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    maxBatchRows: e.MAX_BATCH_ROWS,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    ortIntraOpThreads: e.ORT_INTRA_OP_THREADS,
+  });
+}
+
+/** The process-wide configuration, parsed once. */
+export function getConfig(): Config {
+  return singleton("config", () => loadConfig());
+}

@@ -1,0 +1,116 @@
+// The app's error hierarchy. Each error knows its HTTP status and a message that is safe to
+// show a client; everything else (stack, cause) stays in the logs. HTTP mapping happens in
+// exactly one place: toProblemResponse() in problem.server.ts.
+
+export type FieldIssue = { path: string; message: string };
+
+export class HousingMLError extends Error {
+  readonly code: string = "internal_error";
+  readonly status: number = 500;
+  readonly title: string = "Internal Server Error";
+  /** Extra response headers (e.g. Retry-After, WWW-Authenticate). */
+  readonly headers: Record<string, string> = {};
+
+  constructor(
+    message: string,
+    readonly publicMessage: string = message,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class ConfigurationError extends HousingMLError {
+  override readonly code = "configuration_error";
+  override readonly title = "Service misconfigured";
+  constructor(message: string) {
+    super(message, "The service is misconfigured.");
+  }
+}
+
+export class ModelNotFoundError extends HousingMLError {
+  override readonly code = "model_unavailable";
+  override readonly status = 503;
+  override readonly title = "Model not ready";
+  override readonly headers: Record<string, string>;
+  constructor(message: string, retryAfterSeconds = 5, options?: { cause?: unknown }) {
+    super(message, "The prediction model is not loaded yet; retry shortly.", options);
+    this.headers = { "Retry-After": String(retryAfterSeconds) };
+  }
+}
+
+export class InvalidInputError extends HousingMLError {
+  override readonly code: string = "invalid_input";
+  override readonly status: number = 422;
+  override readonly title: string = "Invalid input";
+  constructor(
+    message: string,
+    readonly issues: FieldIssue[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** Syntactically broken request (malformed JSON/CSV): 400 rather than 422. */
+export class MalformedRequestError extends InvalidInputError {
+  override readonly code = "malformed_request";
+  override readonly status = 400;
+  override readonly title = "Malformed request";
+}
+
+export class UnsupportedMediaTypeError extends HousingMLError {
+  override readonly code = "unsupported_media_type";
+  override readonly status = 415;
+  override readonly title = "Unsupported media type";
+}
+
+export class PredictionError extends HousingMLError {
+  override readonly code = "prediction_failed";
+  override readonly status = 500;
+  override readonly title = "Prediction failed";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, "The model could not compute a prediction.", options);
+  }
+}
+
+export class AuthenticationError extends HousingMLError {
+  override readonly code = "unauthorized";
+  override readonly status = 401;
+  override readonly title = "Unauthorized";
+  override readonly headers = { "WWW-Authenticate": 'Bearer realm="api", ApiKey header="X-API-Key"' };
+}
+
+export class PayloadTooLargeError extends HousingMLError {
+  override readonly code = "payload_too_large";
+  override readonly status = 413;
+  override readonly title = "Payload too large";
+}
+
+export class RateLimitError extends HousingMLError {
+  override readonly code = "rate_limited";
+  override readonly status = 429;
+  override readonly title = "Too many requests";
+  override readonly headers: Record<string, string>;
+  constructor(retryAfterSeconds: number) {
+    super(`Rate limit exceeded; retry in ${retryAfterSeconds}s.`);
+    this.headers = { "Retry-After": String(Math.max(1, Math.ceil(retryAfterSeconds))) };
+  }
+}
+
+export class NotFoundError extends HousingMLError {
+  override readonly code = "not_found";
+  override readonly status = 404;
+  override readonly title = "Not found";
+}
+
+export class MethodNotAllowedError extends HousingMLError {
+  override readonly code = "method_not_allowed";
+  override readonly status = 405;
+  override readonly title = "Method not allowed";
+  override readonly headers: Record<string, string>;
+  constructor(allowed: string[]) {
+    super(`Use ${allowed.join(", ")}.`);
+    this.headers = { Allow: allowed.join(", ") };
+  }
+}

@@ -1,0 +1,48 @@
+import { HousingMLError, InvalidInputError } from "./errors.server";
+
+// RFC 9457 problem details. The ONE place where thrown values become HTTP error responses.
+
+export type ProblemDetails = {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  request_id?: string;
+  errors?: { path: string; message: string }[];
+};
+
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+const TYPE_BASE = "https://housing.example/problems/";
+
+export function toProblem(error: unknown, requestId?: string): ProblemDetails {
+  if (error instanceof HousingMLError) {
+    return {
+      type: `${TYPE_BASE}${error.code}`,
+      title: error.title,
+      status: error.status,
+      // 5xx messages may describe internals; clients get the safe public message only.
+      detail: error.status >= 500 ? error.publicMessage : error.message,
+      ...(requestId ? { request_id: requestId } : {}),
+      ...(error instanceof InvalidInputError && error.issues.length > 0
+        ? { errors: error.issues }
+        : {}),
+    };
+  }
+  return {
+    type: `${TYPE_BASE}internal_error`,
+    title: "Internal Server Error",
+    status: 500,
+    detail: "An unexpected error occurred.",
+    ...(requestId ? { request_id: requestId } : {}),
+  };
+}
+
+export function toProblemResponse(error: unknown, requestId?: string): Response {
+  const problem = toProblem(error, requestId);
+  const headers = new Headers({ "Content-Type": PROBLEM_CONTENT_TYPE, "Cache-Control": "no-store" });
+  if (error instanceof HousingMLError) {
+    for (const [name, value] of Object.entries(error.headers)) headers.set(name, value);
+  }
+  if (requestId) headers.set("X-Request-Id", requestId);
+  return new Response(JSON.stringify(problem), { status: problem.status, headers });
+}

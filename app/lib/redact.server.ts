@@ -1,0 +1,36 @@
+// Secrets must never reach the logs: values under sensitive keys are masked, and any
+// registered secret (the configured API keys) is masked wherever it appears in a string,
+// including messages and stack traces.
+
+const SENSITIVE_KEY = /^(authorization|cookie|set-cookie|x-api-key|api[_-]?keys?|admin[_-]?api[_-]?keys?|password|secret|token|access[_-]?key|secret[_-]?access[_-]?key|session[_-]?token)$/i;
+const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
+export const REDACTED = "[REDACTED]";
+
+const secrets = new Set<string>();
+
+/** Registers values that must be masked wherever they appear (e.g. every API key). */
+export function registerSecrets(values: Iterable<string>) {
+  for (const v of values) if (v.length >= 6) secrets.add(v);
+}
+
+export function redactString(s: string): string {
+  let out = s.replace(BEARER, `$1 ${REDACTED}`);
+  for (const secret of secrets) {
+    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  }
+  return out;
+}
+
+export function redact(value: unknown, depth = 0): unknown {
+  if (typeof value === "string") return redactString(value);
+  if (value === null || typeof value !== "object" || depth > 8) return value;
+  if (value instanceof Error) {
+    return { name: value.name, message: redactString(value.message), stack: value.stack && redactString(value.stack) };
+  }
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = SENSITIVE_KEY.test(k) ? REDACTED : redact(v, depth + 1);
+  }
+  return out;
+}

@@ -1,0 +1,91 @@
+// zod schema of a raw property record, derived from FIELDS. Browser-safe.
+// Strings are trimmed before validation (the data has "WD " for "WD"; see fields.ts), so the
+// schema itself stays a plain strict object of numbers and enums for forms and OpenAPI.
+import { z } from "zod";
+import { FIELDS, TARGET_FIELD, type FieldSpec } from "./fields";
+
+const SHOWN_LEVELS = 6;
+
+function levelsHint(levels: readonly string[]): string {
+  const shown = levels.slice(0, SHOWN_LEVELS).join(", ");
+  return levels.length > SHOWN_LEVELS ? `${shown}, … (${levels.length} values)` : shown;
+}
+
+function fieldSchema(f: FieldSpec): z.ZodType {
+  if (f.kind === "category") {
+    const levels = f.levels ?? [];
+    return z.enum(levels as [string, ...string[]], {
+      error: (iss) =>
+        iss.input === undefined ? "is required" : `must be one of: ${levelsHint(levels)}`,
+    });
+  }
+  let s = z.number({
+    error: (iss) => (iss.input === undefined ? "is required" : "must be a number"),
+  });
+  if (f.kind === "integer") s = s.int({ error: "must be a whole number" });
+  if (f.min !== undefined) s = s.min(f.min, { error: `must be at least ${f.min}` });
+  if (f.max !== undefined) s = s.max(f.max, { error: `must be at most ${f.max}` });
+  return s;
+}
+
+function buildShape(): Record<string, z.ZodType> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const f of FIELDS) shape[f.name] = f.required ? fieldSchema(f) : fieldSchema(f).optional();
+  return shape;
+}
+
+export const PropertyRecordSchema = z.strictObject(buildShape());
+
+/** A validated raw record: numbers for numeric fields, level strings for categories. */
+export type PropertyRecord = Record<string, number | string | undefined>;
+
+export type ValidationIssue = { path: string; message: string };
+export type ValidationResult =
+  { ok: true; record: PropertyRecord } | { ok: false; issues: ValidationIssue[] };
+
+const NUMERIC = new Set(FIELDS.filter((f) => f.kind !== "category").map((f) => f.name));
+
+/**
+ * A CSV row (all strings) → an input for validateRecord: empty → missing, numeric fields →
+ * numbers (text that is not a number stays text so validation reports it), the target dropped.
+ */
+export function coerceCsvRow(row: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, raw] of Object.entries(row)) {
+    if (key === TARGET_FIELD) continue;
+    const v = typeof raw === "string" ? raw.trim() : raw;
+    if (v === "" || v === undefined || v === null) continue;
+    if (NUMERIC.has(key)) {
+      const n = Number(v);
+      out[key] = Number.isFinite(n) ? n : v;
+    } else out[key] = v;
+  }
+  return out;
+}
+
+function trimStrings(input: unknown): unknown {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) return input;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input)) {
+    // null in JSON means "not given" for optional fields, like an empty CSV cell.
+    if (v === null) continue;
+    out[k] = typeof v === "string" ? v.trim() : v;
+  }
+  return out;
+}
+
+export function validateRecord(input: unknown): ValidationResult {
+  const parsed = PropertyRecordSchema.safeParse(trimStrings(input));
+  if (parsed.success) return { ok: true, record: parsed.data as PropertyRecord };
+  const issues: ValidationIssue[] = [];
+  for (const iss of parsed.error.issues) {
+    if (iss.code === "unrecognized_keys") {
+      for (const key of iss.keys) issues.push({ path: key, message: "is not a known field" });
+    } else if (iss.path.length === 0) {
+      issues.push({ path: "", message: "must be an object of field values" });
+    } else {
+      issues.push({ path: iss.path.map(String).join("."), message: iss.message });
+    }
+  }
+  return { ok: false, issues };
+}

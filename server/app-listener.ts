@@ -1,0 +1,94 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerBuild } from "@remix-run/node";
+import { createRequestHandler } from "@remix-run/node";
+import { createRequest, sendResponse } from "@remix-run/node-fetch-server";
+import compression from "compression";
+import type { Config } from "~/lib/config.server";
+import { PayloadTooLargeError } from "~/lib/errors.server";
+import { lifecycle } from "~/lib/lifecycle.server";
+import { getLogger } from "~/lib/logger.server";
+import { getMetrics, routeLabel } from "~/lib/metrics.server";
+import { toProblemResponse } from "~/lib/problem.server";
+import { resolveRequestId } from "./request-id";
+import { createNonce, createSecurityHeaders } from "./security";
+import { createStaticHandler } from "./static-files";
+
+const PROBE_PATHS = new Set(["/healthz", "/readyz", "/health"]);
+const STATIC_PATH = /^\/build\/|^\/[^/]+\.(ico|png|svg|txt|webmanifest|json)$/;
+
+/**
+ * The whole HTTP pipeline for one request, in order: request id → security headers →
+ * body-size limit → static files → compression → Remix → one access-log line.
+ */
+export function createAppListener(config: Config, getBuild: () => ServerBuild, dev: boolean) {
+  const log = getLogger();
+  const metrics = getMetrics();
+  const securityHeaders = createSecurityHeaders(config.isProduction);
+  const serveStatic = createStaticHandler("public", dev);
+  const compress = compression({ threshold: 1024 });
+  const mode = dev ? "development" : "production";
+  // Built once per Remix build (dev rebuilds swap it), not per request.
+  let handlerBuild: ServerBuild | undefined;
+  let handleRequest: ReturnType<typeof createRequestHandler> | undefined;
+  const remixHandler = () => {
+    const build = getBuild();
+    if (build !== handlerBuild || !handleRequest) {
+      handlerBuild = build;
+      handleRequest = createRequestHandler(build, mode);
+    }
+    return handleRequest;
+  };
+
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    const start = process.hrtime.bigint();
+    const requestId = resolveRequestId(req.headers["x-request-id"]);
+    const pathname = (req.url ?? "/").split("?", 1)[0];
+    res.setHeader("X-Request-Id", requestId);
+    if (lifecycle.draining) res.setHeader("Connection", "close");
+
+    res.once("finish", () => {
+      const durationMs = Number(process.hrtime.bigint() - start) / 1e6;
+      const labels = { route: routeLabel(pathname), method: req.method ?? "GET", status: res.statusCode };
+      metrics.httpRequests.inc(labels);
+      metrics.httpDuration.observe(labels, durationMs / 1000);
+      log.log(PROBE_PATHS.has(pathname) ? "debug" : "info", "request", {
+        method: req.method,
+        path: pathname,
+        status: res.statusCode,
+        duration_ms: Math.round(durationMs * 100) / 100,
+        request_id: requestId,
+      });
+    });
+
+    try {
+      const nonce = createNonce();
+      await securityHeaders(req, res, nonce);
+
+      const declared = Number(req.headers["content-length"] ?? 0);
+      if (declared > config.maxBodyBytes) {
+        req.resume(); // drain so the socket can answer
+        const error = new PayloadTooLargeError(
+          `Request body of ${declared} bytes exceeds the limit of ${config.maxBodyBytes} bytes.`,
+        );
+        await sendResponse(res, toProblemResponse(error, requestId));
+        return;
+      }
+
+      if ((req.method === "GET" || req.method === "HEAD") && STATIC_PATH.test(pathname)) {
+        if (await serveStatic(req, res)) return;
+      }
+
+      if (req.headers["accept-encoding"]) {
+        await new Promise<void>((resolve) => compress(req as never, res as never, () => resolve()));
+      }
+
+      const request = createRequest(req, res);
+      const response = await remixHandler()(request, { requestId, cspNonce: nonce });
+      await sendResponse(res, response);
+    } catch (error) {
+      log.error("unhandled server error", { request_id: requestId, error });
+      if (!res.headersSent) await sendResponse(res, toProblemResponse(error, requestId));
+      else res.destroy();
+    }
+  };
+}

@@ -1,0 +1,53 @@
+import http from "node:http";
+import { getConfig, type Config } from "~/lib/config.server";
+import { ConfigurationError } from "~/lib/errors.server";
+import { getLogger } from "~/lib/logger.server";
+import { registerSecrets } from "~/lib/redact.server";
+import { createAppListener } from "./app-listener";
+import { startMetricsServer } from "./metrics-listener";
+import { loadRemixBuild } from "./remix-build";
+import { installShutdown } from "./shutdown";
+
+async function loadDotEnv() {
+  // Only development reads a .env file; deployed environments set real variables.
+  const env = process.env.APP_ENV ?? process.env.NODE_ENV ?? "development";
+  if (env === "development") (await import("dotenv")).config({ quiet: true });
+}
+
+function readConfig(): Config {
+  try {
+    return getConfig();
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+async function main() {
+  await loadDotEnv();
+  const config = readConfig();
+  registerSecrets([...config.apiKeys, ...config.adminApiKeys]);
+  const log = getLogger();
+  if (config.apiKeyGenerated) {
+    // Deliberately printed once, outside the redacting logger: it is the only way to learn it.
+    process.stdout.write(`No API_KEYS set: generated a development key: ${config.apiKeys[0]}\n`);
+  }
+
+  const dev = config.appEnv === "development" && process.env.REMIX_DEV_ORIGIN !== undefined;
+  const getBuild = await loadRemixBuild(dev);
+  const app = http.createServer({ keepAliveTimeout: 65_000 }, createAppListener(config, getBuild, dev));
+  app.listen(config.port, config.host, () => {
+    log.info("server listening", { url: `http://${config.host}:${config.port}`, env: config.appEnv });
+  });
+  const metrics =
+    config.metricsPort > 0 ? startMetricsServer(config.host, config.metricsPort) : undefined;
+  installShutdown({ app, metrics }, config.shutdownGraceMs, log);
+}
+
+main().catch((error) => {
+  process.stderr.write(`Fatal start-up error: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

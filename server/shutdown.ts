@@ -1,0 +1,41 @@
+import type { Server } from "node:http";
+import type { Logger } from "winston";
+import { lifecycle } from "~/lib/lifecycle.server";
+
+/**
+ * Graceful shutdown: readiness turns 503 at once, the listener stops accepting, idle
+ * keep-alive sockets close, in-flight requests finish; then exit 0. If they take longer
+ * than the grace period, exit 1 before the orchestrator's SIGKILL.
+ */
+export function installShutdown(
+  servers: { app: Server; metrics?: Server },
+  graceMs: number,
+  log: Logger,
+  onClose: () => Promise<void> = async () => {},
+) {
+  let started = false;
+  const shutdown = (signal: string) => {
+    if (started) return;
+    started = true;
+    const t0 = Date.now();
+    lifecycle.draining = true;
+    log.info("shutdown started", { signal, grace_ms: graceMs });
+
+    const timer = setTimeout(() => {
+      log.error("shutdown grace period exceeded; forcing exit", { grace_ms: graceMs });
+      servers.app.closeAllConnections();
+      process.exit(1);
+    }, graceMs);
+    timer.unref();
+
+    servers.app.close(async () => {
+      servers.metrics?.close();
+      await onClose().catch((error) => log.error("shutdown hook failed", { error }));
+      log.info("shutdown complete", { duration_ms: Date.now() - t0 });
+      process.exit(0);
+    });
+    servers.app.closeIdleConnections();
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
