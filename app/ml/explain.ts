@@ -86,7 +86,8 @@ export function prepareTrees(trees: readonly ExplainTree[]): PreparedEnsemble {
       const l = p.left[i];
       const r = p.right[i];
       for (const c of [l, r]) {
-        if (!Number.isInteger(c) || c < 0 || c >= n) throw new Error(`tree ${ti}: bad node id ${c}`);
+        if (!Number.isInteger(c) || c < 0 || c >= n)
+          throw new Error(`tree ${ti}: bad node id ${c}`);
       }
       const f = p.feature[i];
       const c = t.cover[i];
