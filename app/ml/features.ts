@@ -50,8 +50,16 @@ const QUALITY_OR_NONE = (none: string) => ({ [none]: 0, ...ranks(["_", ...QUALIT
 
 export const ORDINALS: Record<string, Record<string, number>> = {
   Overall_Cond: ranks([
-    "_", "Very_Poor", "Poor", "Fair", "Below_Average", "Average", "Above_Average", "Good",
-    "Very_Good", "Excellent",
+    "_",
+    "Very_Poor",
+    "Poor",
+    "Fair",
+    "Below_Average",
+    "Average",
+    "Above_Average",
+    "Good",
+    "Very_Good",
+    "Excellent",
   ]),
   Exter_Cond: ranks(["_", ...QUALITY]),
   Heating_QC: ranks(["_", ...QUALITY]),
@@ -74,18 +82,44 @@ export const ORDINALS: Record<string, Record<string, number>> = {
 export type EncoderTarget = "log_price" | "log_price_per_sf";
 
 /** Nominal categoricals → smoothed, out-of-fold (on train rows) target encoding. */
-export const TARGET_ENCODED: readonly { feature: string; field: string; target: EncoderTarget }[] = [
-  "Neighborhood", "MS_SubClass", "MS_Zoning", "Condition_1", "Condition_2", "Bldg_Type",
-  "House_Style", "Roof_Style", "Roof_Matl", "Exterior_1st", "Exterior_2nd", "Mas_Vnr_Type",
-  "Foundation", "Heating", "Electrical", "Garage_Type", "Sale_Type", "Sale_Condition",
-  "Lot_Config", "Land_Contour", "Alley", "Fence", "Misc_Feature", "Utilities",
-]
-  .map((field) => ({ feature: `${field}_TE`, field, target: "log_price" as EncoderTarget }))
-  .concat([{ feature: "Neighborhood_PPSF_TE", field: "Neighborhood", target: "log_price_per_sf" }]);
+export const TARGET_ENCODED: readonly { feature: string; field: string; target: EncoderTarget }[] =
+  [
+    "Neighborhood",
+    "MS_SubClass",
+    "MS_Zoning",
+    "Condition_1",
+    "Condition_2",
+    "Bldg_Type",
+    "House_Style",
+    "Roof_Style",
+    "Roof_Matl",
+    "Exterior_1st",
+    "Exterior_2nd",
+    "Mas_Vnr_Type",
+    "Foundation",
+    "Heating",
+    "Electrical",
+    "Garage_Type",
+    "Sale_Type",
+    "Sale_Condition",
+    "Lot_Config",
+    "Land_Contour",
+    "Alley",
+    "Fence",
+    "Misc_Feature",
+    "Utilities",
+  ]
+    .map((field) => ({ feature: `${field}_TE`, field, target: "log_price" as EncoderTarget }))
+    .concat([
+      { feature: "Neighborhood_PPSF_TE", field: "Neighborhood", target: "log_price_per_sf" },
+    ]);
 
 /** High-cardinality categoricals also get a frequency encoding. */
 export const FREQUENCY_ENCODED: readonly { feature: string; field: string }[] = [
-  "Neighborhood", "MS_SubClass", "Exterior_1st", "Exterior_2nd",
+  "Neighborhood",
+  "MS_SubClass",
+  "Exterior_1st",
+  "Exterior_2nd",
 ].map((field) => ({ feature: `${field}_Freq`, field }));
 
 // ---------------------------------------------------------------------------------------------
@@ -93,7 +127,10 @@ export const FREQUENCY_ENCODED: readonly { feature: string; field: string }[] = 
 
 /** A complete (imputed) record: every field has a value. */
 type Row = Record<string, number | string>;
-type Lookups = { target: Map<string, (l: string) => number>; freq: Map<string, (l: string) => number> };
+type Lookups = {
+  target: Map<string, (l: string) => number>;
+  freq: Map<string, (l: string) => number>;
+};
 type FeatureDef = { name: string; factor: string; compute: (r: Row, lk: Lookups) => number };
 
 const n = (r: Row, f: string) => r[f] as number;
@@ -127,19 +164,45 @@ const FACTOR = {
 } as const;
 
 const FIELD_FACTOR: Record<string, string> = {
-  Neighborhood: FACTOR.location, MS_Zoning: FACTOR.location, Condition_1: FACTOR.location,
-  Condition_2: FACTOR.location, MS_SubClass: FACTOR.type, Bldg_Type: FACTOR.type,
-  House_Style: FACTOR.type, Foundation: FACTOR.type, Roof_Style: FACTOR.exterior,
-  Roof_Matl: FACTOR.exterior, Exterior_1st: FACTOR.exterior, Exterior_2nd: FACTOR.exterior,
-  Mas_Vnr_Type: FACTOR.exterior, Heating: FACTOR.other, Electrical: FACTOR.other,
-  Utilities: FACTOR.other, Garage_Type: FACTOR.garage, Sale_Type: FACTOR.sale,
-  Sale_Condition: FACTOR.sale, Lot_Config: FACTOR.lot, Land_Contour: FACTOR.lot,
-  Alley: FACTOR.lot, Fence: FACTOR.outdoor, Misc_Feature: FACTOR.other,
-  Overall_Cond: FACTOR.condition, Exter_Cond: FACTOR.condition, Heating_QC: FACTOR.condition,
-  Functional: FACTOR.condition, Bsmt_Cond: FACTOR.basement, Bsmt_Exposure: FACTOR.basement,
-  BsmtFin_Type_1: FACTOR.basement, BsmtFin_Type_2: FACTOR.basement, Garage_Cond: FACTOR.garage,
-  Garage_Finish: FACTOR.garage, Pool_QC: FACTOR.outdoor, Lot_Shape: FACTOR.lot,
-  Land_Slope: FACTOR.lot, Paved_Drive: FACTOR.other, Central_Air: FACTOR.other,
+  Neighborhood: FACTOR.location,
+  MS_Zoning: FACTOR.location,
+  Condition_1: FACTOR.location,
+  Condition_2: FACTOR.location,
+  MS_SubClass: FACTOR.type,
+  Bldg_Type: FACTOR.type,
+  House_Style: FACTOR.type,
+  Foundation: FACTOR.type,
+  Roof_Style: FACTOR.exterior,
+  Roof_Matl: FACTOR.exterior,
+  Exterior_1st: FACTOR.exterior,
+  Exterior_2nd: FACTOR.exterior,
+  Mas_Vnr_Type: FACTOR.exterior,
+  Heating: FACTOR.other,
+  Electrical: FACTOR.other,
+  Utilities: FACTOR.other,
+  Garage_Type: FACTOR.garage,
+  Sale_Type: FACTOR.sale,
+  Sale_Condition: FACTOR.sale,
+  Lot_Config: FACTOR.lot,
+  Land_Contour: FACTOR.lot,
+  Alley: FACTOR.lot,
+  Fence: FACTOR.outdoor,
+  Misc_Feature: FACTOR.other,
+  Overall_Cond: FACTOR.condition,
+  Exter_Cond: FACTOR.condition,
+  Heating_QC: FACTOR.condition,
+  Functional: FACTOR.condition,
+  Bsmt_Cond: FACTOR.basement,
+  Bsmt_Exposure: FACTOR.basement,
+  BsmtFin_Type_1: FACTOR.basement,
+  BsmtFin_Type_2: FACTOR.basement,
+  Garage_Cond: FACTOR.garage,
+  Garage_Finish: FACTOR.garage,
+  Pool_QC: FACTOR.outdoor,
+  Lot_Shape: FACTOR.lot,
+  Land_Slope: FACTOR.lot,
+  Paved_Drive: FACTOR.other,
+  Central_Air: FACTOR.other,
   Street: FACTOR.lot,
 };
 
@@ -163,13 +226,23 @@ const FEATURE_DEFS: readonly FeatureDef[] = [
   raw("TotRms_AbvGrd", FACTOR.rooms),
   raw("Kitchen_AbvGr", FACTOR.rooms),
   raw("Fireplaces", FACTOR.rooms),
-  derived("Area_Per_Room", FACTOR.living, (r) => n(r, "Gr_Liv_Area") / Math.max(1, n(r, "TotRms_AbvGrd"))),
+  derived(
+    "Area_Per_Room",
+    FACTOR.living,
+    (r) => n(r, "Gr_Liv_Area") / Math.max(1, n(r, "TotRms_AbvGrd")),
+  ),
   raw("Full_Bath", FACTOR.baths),
   raw("Half_Bath", FACTOR.baths),
   raw("Bsmt_Full_Bath", FACTOR.baths),
   raw("Bsmt_Half_Bath", FACTOR.baths),
-  derived("Total_Baths", FACTOR.baths, (r) =>
-    n(r, "Full_Bath") + 0.5 * n(r, "Half_Bath") + n(r, "Bsmt_Full_Bath") + 0.5 * n(r, "Bsmt_Half_Bath"),
+  derived(
+    "Total_Baths",
+    FACTOR.baths,
+    (r) =>
+      n(r, "Full_Bath") +
+      0.5 * n(r, "Half_Bath") +
+      n(r, "Bsmt_Full_Bath") +
+      0.5 * n(r, "Bsmt_Half_Bath"),
   ),
   // Age
   raw("Year_Built", FACTOR.age),
@@ -182,8 +255,14 @@ const FEATURE_DEFS: readonly FeatureDef[] = [
   // Outdoor / exterior
   raw("Mas_Vnr_Area", FACTOR.exterior),
   raw("Wood_Deck_SF", FACTOR.outdoor),
-  derived("Porch_SF", FACTOR.outdoor, (r) =>
-    n(r, "Open_Porch_SF") + n(r, "Enclosed_Porch") + n(r, "Three_season_porch") + n(r, "Screen_Porch"),
+  derived(
+    "Porch_SF",
+    FACTOR.outdoor,
+    (r) =>
+      n(r, "Open_Porch_SF") +
+      n(r, "Enclosed_Porch") +
+      n(r, "Three_season_porch") +
+      n(r, "Screen_Porch"),
   ),
   raw("Open_Porch_SF", FACTOR.outdoor),
   raw("Screen_Porch", FACTOR.outdoor),
@@ -227,7 +306,13 @@ export function featureFactor(featureName: string): string {
 // Imputation of missing optional fields (from training statistics)
 
 const BASEMENT_CATEGORIES = ["Bsmt_Cond", "Bsmt_Exposure", "BsmtFin_Type_1", "BsmtFin_Type_2"];
-const BASEMENT_NUMBERS = ["Bsmt_Unf_SF", "BsmtFin_SF_1", "BsmtFin_SF_2", "Bsmt_Full_Bath", "Bsmt_Half_Bath"];
+const BASEMENT_NUMBERS = [
+  "Bsmt_Unf_SF",
+  "BsmtFin_SF_1",
+  "BsmtFin_SF_2",
+  "Bsmt_Full_Bath",
+  "Bsmt_Half_Bath",
+];
 const GARAGE_CATEGORIES = ["Garage_Type", "Garage_Finish", "Garage_Cond"];
 
 type Filler = (r: Row, given: PropertyRecord) => number | string;

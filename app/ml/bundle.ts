@@ -1,0 +1,99 @@
+// The model bundle manifest: types, zod schema and the format check. Pure (no node imports).
+import { z } from "zod";
+import { FeatureStateSchema } from "./features";
+
+export const BUNDLE_FORMAT = 1;
+
+/**
+ * One XGBoost tree for TreeSHAP. Node ids are array indices, node 0 is the root; a leaf has
+ * left[i] === -1. Internal nodes: go left iff x < threshold[i] (threshold is the float32 split
+ * value), missing → default_left[i] (0|1). value[i] is the leaf value (0 for internal nodes);
+ * cover[i] is XGBoost's sum_hessian.
+ */
+export const ExplainTreeSchema = z.object({
+  left: z.array(z.number().int()),
+  right: z.array(z.number().int()),
+  feature: z.array(z.number().int()),
+  threshold: z.array(z.number()),
+  default_left: z.array(z.number().int()),
+  value: z.array(z.number()),
+  cover: z.array(z.number()),
+});
+export type ExplainTree = z.infer<typeof ExplainTreeSchema>;
+
+const MetricsSchema = z.object({
+  rmsle: z.number(),
+  mae: z.number(),
+  mape: z.number(),
+  medape: z.number(),
+  r2: z.number(),
+  coverage: z.number(),
+  n: z.number().int(),
+});
+export type SplitMetrics = z.infer<typeof MetricsSchema>;
+
+const FieldInfoSchema = z.object({
+  kind: z.enum(["number", "integer", "category"]),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  levels: z.array(z.string()).optional(),
+});
+
+export const BundleManifestSchema = z.object({
+  format: z.literal(BUNDLE_FORMAT),
+  /** Content hash of model.onnx + the manifest content (excluding version and created_at). */
+  version: z.string().min(1),
+  created_at: z.string(),
+  data: z.object({
+    file: z.string(),
+    sha256: z.string(),
+    rows: z.number().int(),
+    split: z.object({
+      train: z.object({ years: z.array(z.number().int()), rows: z.number().int() }),
+      eval: z.object({ years: z.array(z.number().int()), rows: z.number().int() }),
+      holdout: z.object({ years: z.array(z.number().int()), rows: z.number().int() }),
+    }),
+  }),
+  features: z.array(z.string()).min(1),
+  feature_state: FeatureStateSchema,
+  schema: z.object({
+    required: z.array(z.string()),
+    fields: z.record(z.string(), FieldInfoSchema),
+  }),
+  xgboost: z.object({
+    version: z.string(),
+    params: z.record(z.string(), z.union([z.string(), z.number()])),
+    best_iteration: z.number().int(),
+    n_trees: z.number().int(),
+  }),
+  onnx: z.object({ file: z.literal("model.onnx"), sha256: z.string(), opset: z.number().int() }),
+  metrics: z.object({ train: MetricsSchema, eval: MetricsSchema, holdout: MetricsSchema }),
+  interval: z.object({ level: z.number(), q: z.number() }),
+  explain: z.object({ base_score: z.number(), trees: z.array(ExplainTreeSchema) }),
+  card: z.object({
+    importance: z.array(z.object({ factor: z.string(), gain: z.number() })),
+    holdout_points: z.array(z.object({ actual: z.number(), predicted: z.number() })),
+  }),
+});
+export type BundleManifest = z.infer<typeof BundleManifestSchema>;
+
+export function parseManifest(json: unknown): BundleManifest {
+  const format = (json as { format?: unknown } | null)?.format;
+  if (format !== BUNDLE_FORMAT) {
+    throw new Error(
+      `Unsupported model bundle format ${JSON.stringify(format)}: this code reads format ${BUNDLE_FORMAT}`,
+    );
+  }
+  const parsed = BundleManifestSchema.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
+      .join("; ");
+    throw new Error(`Invalid model bundle manifest: ${first}`);
+  }
+  if (parsed.data.features.join() !== parsed.data.feature_state.features.join()) {
+    throw new Error("Invalid model bundle manifest: features and feature_state.features differ");
+  }
+  return parsed.data;
+}

@@ -1,0 +1,59 @@
+// Regression metrics on prices (USD), with predictions made in log space.
+
+export type RegressionMetrics = {
+  rmsle: number;
+  mae: number;
+  mape: number;
+  medape: number;
+  r2: number;
+  coverage: number;
+  n: number;
+};
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * @param actual prices (USD); @param logPred predicted log prices; @param q the conformal
+ * half-width in log space (coverage = share of actual prices inside exp(logPred ± q)).
+ * RMSLE is computed on log(price) (the model's target), MAPE/median APE in percent.
+ */
+export function regressionMetrics(
+  actual: number[],
+  logPred: ArrayLike<number>,
+  q: number,
+): RegressionMetrics {
+  const n = actual.length;
+  if (n === 0) throw new Error("no rows to evaluate");
+  let se = 0;
+  let ae = 0;
+  let covered = 0;
+  const ape: number[] = [];
+  let mean = 0;
+  for (const a of actual) mean += a / n;
+  let ssRes = 0;
+  let ssTot = 0;
+  for (let i = 0; i < n; i++) {
+    const a = actual[i];
+    const p = Math.exp(logPred[i]);
+    const d = Math.log(a) - logPred[i];
+    se += d * d;
+    ae += Math.abs(a - p);
+    ape.push((Math.abs(a - p) / a) * 100);
+    if (Math.abs(d) <= q) covered++;
+    ssRes += (a - p) ** 2;
+    ssTot += (a - mean) ** 2;
+  }
+  return {
+    rmsle: Math.sqrt(se / n),
+    mae: ae / n,
+    mape: ape.reduce((x, y) => x + y, 0) / n,
+    medape: median(ape),
+    r2: 1 - ssRes / ssTot,
+    coverage: covered / n,
+    n,
+  };
+}
