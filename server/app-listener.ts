@@ -43,12 +43,17 @@ export function createAppListener(config: Config, getBuild: () => ServerBuild, d
     const start = process.hrtime.bigint();
     const requestId = resolveRequestId(req.headers["x-request-id"]);
     const pathname = (req.url ?? "/").split("?", 1)[0];
+    const logFields: Record<string, unknown> = {};
     res.setHeader("X-Request-Id", requestId);
     if (lifecycle.draining) res.setHeader("Connection", "close");
 
     res.once("finish", () => {
       const durationMs = Number(process.hrtime.bigint() - start) / 1e6;
-      const labels = { route: routeLabel(pathname), method: req.method ?? "GET", status: res.statusCode };
+      const labels = {
+        route: routeLabel(pathname),
+        method: req.method ?? "GET",
+        status: res.statusCode,
+      };
       metrics.httpRequests.inc(labels);
       metrics.httpDuration.observe(labels, durationMs / 1000);
       log.log(PROBE_PATHS.has(pathname) ? "debug" : "info", "request", {
@@ -57,6 +62,7 @@ export function createAppListener(config: Config, getBuild: () => ServerBuild, d
         status: res.statusCode,
         duration_ms: Math.round(durationMs * 100) / 100,
         request_id: requestId,
+        ...logFields,
       });
     });
 
@@ -83,7 +89,7 @@ export function createAppListener(config: Config, getBuild: () => ServerBuild, d
       }
 
       const request = createRequest(req, res);
-      const response = await remixHandler()(request, { requestId, cspNonce: nonce });
+      const response = await remixHandler()(request, { requestId, cspNonce: nonce, logFields });
       await sendResponse(res, response);
     } catch (error) {
       log.error("unhandled server error", { request_id: requestId, error });

@@ -3,6 +3,7 @@ import { getConfig, type Config } from "~/lib/config.server";
 import { ConfigurationError } from "~/lib/errors.server";
 import { getLogger } from "~/lib/logger.server";
 import { registerSecrets } from "~/lib/redact.server";
+import { reloadModel, startModel, stopModel } from "~/ml/inference.server";
 import { createAppListener } from "./app-listener";
 import { startMetricsServer } from "./metrics-listener";
 import { loadRemixBuild } from "./remix-build";
@@ -38,16 +39,29 @@ async function main() {
 
   const dev = config.appEnv === "development" && process.env.REMIX_DEV_ORIGIN !== undefined;
   const getBuild = await loadRemixBuild(dev);
-  const app = http.createServer({ keepAliveTimeout: 65_000 }, createAppListener(config, getBuild, dev));
+  const app = http.createServer(
+    { keepAliveTimeout: 65_000 },
+    createAppListener(config, getBuild, dev),
+  );
   app.listen(config.port, config.host, () => {
-    log.info("server listening", { url: `http://${config.host}:${config.port}`, env: config.appEnv });
+    log.info("server listening", {
+      url: `http://${config.host}:${config.port}`,
+      env: config.appEnv,
+    });
   });
   const metrics =
     config.metricsPort > 0 ? startMetricsServer(config.host, config.metricsPort) : undefined;
-  installShutdown({ app, metrics }, config.shutdownGraceMs, log);
+  installShutdown({ app, metrics }, config.shutdownGraceMs, log, async () => stopModel());
+
+  // The listener is up first (liveness answers); readiness turns 200 once the model is
+  // loaded, verified and warmed. SIGHUP reloads the bundle the pointer names (load-then-swap).
+  void startModel();
+  process.on("SIGHUP", () => void reloadModel("sighup"));
 }
 
 main().catch((error) => {
-  process.stderr.write(`Fatal start-up error: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(
+    `Fatal start-up error: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -1,0 +1,63 @@
+import {
+  MalformedRequestError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+} from "./errors.server";
+
+export type BodyKind = "json" | "csv";
+
+/** Which body parser applies, from Content-Type; anything else is a 415. */
+export function bodyKind(request: Request, accepted: readonly BodyKind[]): BodyKind {
+  const type = (request.headers.get("content-type") ?? "").split(";", 1)[0].trim().toLowerCase();
+  const kind: BodyKind | undefined =
+    type === "application/json" || type.endsWith("+json")
+      ? "json"
+      : type === "text/csv"
+        ? "csv"
+        : undefined;
+  if (!kind || !accepted.includes(kind)) {
+    const allowed = accepted
+      .map((k) => (k === "json" ? "application/json" : "text/csv"))
+      .join(" or ");
+    throw new UnsupportedMediaTypeError(
+      `Content-Type must be ${allowed}${type ? `, got ${type}` : ""}.`,
+    );
+  }
+  return kind;
+}
+
+/**
+ * Reads the body as UTF-8 text, counting bytes as they stream in: the server already
+ * rejects a too-large Content-Length, this also covers chunked uploads without one.
+ */
+export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new PayloadTooLargeError(`Request body exceeds the limit of ${maxBytes} bytes.`);
+    }
+    chunks.push(value);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new MalformedRequestError("Request body is not valid UTF-8.");
+  }
+}
+
+export function parseJson(text: string): unknown {
+  if (text.trim() === "")
+    throw new MalformedRequestError("Request body is empty: send a JSON object.");
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new MalformedRequestError(`Malformed JSON: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,136 @@
+import { InvalidInputError, PredictionError, type FieldIssue } from "~/lib/errors.server";
+import { getMetrics } from "~/lib/metrics.server";
+import { explainRow, groupContributions } from "./explain";
+import { featureFactor, featurize } from "./features";
+import { priceInterval } from "./interval";
+import type { LoadedModel } from "./model-loader.server";
+import { runOrt } from "./onnx-runner.server";
+import { validateRecord, type PropertyRecord } from "./schema";
+
+// The data path of one request: validate → features → ONNX → response rows.
+
+export type PredictOptions = {
+  /** Add TreeSHAP factor contributions (log-price units) to each prediction. */
+  explain?: boolean;
+  /** Fail the whole request (422) if any record is invalid. */
+  strict?: boolean;
+  /** Metrics label: who asked. */
+  source?: "api" | "dashboard" | "batch";
+  /** Row number of inputs[0] in error reports (CSV uploads count from their first data row). */
+  firstRow?: number;
+};
+
+export type Contribution = { factor: string; value: number };
+
+export type Prediction = {
+  price: number;
+  interval: { lower: number; upper: number; level: number };
+  /** Fields that were missing and filled from training statistics. */
+  imputed: string[];
+  /** Expected log-price of the training data: base_value + Σ contributions = log(price). */
+  base_value?: number;
+  contributions?: Contribution[];
+};
+
+export type RowError = { error: { row: number; errors: FieldIssue[] } };
+export type PredictionItem = Prediction | RowError;
+
+export type PredictResult = {
+  model_version: string;
+  predictions: PredictionItem[];
+  warnings: string[];
+  counts: { ok: number; failed: number };
+};
+
+export function isRowError(item: PredictionItem): item is RowError {
+  return "error" in item;
+}
+
+export async function predictRecords(
+  model: LoadedModel,
+  inputs: readonly unknown[],
+  options: PredictOptions = {},
+): Promise<PredictResult> {
+  const metrics = getMetrics();
+  const firstRow = options.firstRow ?? 0;
+  const valid: PropertyRecord[] = [];
+  const validAt: number[] = [];
+  const items: PredictionItem[] = new Array(inputs.length);
+
+  inputs.forEach((input, i) => {
+    const result = validateRecord(input);
+    if (result.ok) {
+      valid.push(result.record);
+      validAt.push(i);
+    } else {
+      items[i] = { error: { row: firstRow + i, errors: result.issues } };
+    }
+  });
+
+  const failed = inputs.length - valid.length;
+  if (failed > 0) metrics.predictionErrors.inc({ type: "validation" }, failed);
+  if (failed > 0 && (options.strict || valid.length === 0)) {
+    const issues = items.filter(isRowError).flatMap(({ error }) =>
+      error.errors.map((e) => ({
+        path: `records[${error.row}]${e.path ? `.${e.path}` : ""}`,
+        message: e.message,
+      })),
+    );
+    const what =
+      inputs.length === 1
+        ? "The record is invalid"
+        : `${failed} of ${inputs.length} records are invalid`;
+    throw new InvalidInputError(
+      `${what}: ${issues
+        .slice(0, 3)
+        .map((e) => `${e.path} ${e.message}`)
+        .join("; ")}${issues.length > 3 ? "; …" : ""}`,
+      issues,
+    );
+  }
+
+  let logPreds: Float32Array;
+  let features: ReturnType<typeof featurize>;
+  try {
+    features = featurize(valid, model.featureState);
+    logPreds = await runOrt(model.session, features.matrix, features.nRows, features.nFeatures);
+  } catch (cause) {
+    metrics.predictionErrors.inc({ type: "inference" });
+    throw new PredictionError("Model inference failed", { cause });
+  }
+
+  const { q, level } = model.manifest.interval;
+  const baseScore = model.manifest.explain.base_score;
+  for (let k = 0; k < valid.length; k++) {
+    const logPred = logPreds[k];
+    const prediction: Prediction = {
+      price: Math.exp(logPred),
+      interval: priceInterval(logPred, q, level),
+      imputed: features.imputed[k],
+    };
+    if (options.explain) {
+      const x = features.matrix.subarray(k * features.nFeatures, (k + 1) * features.nFeatures);
+      const row = explainRow(model.explain, baseScore, x, features.nFeatures);
+      prediction.base_value = row.base;
+      prediction.contributions = groupContributions(
+        row.contributions,
+        model.manifest.features,
+        featureFactor,
+      );
+    }
+    items[validAt[k]] = prediction;
+  }
+
+  metrics.rowsPredicted.inc({ source: options.source ?? "api" }, valid.length);
+  metrics.batchSize.observe(inputs.length);
+  const warnings =
+    failed > 0
+      ? [`${failed} of ${inputs.length} records are invalid; see predictions[i].error.`]
+      : [];
+  return {
+    model_version: model.version,
+    predictions: items,
+    warnings,
+    counts: { ok: valid.length, failed },
+  };
+}
