@@ -12,9 +12,7 @@ const LOG_LEVELS = ["error", "warn", "info", "http", "verbose", "debug", "silly"
 const MIN_PROD_KEY_LENGTH = 24;
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const bool = z
-  .enum(["true", "false", "1", "0", ""])
-  .transform((v) => v === "true" || v === "1");
+const bool = z.enum(["true", "false", "1", "0", ""]).transform((v) => v === "true" || v === "1");
 const keyList = z
   .string()
   .transform((v) =>
@@ -45,7 +43,8 @@ const EnvSchema = z.object({
   MODEL_CACHE_DIR: z.string().min(1).default(".cache/models"),
   MODEL_POLL_SECONDS: int(0, 86_400).default(0),
   AWS_REGION: z.string().min(1).default("us-east-1"),
-  S3_ENDPOINT: z.url().optional(),
+  // "minio:9000" parses as a URL with scheme "minio:"; only http(s) endpoints are usable.
+  S3_ENDPOINT: z.url({ protocol: /^https?$/, error: "must be an http(s):// URL" }).optional(),
   S3_FORCE_PATH_STYLE: bool.default(false),
   MAX_BODY_BYTES: int(1024, 512 * 1024 * 1024).default(10 * 1024 * 1024),
   MAX_BATCH_ROWS: int(1, 1_000_000).default(10_000),
@@ -58,8 +57,7 @@ const EnvSchema = z.object({
 export const CONFIG_ENV_VARS = Object.keys(EnvSchema.shape) as readonly string[];
 
 export type ModelSource =
-  | { kind: "local"; dir: string }
-  | { kind: "s3"; bucket: string; prefix: string };
+  { kind: "local"; dir: string } | { kind: "s3"; bucket: string; prefix: string };
 
 export type Config = Readonly<{
   appEnv: (typeof APP_ENVS)[number];
@@ -95,41 +93,35 @@ function parseModelSource(uri: string, cwd: string): ModelSource {
   return { kind: "local", dir: path.resolve(cwd, uri) };
 }
 
-function formatIssues(issues: { path: PropertyKey[]; message: string }[], env: NodeJS.ProcessEnv) {
-  return issues
-    .map((issue) => {
-      const name = String(issue.path[0] ?? "environment");
-      const isSecret = name.includes("KEY");
-      const shown = isSecret || env[name] === undefined ? "" : ` (got "${env[name]}")`;
-      return `  - ${name}: ${issue.message}${shown}`;
-    })
-    .join("\n");
+function formatIssues(
+  issues: { path: PropertyKey[]; message: string }[],
+  env: Record<string, string | undefined>,
+): string[] {
+  return issues.map((issue) => {
+    const name = String(issue.path[0] ?? "environment");
+    const isSecret = name.includes("KEY");
+    const shown = isSecret || env[name] === undefined ? "" : ` (got "${env[name]}")`;
+    return `  - ${name}: ${issue.message}${shown}`;
+  });
 }
 
-/** Parses and checks an environment. Throws ConfigurationError listing every problem. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
-  // Empty strings mean "unset": `.env` files and task definitions often carry `FOO=`.
-  const cleaned = Object.fromEntries(
-    Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
-  );
-  const parsed = EnvSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    throw new ConfigurationError(
-      `Invalid configuration:\n${formatIssues(parsed.error.issues, env)}`,
-    );
-  }
-  const e = parsed.data;
-  const appEnv = e.APP_ENV ?? e.NODE_ENV;
-  const deployed = appEnv === "production" || appEnv === "staging";
+type Env = z.output<typeof EnvSchema>;
 
+/**
+ * Rules across variables or environments. Each variable is read on its own, so these
+ * problems are reported in the same message as schema errors (ONE message, every problem).
+ */
+function crossFieldProblems(env: Record<string, string | undefined>): string[] {
+  const read = <K extends keyof Env>(name: K): Env[K] | undefined => {
+    const result = EnvSchema.shape[name].safeParse(env[name]);
+    return result.success ? (result.data as Env[K]) : undefined;
+  };
+  const appEnv = env.APP_ENV !== undefined ? read("APP_ENV") : read("NODE_ENV");
   const problems: string[] = [];
-  if (deployed) {
-    if (e.API_KEYS.length === 0) problems.push(`  - API_KEYS: required in ${appEnv}`);
-    for (const [name, keys] of [
-      ["API_KEYS", e.API_KEYS],
-      ["ADMIN_API_KEYS", e.ADMIN_API_KEYS],
-    ] as const) {
-      const short = keys.filter((k) => k.length < MIN_PROD_KEY_LENGTH).length;
+  if (appEnv === "production" || appEnv === "staging") {
+    if (read("API_KEYS")?.length === 0) problems.push(`  - API_KEYS: required in ${appEnv}`);
+    for (const name of ["API_KEYS", "ADMIN_API_KEYS"] as const) {
+      const short = (read(name) ?? []).filter((k) => k.length < MIN_PROD_KEY_LENGTH).length;
       if (short > 0) {
         problems.push(
           `  - ${name}: ${short} key(s) shorter than ${MIN_PROD_KEY_LENGTH} characters are not allowed in ${appEnv}`,
@@ -137,12 +129,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       }
     }
   }
-  if (e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
+  const metricsPort = read("METRICS_PORT");
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === read("PORT")) {
     problems.push("  - METRICS_PORT: must differ from PORT (metrics are not public)");
   }
-  if (problems.length > 0) {
+  return problems;
+}
+
+/** Parses and checks an environment. Throws ConfigurationError listing every problem. */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  cwd = process.cwd(),
+): Config {
+  // Empty strings mean "unset": `.env` files and task definitions often carry `FOO=`.
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
+  );
+  const parsed = EnvSchema.safeParse(cleaned);
+  const problems = [
+    ...(parsed.success ? [] : formatIssues(parsed.error.issues, env)),
+    ...crossFieldProblems(cleaned),
+  ];
+  if (!parsed.success || problems.length > 0) {
     throw new ConfigurationError(`Invalid configuration:\n${problems.join("\n")}`);
   }
+  const e = parsed.data;
+  const appEnv = e.APP_ENV ?? e.NODE_ENV;
+  const deployed = appEnv === "production" || appEnv === "staging";
 
   // In development/test, a missing key would make the API unusable; generate a throwaway
   // one (logged once at start-up by the server) instead of running unauthenticated.
