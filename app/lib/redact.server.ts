@@ -2,11 +2,17 @@
 // registered secret (the configured API keys) is masked wherever it appears in a string,
 // including messages and stack traces.
 
-const SENSITIVE_KEY = /^(authorization|cookie|set-cookie|x-api-key|api[_-]?keys?|admin[_-]?api[_-]?keys?|password|secret|token|access[_-]?key|secret[_-]?access[_-]?key|session[_-]?token)$/i;
+import { singleton } from "./singleton.server";
+
+const SENSITIVE_KEY =
+  /^(authorization|cookie|set-cookie|x-api-key|api[_-]?keys?|admin[_-]?api[_-]?keys?|password|secret|token|access[_-]?key|secret[_-]?access[_-]?key|session[_-]?token)$/i;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
+// Header values quoted in free text ("Cookie: a=1; b=2", "x-api-key=…"): mask to end of line.
+const HEADER_IN_TEXT = /\b(set-cookie|cookie|x-api-key|api[_-]?key)(\s*[:=]\s*)[^\r\n]+/gi;
 export const REDACTED = "[REDACTED]";
 
-const secrets = new Set<string>();
+// One set per process: the server bundle and the Remix build each include this module.
+const secrets = singleton("redacted-secrets", () => new Set<string>());
 
 /** Registers values that must be masked wherever they appear (e.g. every API key). */
 export function registerSecrets(values: Iterable<string>) {
@@ -14,7 +20,7 @@ export function registerSecrets(values: Iterable<string>) {
 }
 
 export function redactString(s: string): string {
-  let out = s.replace(BEARER, `$1 ${REDACTED}`);
+  let out = s.replace(BEARER, `$1 ${REDACTED}`).replace(HEADER_IN_TEXT, `$1$2${REDACTED}`);
   for (const secret of secrets) {
     if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
@@ -25,7 +31,11 @@ export function redact(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return redactString(value);
   if (value === null || typeof value !== "object" || depth > 8) return value;
   if (value instanceof Error) {
-    return { name: value.name, message: redactString(value.message), stack: value.stack && redactString(value.stack) };
+    return {
+      name: value.name,
+      message: redactString(value.message),
+      stack: value.stack && redactString(value.stack),
+    };
   }
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
