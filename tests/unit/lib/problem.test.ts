@@ -1,0 +1,221 @@
+import { describe, expect, it } from "vitest";
+import * as errors from "~/lib/errors.server";
+import {
+  AuthenticationError,
+  ConfigurationError,
+  HousingMLError,
+  InvalidInputError,
+  MalformedRequestError,
+  MethodNotAllowedError,
+  ModelNotFoundError,
+  NotFoundError,
+  PayloadTooLargeError,
+  PredictionError,
+  RateLimitError,
+  UnsupportedMediaTypeError,
+} from "~/lib/errors.server";
+import { PROBLEM_CONTENT_TYPE, toProblem, toProblemResponse } from "~/lib/problem.server";
+
+const RID = "req-0123456789";
+const TYPE_BASE = "https://housing.example/problems/";
+// Internal text that must never reach a client in a 5xx response.
+const INTERNAL = "ORT session at /srv/models/v3/model.onnx crashed: SIGSEGV";
+
+type Case = {
+  error: HousingMLError;
+  status: number;
+  code: string;
+  detail: string;
+  headers?: Record<string, string>;
+};
+
+const CASES: Record<string, Case> = {
+  HousingMLError: {
+    error: new HousingMLError(INTERNAL, "Something failed."),
+    status: 500,
+    code: "internal_error",
+    detail: "Something failed.",
+  },
+  ConfigurationError: {
+    error: new ConfigurationError(`Invalid configuration:\n  - ${INTERNAL}`),
+    status: 500,
+    code: "configuration_error",
+    detail: "The service is misconfigured.",
+  },
+  ModelNotFoundError: {
+    error: new ModelNotFoundError(INTERNAL, 7),
+    status: 503,
+    code: "model_unavailable",
+    detail: "The prediction model is not loaded yet; retry shortly.",
+    headers: { "Retry-After": "7" },
+  },
+  InvalidInputError: {
+    error: new InvalidInputError("2 fields are invalid.", [
+      { path: "records[0].GrLivArea", message: "must be positive" },
+      { path: "records[1].Neighborhood", message: "unknown value" },
+    ]),
+    status: 422,
+    code: "invalid_input",
+    detail: "2 fields are invalid.",
+  },
+  MalformedRequestError: {
+    error: new MalformedRequestError("Body is not valid JSON."),
+    status: 400,
+    code: "malformed_request",
+    detail: "Body is not valid JSON.",
+  },
+  UnsupportedMediaTypeError: {
+    error: new UnsupportedMediaTypeError("Send application/json or text/csv."),
+    status: 415,
+    code: "unsupported_media_type",
+    detail: "Send application/json or text/csv.",
+  },
+  PredictionError: {
+    error: new PredictionError(INTERNAL, { cause: new Error(INTERNAL) }),
+    status: 500,
+    code: "prediction_failed",
+    detail: "The model could not compute a prediction.",
+  },
+  AuthenticationError: {
+    error: new AuthenticationError("Missing or invalid API key."),
+    status: 401,
+    code: "unauthorized",
+    detail: "Missing or invalid API key.",
+    headers: { "WWW-Authenticate": 'Bearer realm="api", ApiKey header="X-API-Key"' },
+  },
+  PayloadTooLargeError: {
+    error: new PayloadTooLargeError("Body exceeds 2048 bytes."),
+    status: 413,
+    code: "payload_too_large",
+    detail: "Body exceeds 2048 bytes.",
+  },
+  RateLimitError: {
+    error: new RateLimitError(2.2),
+    status: 429,
+    code: "rate_limited",
+    detail: "Rate limit exceeded; retry in 2.2s.",
+    headers: { "Retry-After": "3" },
+  },
+  NotFoundError: {
+    error: new NotFoundError("No model version v9."),
+    status: 404,
+    code: "not_found",
+    detail: "No model version v9.",
+  },
+  MethodNotAllowedError: {
+    error: new MethodNotAllowedError(["GET", "POST"]),
+    status: 405,
+    code: "method_not_allowed",
+    detail: "Use GET, POST.",
+    headers: { Allow: "GET, POST" },
+  },
+};
+
+describe("error hierarchy", () => {
+  it("has a mapping case for every exported error class", () => {
+    const classes = Object.entries(errors)
+      .filter(([, v]) => typeof v === "function" && v.prototype instanceof Error)
+      .map(([name]) => name);
+    expect(classes.sort()).toEqual(Object.keys(CASES).sort());
+  });
+
+  it("every class is a HousingMLError and an Error, named after itself", () => {
+    for (const [name, { error }] of Object.entries(CASES)) {
+      expect(error).toBeInstanceOf(HousingMLError);
+      expect(error).toBeInstanceOf(Error);
+      expect(error.name).toBe(name);
+      expect(error.stack).toContain(name);
+    }
+  });
+});
+
+describe("toProblemResponse: one mapping for every error class", () => {
+  it.each(Object.entries(CASES))("%s", async (_name, c) => {
+    const response = toProblemResponse(c.error, RID);
+    expect(response.status).toBe(c.status);
+    expect(response.headers.get("Content-Type")).toBe(PROBLEM_CONTENT_TYPE);
+    expect(response.headers.get("Cache-Control")).toBe("no-store");
+    expect(response.headers.get("X-Request-Id")).toBe(RID);
+    for (const [header, value] of Object.entries(c.headers ?? {})) {
+      expect(response.headers.get(header)).toBe(value);
+    }
+    const text = await response.text();
+    const body = JSON.parse(text);
+    expect(body).toMatchObject({
+      type: `${TYPE_BASE}${c.code}`,
+      title: c.error.title,
+      status: c.status,
+      detail: c.detail,
+      request_id: RID,
+    });
+    expect(typeof body.title).toBe("string");
+    expect(body.title.length).toBeGreaterThan(0);
+    // Nothing internal leaks: no stack frames, no internal 5xx message.
+    expect(text).not.toMatch(/\bat .+:\d+:\d+/);
+    expect(text).not.toContain("stack");
+    if (c.status >= 500) expect(text).not.toContain("SIGSEGV");
+  });
+
+  it("adds no extra headers to errors that have none", () => {
+    const response = toProblemResponse(new PayloadTooLargeError("too big"), RID);
+    expect(response.headers.get("Retry-After")).toBeNull();
+    expect(response.headers.get("WWW-Authenticate")).toBeNull();
+    expect(response.headers.get("Allow")).toBeNull();
+  });
+});
+
+describe("toProblem: input errors", () => {
+  it("lists per-field issues under `errors` for InvalidInputError", () => {
+    const problem = toProblem(CASES.InvalidInputError.error, RID);
+    expect(problem.errors).toEqual([
+      { path: "records[0].GrLivArea", message: "must be positive" },
+      { path: "records[1].Neighborhood", message: "unknown value" },
+    ]);
+  });
+
+  it("carries issues for MalformedRequestError (a 400 subclass) too", () => {
+    const error = new MalformedRequestError("Bad CSV.", [{ path: "line 3", message: "quote" }]);
+    expect(toProblem(error).errors).toEqual([{ path: "line 3", message: "quote" }]);
+  });
+
+  it("omits `errors` when there are no issues, and for other classes", () => {
+    expect(toProblem(new InvalidInputError("bad"))).not.toHaveProperty("errors");
+    expect(toProblem(CASES.AuthenticationError.error)).not.toHaveProperty("errors");
+  });
+
+  it("omits request_id when none is known", () => {
+    expect(toProblem(new NotFoundError("x"))).not.toHaveProperty("request_id");
+    expect(toProblemResponse(new NotFoundError("x")).headers.get("X-Request-Id")).toBeNull();
+  });
+});
+
+describe("toProblemResponse: unknown thrown values", () => {
+  class DatabaseError extends Error {
+    status = 404; // a foreign error's own status must not be trusted
+  }
+  const unknowns: [string, unknown][] = [
+    ["an Error", new Error(INTERNAL)],
+    ["a TypeError", new TypeError(`Cannot read properties of undefined (${INTERNAL})`)],
+    ["a foreign error class with a status", new DatabaseError(INTERNAL)],
+    ["a string", INTERNAL],
+    ["an object", { message: INTERNAL, stack: `Error: ${INTERNAL}\n    at x (/a.js:1:2)` }],
+    ["null", null],
+    ["undefined", undefined],
+  ];
+
+  it.each(unknowns)("%s becomes a generic 500", async (_name, thrown) => {
+    const response = toProblemResponse(thrown, RID);
+    expect(response.status).toBe(500);
+    expect(response.headers.get("Content-Type")).toBe(PROBLEM_CONTENT_TYPE);
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({
+      type: `${TYPE_BASE}internal_error`,
+      title: "Internal Server Error",
+      status: 500,
+      detail: "An unexpected error occurred.",
+      request_id: RID,
+    });
+    expect(text).not.toContain("SIGSEGV");
+    expect(text).not.toContain("/srv/models");
+  });
+});
