@@ -1,0 +1,389 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
+import { z } from "zod";
+import {
+  PredictRequestSchema,
+  PredictResponseSchema,
+  ProblemSchema,
+  PropertyRecordSchema,
+} from "~/ml/api-schemas";
+import { FIELDS } from "~/ml/fields";
+import packageJson from "../../package.json";
+import { getConfig } from "./config.server";
+
+// The OpenAPI 3.1 document of the JSON API, generated from the zod schemas the routes
+// validate with (api-schemas.ts, schema.ts). Served at /api/v1/openapi.json and rendered by
+// /docs. Built once per process; the result is plain JSON.
+
+export type OpenApiDocument = ReturnType<OpenApiGeneratorV31["generateDocument"]>;
+
+const PROBLEM = "application/problem+json";
+export const PROBLEM_TYPE_BASE = "https://housing.example/problems/";
+
+/** A record with every required field (their form defaults): the docs' example request. */
+export function exampleRecord(): Record<string, string | number> {
+  const record: Record<string, string | number> = {};
+  for (const f of FIELDS) {
+    if (f.required) record[f.name] = f.default ?? f.levels?.[0] ?? f.min ?? 0;
+  }
+  return record;
+}
+
+// Response shapes of routes whose bodies are built in code, not parsed (model, probes).
+const FieldDescriptionSchema = z.object({
+  name: z.string(),
+  label: z.string(),
+  type: z.enum(["number", "integer", "category"]),
+  required: z.boolean(),
+  unit: z.string().optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  allowed_values: z.array(z.string()).optional(),
+  description: z.string().optional(),
+});
+
+const SplitMetricsSchema = z.object({
+  rmsle: z.number(),
+  mae: z.number(),
+  mape: z.number(),
+  medape: z.number(),
+  r2: z.number(),
+  coverage: z.number(),
+  n: z.number().int(),
+});
+
+const SplitSchema = z.object({ years: z.array(z.number().int()), rows: z.number().int() });
+
+export const ModelDescriptionSchema = z
+  .object({
+    model_version: z.string(),
+    created_at: z.string(),
+    algorithm: z.string(),
+    training_data: z.object({
+      rows: z.number().int(),
+      sha256: z.string(),
+      split: z.object({ train: SplitSchema, eval: SplitSchema, holdout: SplitSchema }),
+    }),
+    metrics: z.object({
+      train: SplitMetricsSchema,
+      eval: SplitMetricsSchema,
+      holdout: SplitMetricsSchema,
+    }),
+    interval: z.object({ level: z.number(), method: z.string() }),
+    fields: z.array(FieldDescriptionSchema),
+    required_fields: z.array(z.string()),
+  })
+  .meta({ id: "ModelDescription" });
+
+export const HealthSchema = z
+  .object({
+    status: z.enum(["healthy", "degraded", "unhealthy"]),
+    model: z
+      .object({
+        version: z.string(),
+        sha256: z.string(),
+        loaded_at: z.string(),
+        n_features: z.number().int(),
+      })
+      .nullable(),
+    model_state: z.enum(["loading", "ready", "failed"]),
+    last_error: z.string().nullable(),
+    last_load_attempt_at: z.string().nullable(),
+    dependencies: z.record(
+      z.string(),
+      z.object({ status: z.enum(["ok", "degraded", "down"]), detail: z.string().optional() }),
+    ),
+    draining: z.boolean(),
+    uptime_s: z.number(),
+    app_version: z.string(),
+  })
+  .meta({ id: "Health" });
+
+const ReadySchema = z
+  .object({ status: z.enum(["ready", "not_ready"]), reason: z.string().optional() })
+  .meta({ id: "Readiness" });
+
+const LivenessSchema = z.object({ status: z.literal("ok") }).meta({ id: "Liveness" });
+
+function registerComponents(registry: OpenAPIRegistry) {
+  registry.registerComponent("securitySchemes", "ApiKey", {
+    type: "apiKey",
+    in: "header",
+    name: "X-API-Key",
+    description: "One of the keys in the server's API_KEYS.",
+  });
+  registry.registerComponent("securitySchemes", "Bearer", {
+    type: "http",
+    scheme: "bearer",
+    description: "The same API key as `Authorization: Bearer <key>`.",
+  });
+  const record = PropertyRecordSchema.meta({
+    id: "PropertyRecord",
+    description:
+      "One property. Required fields must be present; optional fields may be omitted or null " +
+      "(they are imputed from training statistics and listed in `imputed`).",
+    example: exampleRecord(),
+  });
+  return {
+    record,
+    request: PredictRequestSchema.extend({
+      records: z.array(record).min(1),
+    }).meta({
+      id: "PredictRequest",
+      description:
+        "`records` holds up to MAX_BATCH_ROWS records. `explain` adds TreeSHAP contributions; " +
+        "`strict` turns any invalid record into a 422 for the whole request.",
+      example: { records: [exampleRecord()], explain: false },
+    }),
+    response: PredictResponseSchema.meta({
+      id: "PredictResponse",
+      description:
+        "`predictions[i]` answers `records[i]`: a prediction, or `{error: {row, errors}}` for an " +
+        "invalid record. Contributions and base_value are in log-price units: " +
+        "base_value + Σ contributions = ln(price).",
+    }),
+    problem: ProblemSchema.meta({
+      id: "Problem",
+      description:
+        "RFC 9457 problem details. `type` is " +
+        `${PROBLEM_TYPE_BASE}<code>; \`errors\` lists every field issue of a 422.`,
+    }),
+  };
+}
+
+type ErrorSpec = [status: number, description: string, headers?: Record<string, string>];
+
+const AUTH_ERRORS: ErrorSpec[] = [
+  [
+    401,
+    "Missing or invalid API key.",
+    { "WWW-Authenticate": 'Bearer realm="api", ApiKey header="X-API-Key"' },
+  ],
+  [
+    429,
+    "Per-key rate limit exceeded.",
+    { "Retry-After": "Seconds until the next request is allowed." },
+  ],
+];
+const MODEL_NOT_READY: ErrorSpec = [
+  503,
+  "The model is not loaded yet.",
+  { "Retry-After": "Seconds to wait before retrying." },
+];
+
+function problemResponses(problem: z.ZodType, specs: ErrorSpec[]) {
+  return Object.fromEntries(
+    specs.map(([status, description, headers]) => [
+      status,
+      {
+        description,
+        ...(headers
+          ? {
+              headers: Object.fromEntries(
+                Object.entries(headers).map(([name, text]) => [
+                  name,
+                  { schema: { type: "string" as const }, description: text },
+                ]),
+              ),
+            }
+          : {}),
+        content: { [PROBLEM]: { schema: problem } },
+      },
+    ]),
+  );
+}
+
+const PREDICTION_HEADERS = {
+  "X-Model-Version": { schema: { type: "string" as const }, description: "Model that answered." },
+  "X-Request-Id": { schema: { type: "string" as const }, description: "Echoed or generated." },
+  "Server-Timing": {
+    schema: { type: "string" as const },
+    description: "parse, predict and total durations (ms).",
+  },
+};
+
+function buildRegistry(maxBatchRows: number, maxBodyBytes: number): OpenAPIRegistry {
+  const registry = new OpenAPIRegistry();
+  const { request, response, problem } = registerComponents(registry);
+  const security: Record<string, string[]>[] = [{ ApiKey: [] }, { Bearer: [] }];
+  const queryFlag = z.enum(["true", "false"]).optional();
+
+  registry.registerPath({
+    method: "post",
+    path: "/api/v1/predict",
+    operationId: "predict",
+    summary: "Predict sale prices for one or more properties",
+    description:
+      `Up to ${maxBatchRows} records and ${maxBodyBytes} bytes per request. Send JSON, or CSV ` +
+      "(`Content-Type: text/csv`, header row = field names, empty cell = missing). Answers " +
+      "JSON, or CSV (`Accept: text/csv`): the input columns plus `predicted_price`, " +
+      "`interval_lower`, `interval_upper`, `interval_level`, `imputed_fields` and `errors`. " +
+      "Invalid records get per-row errors; the request fails with 422 only if every record " +
+      "is invalid or `strict` is set.",
+    tags: ["Predictions"],
+    security,
+    request: {
+      query: z.object({
+        explain: queryFlag.meta({ description: "Add contributions (also a JSON body field)." }),
+        strict: queryFlag.meta({ description: "422 if any record is invalid." }),
+      }),
+      body: {
+        required: true,
+        content: {
+          "application/json": { schema: request },
+          "text/csv": {
+            schema: z.string().meta({
+              description: "Header row of field names, one property per line.",
+              example: `${Object.keys(exampleRecord()).join(",")}\n${Object.values(exampleRecord()).join(",")}\n`,
+            }),
+          },
+        },
+      },
+    },
+    responses: {
+      200: {
+        description: "Predictions, one per record, in order.",
+        headers: PREDICTION_HEADERS,
+        content: {
+          "application/json": { schema: response },
+          "text/csv": {
+            schema: z.string().meta({ description: "`row`, input columns, result columns." }),
+          },
+        },
+      },
+      ...problemResponses(problem, [
+        [400, "Malformed JSON or CSV, or an empty body."],
+        ...AUTH_ERRORS,
+        [405, "Only POST is allowed.", { Allow: "POST" }],
+        [413, "Body larger than MAX_BODY_BYTES or more records than MAX_BATCH_ROWS."],
+        [415, "Content-Type is neither application/json nor text/csv."],
+        [422, "Every record is invalid, strict mode found an invalid record, or bad envelope."],
+        [500, "Unexpected server error."],
+        MODEL_NOT_READY,
+      ]),
+    },
+  });
+
+  registry.registerPath({
+    method: "get",
+    path: "/api/v1/model",
+    operationId: "getModel",
+    summary: "The serving model: version, metrics and the fields a request may carry",
+    tags: ["Model"],
+    security,
+    responses: {
+      200: {
+        description: "Model description.",
+        headers: { "X-Model-Version": PREDICTION_HEADERS["X-Model-Version"] },
+        content: { "application/json": { schema: ModelDescriptionSchema } },
+      },
+      ...problemResponses(problem, [...AUTH_ERRORS, MODEL_NOT_READY]),
+    },
+  });
+
+  registry.registerPath({
+    method: "get",
+    path: "/api/v1/openapi.json",
+    operationId: "getOpenApi",
+    summary: "This document (public, no key)",
+    tags: ["Meta"],
+    responses: {
+      200: {
+        description: "OpenAPI 3.1 document.",
+        content: { "application/json": { schema: z.object({ openapi: z.string() }) } },
+      },
+    },
+  });
+
+  registry.registerPath({
+    method: "get",
+    path: "/healthz",
+    operationId: "liveness",
+    summary: "Liveness: the process answers",
+    tags: ["Probes"],
+    responses: {
+      200: { description: "Alive.", content: { "application/json": { schema: LivenessSchema } } },
+    },
+  });
+
+  registry.registerPath({
+    method: "get",
+    path: "/readyz",
+    operationId: "readiness",
+    summary: "Readiness: 200 only with a loaded, warmed model and not draining",
+    tags: ["Probes"],
+    responses: {
+      200: { description: "Ready.", content: { "application/json": { schema: ReadySchema } } },
+      503: {
+        description: "Not ready (model loading or failed, or draining).",
+        headers: { "Retry-After": { schema: { type: "string" } } },
+        content: { "application/json": { schema: ReadySchema } },
+      },
+    },
+  });
+
+  registry.registerPath({
+    method: "get",
+    path: "/health",
+    operationId: "health",
+    summary: "Detailed health: model, dependencies, uptime, version (no secrets)",
+    tags: ["Probes"],
+    responses: {
+      200: {
+        description: "Healthy or degraded.",
+        content: { "application/json": { schema: HealthSchema } },
+      },
+      503: { description: "Unhealthy.", content: { "application/json": { schema: HealthSchema } } },
+    },
+  });
+  return registry;
+}
+
+/** Adds what zod cannot carry per field: labels, units and descriptions from FIELDS. */
+function describeFields(doc: OpenApiDocument): void {
+  const schema = doc.components?.schemas?.PropertyRecord as
+    { properties?: Record<string, Record<string, unknown>> } | undefined;
+  for (const f of FIELDS) {
+    const property = schema?.properties?.[f.name];
+    if (!property) continue;
+    property.title = f.label;
+    const parts = [f.description, f.unit ? `Unit: ${f.unit}.` : undefined].filter(Boolean);
+    if (parts.length > 0) property.description = parts.join(" ");
+  }
+}
+
+export function buildOpenApiDocument(
+  limits: { maxBatchRows: number; maxBodyBytes: number } = getConfig(),
+): OpenApiDocument {
+  const registry = buildRegistry(limits.maxBatchRows, limits.maxBodyBytes);
+  const doc = new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: "3.1.0",
+    info: {
+      title: "Ames Housing Price API",
+      version: packageJson.version,
+      description:
+        "Sale-price predictions for homes in Ames, Iowa (model trained on 2006–2010 sales), " +
+        "with 90% intervals and optional per-factor explanations. Errors are RFC 9457 " +
+        "problem+json with a `request_id`.",
+    },
+    servers: [{ url: "/" }],
+    tags: [
+      { name: "Predictions" },
+      { name: "Model" },
+      { name: "Probes", description: "For load balancers and orchestrators; no key." },
+      { name: "Meta" },
+    ],
+  });
+  describeFields(doc);
+  return doc;
+}
+
+let cached: { doc: OpenApiDocument; json: string } | undefined;
+
+/** The document and its serialisation, built on first use (once per process). */
+export function getOpenApi(): { doc: OpenApiDocument; json: string } {
+  if (!cached) {
+    const doc = buildOpenApiDocument();
+    cached = { doc, json: JSON.stringify(doc) };
+  }
+  return cached;
+}
