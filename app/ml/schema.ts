@@ -1,7 +1,9 @@
 // zod schema of a raw property record, derived from FIELDS. Browser-safe.
 // Strings are trimmed before validation (the data has "WD " for "WD"; see fields.ts), so the
 // schema itself stays a plain strict object of numbers and enums for forms and OpenAPI.
-import { z } from "zod";
+// Named imports, not `z`: the namespace drags every zod locale (~400 KB) into the browser
+// bundle of the estimate form, which validates with this schema.
+import { enum as zEnum, number as zNumber, strictObject, type ZodType } from "zod";
 import { FIELDS, TARGET_FIELD, type FieldSpec } from "./fields";
 
 const SHOWN_LEVELS = 6;
@@ -11,15 +13,15 @@ function levelsHint(levels: readonly string[]): string {
   return levels.length > SHOWN_LEVELS ? `${shown}, … (${levels.length} values)` : shown;
 }
 
-function fieldSchema(f: FieldSpec): z.ZodType {
+function fieldSchema(f: FieldSpec): ZodType {
   if (f.kind === "category") {
     const levels = f.levels ?? [];
-    return z.enum(levels as [string, ...string[]], {
+    return zEnum(levels as [string, ...string[]], {
       error: (iss) =>
         iss.input === undefined ? "is required" : `must be one of: ${levelsHint(levels)}`,
     });
   }
-  let s = z.number({
+  let s = zNumber({
     error: (iss) => (iss.input === undefined ? "is required" : "must be a number"),
   });
   if (f.kind === "integer") s = s.int({ error: "must be a whole number" });
@@ -28,13 +30,13 @@ function fieldSchema(f: FieldSpec): z.ZodType {
   return s;
 }
 
-function buildShape(): Record<string, z.ZodType> {
-  const shape: Record<string, z.ZodType> = {};
+function buildShape(): Record<string, ZodType> {
+  const shape: Record<string, ZodType> = {};
   for (const f of FIELDS) shape[f.name] = f.required ? fieldSchema(f) : fieldSchema(f).optional();
   return shape;
 }
 
-export const PropertyRecordSchema = z.strictObject(buildShape());
+export const PropertyRecordSchema = strictObject(buildShape());
 
 /** A validated raw record: numbers for numeric fields, level strings for categories. */
 export type PropertyRecord = Record<string, number | string | undefined>;
