@@ -1,0 +1,106 @@
+import { useId } from "react";
+import { OTHER_FACTORS, type FactorBar } from "~/ui/factors";
+import { formatLogEffect, formatPrice } from "~/ui/format";
+import { linearScale } from "~/ui/scale";
+
+// Diverging bars of the TreeSHAP factors. Bars are drawn in log-price units (what the model
+// adds up), labelled as % effects on the price: +25% and −20% cancel out and look equal.
+
+const WIDTH = 400;
+const ROW = 30;
+const TOP = 28;
+const LABEL_W = 128;
+const VALUE_W = 58;
+const PAD = 6;
+
+const UP = "#1d4ed8"; // blue-700
+const DOWN = "#c2410c"; // orange-700
+const OTHER = "#64748b"; // slate-500
+
+export function FactorChart({
+  bars,
+  basePrice,
+  price,
+  summary,
+}: {
+  bars: readonly FactorBar[];
+  basePrice: number;
+  price: number;
+  summary: string;
+}) {
+  const id = useId();
+  const height = TOP + bars.length * ROW + 8;
+  const maxAbs = Math.max(0.01, ...bars.map((b) => Math.abs(b.log)));
+  const x = linearScale([-maxAbs, maxAbs], [LABEL_W + PAD, WIDTH - VALUE_W - PAD]);
+  const zero = x(0);
+
+  return (
+    <figure>
+      <svg
+        viewBox={`0 0 ${WIDTH} ${height}`}
+        className="h-auto w-full"
+        role="img"
+        aria-labelledby={`${id}-title`}
+        aria-describedby={`${id}-desc`}
+        data-testid="factor-chart"
+      >
+        <title id={`${id}-title`}>What moved the estimate</title>
+        <desc id={`${id}-desc`}>{summary}</desc>
+        <text x={LABEL_W + PAD} y={14} fontSize={11} fill="#475569">
+          ← lowers
+        </text>
+        <text x={WIDTH - VALUE_W - PAD} y={14} fontSize={11} fill="#475569" textAnchor="end">
+          raises →
+        </text>
+        <line x1={zero} x2={zero} y1={TOP - 8} y2={height - 4} stroke="#94a3b8" strokeWidth={1} />
+        {bars.map((b, i) => {
+          const y = TOP + i * ROW;
+          const x0 = Math.min(zero, x(b.log));
+          const w = Math.max(1, Math.abs(x(b.log) - zero));
+          const color = b.factor === OTHER_FACTORS ? OTHER : b.log >= 0 ? UP : DOWN;
+          const label = b.factor === OTHER_FACTORS ? `${b.factor} (${b.count})` : b.factor;
+          return (
+            <g key={b.factor} data-factor={b.factor}>
+              <text x={LABEL_W} y={y + ROW / 2 + 4} fontSize={12} fill="#0f172a" textAnchor="end">
+                {label}
+              </text>
+              <rect x={x0} y={y + 6} width={w} height={ROW - 12} rx={2} fill={color} />
+              <text
+                x={WIDTH - 2}
+                y={y + ROW / 2 + 4}
+                fontSize={12}
+                fontWeight={600}
+                fill={color}
+                textAnchor="end"
+              >
+                {formatLogEffect(b.log)}
+              </text>
+            </g>
+          );
+        })}
+      </svg>
+      <figcaption className="mt-2 text-sm text-slate-600">
+        Starting from {formatPrice(basePrice, 1000)} (the model&apos;s average training sale), each
+        factor multiplies the price by the percentage shown; together they give{" "}
+        {formatPrice(price)}.
+      </figcaption>
+      <table className="sr-only">
+        <caption>Effect of each factor on the estimate</caption>
+        <thead>
+          <tr>
+            <th scope="col">Factor</th>
+            <th scope="col">Effect on price</th>
+          </tr>
+        </thead>
+        <tbody>
+          {bars.map((b) => (
+            <tr key={b.factor}>
+              <th scope="row">{b.factor}</th>
+              <td>{formatLogEffect(b.log)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </figure>
+  );
+}

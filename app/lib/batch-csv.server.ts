@@ -1,0 +1,124 @@
+import { CsvError } from "csv-parse";
+import { parse } from "csv-parse/sync";
+import { stringify } from "csv-stringify/sync";
+import { MalformedRequestError, PayloadTooLargeError, type FieldIssue } from "./errors.server";
+
+// CSV in and out for batch predictions (dashboard upload; reusable by the API and the CLI).
+// Generic on purpose: nothing here knows the property schema or the model.
+
+export type CsvTable = {
+  /** Header names, trimmed, in file order. */
+  columns: string[];
+  /** One object per data row, keyed by header; values are the raw (untrimmed) cell text. */
+  records: Record<string, string>[];
+};
+
+/**
+ * Parses CSV text with a header row. Empty lines are skipped; a leading BOM (Excel) is
+ * ignored. More than `maxRows` data rows → PayloadTooLargeError (413); broken CSV (ragged
+ * rows, bad quoting, empty or duplicate headers) → MalformedRequestError (400) naming the line.
+ */
+export function parseCsvRecords(text: string, maxRows: number): CsvTable {
+  if (text.trim() === "") throw new MalformedRequestError("The CSV file is empty.");
+  let columns: string[] = [];
+  let rows: Record<string, string>[];
+  try {
+    rows = parse(text, {
+      bom: true,
+      skip_empty_lines: true,
+      // One row over the limit is enough to know it is too many: stop parsing there.
+      to: maxRows + 1,
+      columns: (header: string[]) => {
+        columns = header.map((h) => h.trim());
+        checkHeader(columns);
+        return columns;
+      },
+    });
+  } catch (error) {
+    if (error instanceof MalformedRequestError) throw error;
+    if (error instanceof CsvError) {
+      const line = (error as CsvError & { lines?: number }).lines;
+      const detail = error.message.replace(/^Invalid [^:]*: /, "");
+      const where = line && !/\bline\b/.test(detail) ? ` (line ${line})` : "";
+      throw new MalformedRequestError(`The CSV file could not be read${where}: ${detail}`);
+    }
+    throw error;
+  }
+  if (rows.length > maxRows) {
+    throw new PayloadTooLargeError(
+      `The CSV file has more than ${maxRows.toLocaleString("en-US")} data rows; split it into smaller files.`,
+    );
+  }
+  return { columns, records: rows };
+}
+
+function checkHeader(columns: string[]): void {
+  const empty = columns.findIndex((c) => c === "");
+  if (empty >= 0) {
+    throw new MalformedRequestError(`The CSV header has an empty column name (column ${empty + 1}).`);
+  }
+  const seen = new Set<string>();
+  for (const c of columns) {
+    if (seen.has(c)) throw new MalformedRequestError(`The CSV header names "${c}" twice.`);
+    seen.add(c);
+  }
+}
+
+/** A prediction result row as the CSV writer needs it (the shape of PredictResult items). */
+export type ResultItem =
+  | { price: number; interval: { lower: number; upper: number; level: number }; imputed: string[] }
+  | { error: { row: number; errors: FieldIssue[] } };
+
+export const RESULT_COLUMNS = [
+  "predicted_price",
+  "interval_lower",
+  "interval_upper",
+  "interval_level",
+  "imputed_fields",
+  "errors",
+] as const;
+
+/**
+ * The result CSV: `row` (counting data rows from `firstRow`), the input columns as uploaded,
+ * then the prediction (or the row's errors). Prices are rounded to whole dollars.
+ */
+export function toResultCsv(
+  table: CsvTable,
+  items: readonly ResultItem[],
+  { firstRow = 1 }: { firstRow?: number } = {},
+): string {
+  if (items.length !== table.records.length) {
+    throw new Error(`${items.length} results for ${table.records.length} rows`);
+  }
+  const header = ["row", ...table.columns, ...RESULT_COLUMNS];
+  const rows = table.records.map((record, i) => {
+    const item = items[i];
+    const inputs = table.columns.map((c) => safeCell(record[c] ?? ""));
+    const outputs =
+      "error" in item
+        ? ["", "", "", "", "", safeCell(formatIssues(item.error.errors))]
+        : [
+            Math.round(item.price),
+            Math.round(item.interval.lower),
+            Math.round(item.interval.upper),
+            item.interval.level,
+            item.imputed.join(" "),
+            "",
+          ];
+    return [firstRow + i, ...inputs, ...outputs];
+  });
+  return stringify([header, ...rows]);
+}
+
+export function formatIssues(issues: readonly FieldIssue[]): string {
+  return issues.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join("; ");
+}
+
+/**
+ * Spreadsheets run a cell starting with = + - @ as a formula (CSV injection). Such text
+ * gets a leading apostrophe; real numbers ("-93.6") stay untouched.
+ */
+export function safeCell(value: string): string {
+  if (/^[=+\-@\t\r]/.test(value) && !Number.isFinite(Number(value))) return `'${value}`;
+  return value;
+}
