@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -100,4 +101,53 @@ export async function startLocalS3(bucket = "models-test"): Promise<LocalS3> {
       await rm(directory, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A bundle with a schema-valid manifest and random "model" bytes (their sha256 in the
+ * manifest): enough for code that moves and verifies bundles without running them.
+ */
+export function syntheticBundle(version: string) {
+  const model = randomBytes(4096);
+  const metrics = { rmsle: 0.1, mae: 1, mape: 1, medape: 1, r2: 0.9, coverage: 0.9, n: 1 };
+  const years = { years: [2006], rows: 1 };
+  const manifest = {
+    format: 1,
+    version,
+    created_at: new Date().toISOString(),
+    data: {
+      file: "ames.csv",
+      sha256: "0".repeat(64),
+      rows: 3,
+      split: { train: years, eval: years, holdout: years },
+    },
+    features: ["Gr_Liv_Area"],
+    feature_state: {
+      features: ["Gr_Liv_Area"],
+      impute: { values: {}, geo: {}, garage_area_per_car: 0 },
+      target: {},
+      frequency: {},
+      nearby: { k: 1, lon: [0], lat: [0], value: [0] },
+    },
+    schema: { required: [], fields: {} },
+    xgboost: { version: "1.7.4", params: {}, best_iteration: 0, n_trees: 1 },
+    onnx: {
+      file: "model.onnx",
+      sha256: createHash("sha256").update(model).digest("hex"),
+      opset: 15,
+    },
+    metrics: { train: metrics, eval: metrics, holdout: metrics },
+    interval: { level: 0.8, q: 0.1 },
+    explain: { base_score: 0, trees: [] },
+    card: { importance: [], holdout_points: [] },
+  };
+  return { version, model, manifest: JSON.stringify(manifest) };
+}
+
+export type Bundle = ReturnType<typeof syntheticBundle>;
+
+export async function writeBundle(dir: string, b: Bundle): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, "manifest.json"), b.manifest);
+  await writeFile(path.join(dir, "model.onnx"), b.model);
 }

@@ -1,53 +1,20 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ModelNotFoundError } from "~/lib/errors.server";
 import { S3ModelStore } from "~/ml/s3-model-store.server";
-import { startLocalS3, type LocalS3 } from "../../http/helpers/s3rver";
+import {
+  startLocalS3,
+  syntheticBundle,
+  type Bundle,
+  type LocalS3,
+} from "../../http/helpers/s3rver";
 
 // The S3 store against a real S3 API (s3rver). The store checks bytes, not ONNX, so these
-// bundles carry random "model" bytes with a schema-valid manifest; loading real models
-// through S3 is covered by tests/http/s3-reload.test.ts.
-
-function syntheticBundle(version: string) {
-  const model = randomBytes(4096);
-  const metrics = { rmsle: 0.1, mae: 1, mape: 1, medape: 1, r2: 0.9, coverage: 0.9, n: 1 };
-  const years = { years: [2006], rows: 1 };
-  const manifest = {
-    format: 1,
-    version,
-    created_at: new Date().toISOString(),
-    data: {
-      file: "ames.csv",
-      sha256: "0".repeat(64),
-      rows: 3,
-      split: { train: years, eval: years, holdout: years },
-    },
-    features: ["Gr_Liv_Area"],
-    feature_state: {
-      features: ["Gr_Liv_Area"],
-      impute: { values: {}, geo: {}, garage_area_per_car: 0 },
-      target: {},
-      frequency: {},
-    },
-    schema: { required: [], fields: {} },
-    xgboost: { version: "1.7.4", params: {}, best_iteration: 0, n_trees: 1 },
-    onnx: {
-      file: "model.onnx",
-      sha256: createHash("sha256").update(model).digest("hex"),
-      opset: 15,
-    },
-    metrics: { train: metrics, eval: metrics, holdout: metrics },
-    interval: { level: 0.8, q: 0.1 },
-    explain: { base_score: 0, trees: [] },
-    card: { importance: [], holdout_points: [] },
-  };
-  return { version, model, manifest: JSON.stringify(manifest) };
-}
-
-type Bundle = ReturnType<typeof syntheticBundle>;
+// bundles are synthetic (see syntheticBundle); loading real models through S3 is covered by
+// tests/http/s3-reload.test.ts.
 
 let s3: LocalS3;
 let work: string;
