@@ -28,7 +28,13 @@ export function installShutdown(
     }, graceMs);
     timer.unref();
 
+    // A keep-alive socket whose in-flight response ends during the drain only becomes idle
+    // then; close idle sockets as they appear, or close() would wait for clients to hang up.
+    const sweep = setInterval(() => servers.app.closeIdleConnections(), 50);
+    sweep.unref();
+
     servers.app.close(async () => {
+      clearInterval(sweep);
       servers.metrics?.close();
       await onClose().catch((error) => log.error("shutdown hook failed", { error }));
       log.info("shutdown complete", { duration_ms: Date.now() - t0 });
