@@ -1,0 +1,351 @@
+import http from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openUpload, probeConnect, sleep } from "./helpers/http";
+import { spawnServer, startServer, TEST_API_KEY, type TestServer } from "./helpers/server";
+
+// The built production server (server-build/index.js) over real sockets: request ids,
+// security headers, body limit, access log, metrics, 404, graceful shutdown, config errors.
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// A route whose handler reads the whole request body before answering: the dashboard's
+// estimate form action (`request.formData()`). /api/v1/predict answers 503 before reading
+// the body while no model is loaded, so it cannot hold a request in flight here.
+const BODY_READING_ROUTE = "/?index";
+const FORM_HEADERS = { "Content-Type": "application/x-www-form-urlencoded" };
+
+type LogEntry = Record<string, unknown> & { level: string; message: string };
+
+function jsonLogLines(output: string): LogEntry[] {
+  return output
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as LogEntry);
+}
+
+describe("built server", () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    // Production mode: JSON logs, the production header set; debug level to see probe lines.
+    server = await startServer({
+      APP_ENV: "production",
+      LOG_LEVEL: "debug",
+      MAX_BODY_BYTES: "2048",
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  describe("request id", () => {
+    it("generates one when the client sends none", async () => {
+      const a = await fetch(`${server.url}/healthz`);
+      const b = await fetch(`${server.url}/healthz`);
+      expect(a.headers.get("x-request-id")).toMatch(UUID);
+      expect(b.headers.get("x-request-id")).toMatch(UUID);
+      expect(a.headers.get("x-request-id")).not.toBe(b.headers.get("x-request-id"));
+    });
+
+    it("echoes a valid incoming X-Request-Id", async () => {
+      for (const id of ["client-req-0001", "0f8c2a1e:trace.span_42", "a".repeat(128)]) {
+        const res = await fetch(`${server.url}/healthz`, { headers: { "X-Request-Id": id } });
+        expect(res.headers.get("x-request-id")).toBe(id);
+      }
+    });
+
+    it("replaces an invalid one (too short, too long, unsafe characters)", async () => {
+      for (const id of ["short", "a".repeat(129), "has spaces in it", "<script>alert(1)"]) {
+        const res = await fetch(`${server.url}/healthz`, { headers: { "X-Request-Id": id } });
+        expect(res.headers.get("x-request-id")).toMatch(UUID);
+      }
+    });
+  });
+
+  describe("security headers", () => {
+    function expectCommonHeaders(res: Response) {
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+      expect(res.headers.get("x-frame-options")).toMatch(/^(DENY|SAMEORIGIN)$/);
+      const csp = res.headers.get("content-security-policy") ?? "";
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toContain("object-src 'none'");
+      expect(csp).not.toContain("unsafe-inline");
+      expect(csp).not.toContain("unsafe-eval");
+      return csp;
+    }
+
+    it("a page: CSP nonce matches the nonce of every script on the page", async () => {
+      const res = await fetch(`${server.url}/`);
+      expect(res.status).toBe(200);
+      const csp = expectCommonHeaders(res);
+      const nonce = /script-src [^;]*'nonce-([^']+)'/.exec(csp)?.[1];
+      expect(nonce).toBeTruthy();
+      expect(nonce!.length).toBeGreaterThanOrEqual(16);
+      const html = await res.text();
+      const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+      expect(scripts.length).toBeGreaterThanOrEqual(2); // hydration context + module entry
+      for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
+      // A fresh nonce per response.
+      const again = await fetch(`${server.url}/`);
+      await again.arrayBuffer();
+      expect(again.headers.get("content-security-policy")).not.toContain(`'nonce-${nonce}'`);
+    });
+
+    it("a resource route carries the same headers", async () => {
+      const res = await fetch(`${server.url}/healthz`);
+      expect(res.status).toBe(200);
+      expectCommonHeaders(res);
+      expect(res.headers.get("strict-transport-security")).toMatch(/max-age=\d+/); // production
+    });
+
+    it("fingerprinted build assets are served with immutable caching", async () => {
+      const html = await (await fetch(`${server.url}/`)).text();
+      const asset = /href="(\/build\/[^"]+\.js)"/.exec(html)?.[1];
+      expect(asset).toBeTruthy();
+      const res = await fetch(`${server.url}${asset}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("cache-control")).toContain("immutable");
+      expect(res.headers.get("cache-control")).toContain("max-age=31536000");
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    });
+  });
+
+  describe("body size limit", () => {
+    it("a body over MAX_BODY_BYTES → 413 problem+json with the request id", async () => {
+      const body = JSON.stringify({ records: [{ note: "x".repeat(4096) }] });
+      const res = await fetch(`${server.url}/api/v1/predict`, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          "X-API-Key": TEST_API_KEY,
+          "X-Request-Id": "too-large-0001",
+        },
+        body,
+      });
+      expect(res.status).toBe(413);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+      const problem = await res.json();
+      expect(problem).toMatchObject({
+        status: 413,
+        title: "Payload too large",
+        request_id: "too-large-0001",
+      });
+      expect(problem.type).toMatch(/payload_too_large$/);
+      expect(problem.detail).toContain("2048");
+    });
+
+    it("the same limit applies to form posts", async () => {
+      const res = await fetch(`${server.url}${BODY_READING_ROUTE}`, {
+        method: "POST",
+        headers: FORM_HEADERS,
+        body: `Neighborhood=${"x".repeat(3000)}`,
+      });
+      expect(res.status).toBe(413);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+    });
+
+    it("a body under the limit is not rejected by the limit", async () => {
+      const res = await fetch(`${server.url}${BODY_READING_ROUTE}`, {
+        method: "POST",
+        headers: FORM_HEADERS,
+        body: "GrLivArea=1500",
+        redirect: "manual",
+      });
+      await res.arrayBuffer();
+      expect(res.status).not.toBe(413);
+      expect(res.status).toBeLessThan(500);
+    });
+  });
+
+  it("an unknown URL → the HTML 404 page", async () => {
+    const res = await fetch(`${server.url}/no/such/page`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get("content-type")).toContain("text/html");
+    const html = await res.text();
+    expect(html).toContain("Page not found");
+    expect(html).not.toMatch(/\bat .+\.js:\d+/); // no stack trace
+  });
+
+  it("compresses large responses for clients that accept it", async () => {
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) =>
+      http
+        .get(`${server.url}/`, { headers: { "Accept-Encoding": "gzip" } }, resolve)
+        .once("error", reject),
+    );
+    res.resume();
+    expect(res.headers["content-encoding"]).toBe("gzip");
+    expect(res.headers.vary).toMatch(/accept-encoding/i);
+  });
+
+  describe("access log", () => {
+    async function logLinesFor(requestId: string) {
+      await server.waitForLog(new RegExp(`"request_id":"${requestId}"`));
+      await sleep(100); // a duplicate line, if any, would come right after
+      return jsonLogLines(server.logs()).filter(
+        (e) => e.message === "request" && e.request_id === requestId,
+      );
+    }
+
+    it("writes exactly one JSON line per request with method, path, status, duration", async () => {
+      const res = await fetch(`${server.url}/?utm=secret-campaign`, {
+        headers: { "X-Request-Id": "access-log-0001" },
+      });
+      await res.arrayBuffer();
+      const lines = await logLinesFor("access-log-0001");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({
+        level: "info",
+        method: "GET",
+        path: "/", // the query string is not logged
+        status: 200,
+        request_id: "access-log-0001",
+      });
+      expect(typeof lines[0].duration_ms).toBe("number");
+      expect(lines[0].duration_ms).toBeGreaterThan(0);
+      expect(server.logs()).not.toContain("secret-campaign");
+    });
+
+    it("logs error statuses too", async () => {
+      const res = await fetch(`${server.url}/missing-page`, {
+        headers: { "X-Request-Id": "access-log-0404" },
+      });
+      await res.arrayBuffer();
+      const lines = await logLinesFor("access-log-0404");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ path: "/missing-page", status: 404, method: "GET" });
+    });
+
+    it("logs health probes at debug level only", async () => {
+      const res = await fetch(`${server.url}/healthz`, {
+        headers: { "X-Request-Id": "probe-log-0001" },
+      });
+      await res.arrayBuffer();
+      const lines = await logLinesFor("probe-log-0001");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ level: "debug", path: "/healthz", status: 200 });
+    });
+  });
+
+  describe("metrics listener", () => {
+    it("serves Prometheus metrics on its own port, counting requests", async () => {
+      expect(server.metricsPort).not.toBe(server.port);
+      await (await fetch(`${server.url}/healthz`)).arrayBuffer();
+      const res = await fetch(`${server.metricsUrl}/metrics`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toContain("text/plain");
+      const text = await res.text();
+      const count =
+        /^http_requests_total\{route="\/healthz",method="GET",status="200"\} (\d+)$/m.exec(text);
+      expect(Number(count?.[1])).toBeGreaterThanOrEqual(1);
+      expect(text).toMatch(/^http_request_duration_seconds_bucket\{/m);
+      expect(text).toContain("process_cpu_user_seconds_total");
+    });
+
+    it("does not expose /metrics on the public port", async () => {
+      const res = await fetch(`${server.url}/metrics`);
+      await res.arrayBuffer();
+      expect(res.status).toBe(404);
+    });
+  });
+});
+
+describe("graceful shutdown", () => {
+  const FIRST = "GrLivArea=1500&OverallQual=7&";
+  const REST = `Neighborhood=NAmes&YearBuilt=2001&note=${"x".repeat(200)}`;
+  const TOTAL = Buffer.byteLength(FIRST + REST);
+
+  it("SIGTERM: refuses new connections, finishes the in-flight request, exits 0 in time", async () => {
+    const grace = 5_000;
+    const server = await startServer({ SHUTDOWN_GRACE_MS: String(grace), LOG_LEVEL: "info" });
+    // A keep-alive client, like a load balancer: the server must not wait for it to hang up.
+    const agent = new http.Agent({ keepAlive: true });
+    try {
+      const upload = openUpload(`${server.url}${BODY_READING_ROUTE}`, {
+        headers: FORM_HEADERS,
+        first: FIRST,
+        totalBytes: TOTAL,
+        agent,
+      });
+      await sleep(300); // the handler is now waiting for the rest of the body
+      const stopping = server.stop("SIGTERM");
+      await server.waitForLog(/shutdown started/);
+
+      // The listener closes right after that log line: allow it a moment, not more.
+      let probe = await probeConnect(server.port);
+      for (let i = 0; i < 10 && probe === "accepted"; i++) {
+        await sleep(50);
+        probe = await probeConnect(server.port);
+      }
+      expect(probe).toBe("refused");
+      expect(server.proc.exitCode).toBeNull(); // still serving the in-flight request
+
+      await sleep(300);
+      const sentAt = upload.finish(REST);
+      const response = await upload.response;
+      expect(response.receivedAt).toBeGreaterThanOrEqual(sentAt); // it waited for the body
+      expect(response.status).toBeGreaterThanOrEqual(200);
+      expect(response.status).toBeLessThan(500);
+      expect(response.headers["x-request-id"]).toMatch(UUID);
+
+      const exit = await stopping;
+      expect(exit).toMatchObject({ code: 0, signal: null });
+      expect(exit.ms).toBeLessThan(grace);
+      expect(server.logs()).toContain("shutdown complete");
+    } finally {
+      agent.destroy();
+      await server.stop("SIGKILL");
+    }
+  });
+
+  it("a request still running after SHUTDOWN_GRACE_MS makes the process exit non-zero", async () => {
+    const grace = 500;
+    const server = await startServer({ SHUTDOWN_GRACE_MS: String(grace), LOG_LEVEL: "info" });
+    const upload = openUpload(`${server.url}${BODY_READING_ROUTE}`, {
+      headers: FORM_HEADERS,
+      first: FIRST,
+      totalBytes: TOTAL, // never finished
+    });
+    try {
+      await sleep(300);
+      const exit = await server.stop("SIGTERM");
+      expect(exit.code).toBe(1);
+      expect(exit.ms).toBeGreaterThanOrEqual(grace - 50);
+      expect(exit.ms).toBeLessThan(grace + 1_500);
+      expect(server.logs()).toContain("shutdown grace period exceeded");
+      await expect(upload.response).rejects.toThrow();
+    } finally {
+      upload.abort();
+      await server.stop("SIGKILL");
+    }
+  });
+
+  it("an idle server exits 0 at once on SIGINT", async () => {
+    const server = await startServer({ LOG_LEVEL: "warn" });
+    await (await fetch(`${server.url}/healthz`)).arrayBuffer(); // leaves a keep-alive socket
+    const exit = await server.stop("SIGINT");
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(exit.ms).toBeLessThan(1_000);
+  });
+});
+
+describe("invalid configuration", () => {
+  it("exits 1 with ONE message listing every bad variable, without secrets", async () => {
+    const server = await spawnServer({
+      APP_ENV: "production",
+      PORT: "eighty",
+      LOG_LEVEL: "chatty",
+      MODEL_URI: "s3://",
+      API_KEYS: "tinykey1",
+    });
+    const exit = await server.exited;
+    expect(exit.code).toBe(1);
+    const output = server.logs();
+    expect(output.match(/Invalid configuration/g)).toHaveLength(1);
+    for (const name of ["PORT", "LOG_LEVEL", "MODEL_URI", "API_KEYS"]) {
+      expect(output).toMatch(new RegExp(`^ {2}- ${name}:`, "m"));
+    }
+    expect(output).not.toContain("tinykey1");
+    expect(output).not.toMatch(/\n\s+at /); // a message, not a stack trace
+  });
+});
