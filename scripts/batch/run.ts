@@ -1,0 +1,101 @@
+import type { S3Client } from "@aws-sdk/client-s3";
+import { createS3Client } from "~/lib/s3-client.server";
+import type { MergeArgs, ScoreArgs } from "./args";
+import { parseLocation } from "./location";
+import { mergeParts } from "./merge";
+import { installBatchConfig, loadBatchModel, predictChunk, releaseBatchModel } from "./model";
+import { createProgress } from "./progress";
+import { scoreCsv, type ScoreSummary } from "./scorer";
+import { openSink, type Sink } from "./sink";
+import { openSource } from "./source";
+
+// The two commands, wired from the modules: score (input → output + errors) and merge.
+
+export type ScoreReport = ScoreSummary & {
+  input: string;
+  output: string;
+  errors: string;
+  part: string;
+  model_version: string;
+  seconds: number;
+  /** Time after the model was loaded: what rows_per_second is computed from. */
+  scoring_seconds: number;
+  rows_per_second: number;
+  max_rss_mb: number;
+};
+
+function lazyS3(config: Parameters<typeof createS3Client>[0]): () => S3Client {
+  let client: S3Client | undefined;
+  return () => (client ??= createS3Client(config));
+}
+
+async function commitAll(sinks: Sink[], work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    await Promise.all(sinks.map((s) => s.abort()));
+    throw error;
+  }
+  for (const s of sinks) await s.commit();
+}
+
+export async function runScore(args: ScoreArgs): Promise<ScoreReport> {
+  const started = Date.now();
+  const config = installBatchConfig(args.model);
+  const s3 = lazyS3(config);
+  const inputLoc = parseLocation(args.input);
+  const outputLoc = parseLocation(args.output);
+  const errorsLoc = parseLocation(args.errors);
+
+  const model = await loadBatchModel();
+  const scoringStarted = Date.now();
+  const source = await openSource(inputLoc, s3);
+  const output = await openSink(outputLoc, s3);
+  const errors = await openSink(errorsLoc, s3);
+  const progress = createProgress(args.progress, source.size);
+  let summary: ScoreSummary | undefined;
+  try {
+    await commitAll([output, errors], async () => {
+      summary = await scoreCsv(source.stream, output.stream, errors.stream, {
+        chunk: args.chunk,
+        part: args.part,
+        keep: args.keep,
+        onlyPredictions: args.onlyPredictions,
+        predict: predictChunk,
+        onProgress: (p) => progress.update(p),
+      });
+    });
+  } finally {
+    progress.done();
+    await releaseBatchModel();
+  }
+  const seconds = (Date.now() - started) / 1000;
+  const scoringSeconds = (Date.now() - scoringStarted) / 1000;
+  return {
+    input: args.input,
+    output: args.output,
+    errors: args.errors,
+    part: `${args.part.index}/${args.part.count}`,
+    model_version: model.version,
+    ...summary!,
+    seconds,
+    scoring_seconds: scoringSeconds,
+    rows_per_second: Math.round(summary!.scoredRows / scoringSeconds),
+    max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+}
+
+export async function runMerge(args: MergeArgs): Promise<{ output: string; rows: number }> {
+  const config = installBatchConfig(process.env.MODEL_URI ?? "models");
+  const s3 = lazyS3(config);
+  const sources = await Promise.all(args.parts.map((p) => openSource(parseLocation(p), s3)));
+  const sink = await openSink(parseLocation(args.output), s3);
+  let rows = 0;
+  await commitAll([sink], async () => {
+    rows = await mergeParts(
+      sources.map((s) => s.stream),
+      sink.stream,
+    );
+  });
+  return { output: args.output, rows };
+}

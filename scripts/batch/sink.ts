@@ -1,0 +1,71 @@
+import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
+import { mkdir, mkdtemp, rename, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { Location } from "./location";
+
+/**
+ * An output that appears only when complete: rows go to a temporary file, and commit()
+ * renames it into place (local) or uploads it in one PutObject (S3, objects up to 5 GB), so
+ * a failed or killed job never leaves a truncated file that looks finished.
+ */
+export type Sink = {
+  stream: WriteStream;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+};
+
+function closeStream(stream: WriteStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (stream.closed) return resolve();
+    stream.once("error", reject);
+    stream.end(() => resolve());
+  });
+}
+
+export async function openSink(loc: Location, s3: () => S3Client): Promise<Sink> {
+  if (loc.kind === "file") {
+    await mkdir(path.dirname(loc.path), { recursive: true });
+    const temp = `${loc.path}.partial-${process.pid}`;
+    const stream = createWriteStream(temp);
+    return {
+      stream,
+      commit: async () => {
+        await closeStream(stream);
+        await rename(temp, loc.path);
+      },
+      abort: async () => {
+        stream.destroy();
+        await rm(temp, { force: true });
+      },
+    };
+  }
+  const dir = await mkdtemp(path.join(tmpdir(), "batch-out-"));
+  const temp = path.join(dir, "part.csv");
+  const stream = createWriteStream(temp);
+  return {
+    stream,
+    commit: async () => {
+      await closeStream(stream);
+      try {
+        const { size } = await stat(temp);
+        await s3().send(
+          new PutObjectCommand({
+            Bucket: loc.bucket,
+            Key: loc.key,
+            Body: createReadStream(temp),
+            ContentLength: size,
+            ContentType: "text/csv; charset=utf-8",
+          }),
+        );
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+    abort: async () => {
+      stream.destroy();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

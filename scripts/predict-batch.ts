@@ -1,0 +1,52 @@
+// Offline batch scoring: `npm run predict -- --help`. See docs/batch-scoring.md.
+// Exit codes: 0 done (per-row problems are in the error file), 2 bad arguments,
+// 3 unreadable or unusable input, 4 model not loadable, 1 anything else.
+import { parseBatchArgs, UsageError, USAGE } from "./batch/args";
+import { ModelLoadError } from "./batch/model";
+import { runMerge, runScore } from "./batch/run";
+import { InputError } from "./batch/source";
+
+function humanSummary(r: Awaited<ReturnType<typeof runScore>>): string {
+  const n = (v: number) => v.toLocaleString("en-US");
+  return [
+    `scored ${n(r.scoredRows)} of ${n(r.rows)} rows (part ${r.part}, ${n(r.chunks)} chunks) with model ${r.model_version}`,
+    `  predicted ${n(r.predicted)}, failed ${n(r.failedRows)} (${n(r.errorLines)} issues in ${r.errors})`,
+    `  ${r.seconds.toFixed(1)} s, ${n(r.rows_per_second)} rows/s, max RSS ${r.max_rss_mb} MB → ${r.output}`,
+  ].join("\n");
+}
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseBatchArgs(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    if (error.message) process.stderr.write(`predict: ${error.message}\n\n`);
+    process.stderr.write(`${USAGE}\n`);
+    return error.message ? 2 : 0;
+  }
+  try {
+    if (args.command === "merge") {
+      const report = await runMerge(args);
+      process.stderr.write(
+        `merged ${report.rows.toLocaleString("en-US")} rows → ${report.output}\n`,
+      );
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+      return 0;
+    }
+    const report = await runScore(args);
+    process.stderr.write(`${humanSummary(report)}\n`);
+    // One machine-readable line for orchestrators and log queries.
+    process.stdout.write(`${JSON.stringify({ event: "batch_summary", ...report })}\n`);
+    return 0;
+  } catch (error) {
+    const code = error instanceof InputError ? 3 : error instanceof ModelLoadError ? 4 : 1;
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`predict: ${message}\n`);
+    if (code === 1 && error instanceof Error && error.stack)
+      process.stderr.write(`${error.stack}\n`);
+    return code;
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,182 @@
+import { readFileSync } from "node:fs";
+import { PassThrough, Readable } from "node:stream";
+import { parse } from "csv-parse/sync";
+import { stringify } from "csv-stringify/sync";
+import { beforeAll, describe, expect, it } from "vitest";
+import { predictRecords } from "~/ml/predict.server";
+import { getReadyModel } from "~/ml/inference.server";
+import { coerceCsvRow } from "~/ml/schema";
+import { mergeParts } from "../../../scripts/batch/merge";
+import { installBatchConfig, loadBatchModel, predictChunk } from "../../../scripts/batch/model";
+import { WHOLE_INPUT, type PartSpec } from "../../../scripts/batch/part";
+import { scoreCsv, type ScoreOptions } from "../../../scripts/batch/scorer";
+import { InputError } from "../../../scripts/batch/source";
+import { MODEL_DIR, REPO_ROOT } from "./run-cli";
+
+// The streaming scorer with the real bundle and the shared predict(): row numbering across
+// chunks, per-row errors, part selection + merge, header checks.
+
+const [HEADER, ...DATA] = parse(readFileSync(`${REPO_ROOT}/data/ames.csv`, "utf8")) as string[][];
+const col = (name: string) => HEADER.indexOf(name);
+
+function withCell(row: string[], name: string, value: string): string[] {
+  const copy = [...row];
+  copy[col(name)] = value;
+  return copy;
+}
+
+/** 40 real rows with broken ones at known places (1-based data row numbers). */
+function sampleRows(): string[][] {
+  const rows = DATA.slice(0, 40).map((r) => [...r]);
+  rows[2] = withCell(rows[2], "Gr_Liv_Area", "-5"); // row 3
+  rows[9] = rows[9].slice(0, 10); // row 10: ragged
+  // rows 15–21 (chunk index 2 with chunk 7) are ALL invalid: predict() rejects such a batch.
+  for (let i = 14; i < 21; i++) rows[i] = withCell(rows[i], "Neighborhood", "Atlantis");
+  rows[30] = withCell(rows[30], "Year_Built", "nineteen-sixty"); // row 31
+  return rows;
+}
+
+async function collect(stream: PassThrough): Promise<string> {
+  let text = "";
+  for await (const chunk of stream) text += chunk;
+  return text;
+}
+
+async function run(csv: string, opts: Partial<ScoreOptions> = {}) {
+  const output = new PassThrough();
+  const errors = new PassThrough();
+  const outText = collect(output);
+  const errText = collect(errors);
+  const summary = await scoreCsv(Readable.from([csv]), output, errors, {
+    chunk: 7,
+    part: WHOLE_INPUT,
+    keep: [],
+    onlyPredictions: false,
+    predict: predictChunk,
+    ...opts,
+  });
+  output.end();
+  errors.end();
+  return { summary, output: await outText, errors: await errText };
+}
+
+beforeAll(async () => {
+  installBatchConfig(MODEL_DIR);
+  await loadBatchModel();
+}, 60_000);
+
+describe("scoreCsv", () => {
+  const csv = stringify([HEADER, ...sampleRows()]);
+
+  it("predicts every valid row with the shared model and reports the others by row number", async () => {
+    const { summary, output, errors } = await run(csv);
+    expect(summary).toMatchObject({
+      rows: 40,
+      chunks: 6,
+      scoredRows: 40,
+      predicted: 30,
+      failedRows: 10,
+    });
+
+    const out = parse(output, { columns: true }) as Record<string, string>[];
+    expect(out.map((r) => Number(r.row))).toEqual(
+      Array.from({ length: 40 }, (_, i) => i + 1).filter(
+        (r) => r !== 3 && r !== 10 && r !== 31 && (r < 15 || r > 21),
+      ),
+    );
+    // Same numbers as predict() on the same rows, rounded to dollars like the dashboard.
+    const rows = sampleRows();
+    const expected = await predictRecords(
+      getReadyModel(),
+      out.map((r) =>
+        coerceCsvRow(Object.fromEntries(HEADER.map((h, i) => [h, rows[Number(r.row) - 1][i]]))),
+      ),
+    );
+    out.forEach((r, k) => {
+      const p = expected.predictions[k] as {
+        price: number;
+        interval: { lower: number; upper: number };
+      };
+      expect(Number(r.predicted_price)).toBe(Math.round(p.price));
+      expect(Number(r.interval_lower)).toBe(Math.round(p.interval.lower));
+      expect(Number(r.interval_upper)).toBe(Math.round(p.interval.upper));
+      expect(r.interval_level).toBe("0.9");
+      expect(r.Neighborhood).toBe(rows[Number(r.row) - 1][col("Neighborhood")]);
+    });
+
+    const errs = parse(errors, { columns: true }) as Record<string, string>[];
+    expect(errs.map((e) => Number(e.row))).toEqual([3, 10, 15, 16, 17, 18, 19, 20, 21, 31]);
+    expect(errs[0]).toEqual({ row: "3", field: "Gr_Liv_Area", message: "must be at least 100" });
+    expect(errs[1]).toEqual({
+      row: "10",
+      field: "",
+      message: `has 10 cells; the header has ${HEADER.length}`,
+    });
+    expect(errs[2].field).toBe("Neighborhood");
+    expect(errs[9]).toMatchObject({ row: "31", field: "Year_Built", message: "must be a number" });
+  });
+
+  it("n parts merged give exactly the single-run output and error files", async () => {
+    const single = await run(csv);
+    for (const n of [2, 3, 4]) {
+      const parts = await Promise.all(
+        Array.from({ length: n }, (_, index) =>
+          run(csv, { part: { index, count: n } as PartSpec }),
+        ),
+      );
+      expect(parts.reduce((s, p) => s + p.summary.scoredRows, 0)).toBe(40);
+      for (const file of ["output", "errors"] as const) {
+        const merged = new PassThrough();
+        const text = collect(merged);
+        await mergeParts(
+          parts.map((p) => Readable.from([p[file]])),
+          merged,
+        );
+        merged.end();
+        expect(await text).toBe(single[file]);
+      }
+    }
+  });
+
+  it("keeps id columns and can write predictions only", async () => {
+    const withId = stringify([
+      ["property_id", ...HEADER],
+      ...DATA.slice(0, 3).map((r, i) => [`P-${i}`, ...r]),
+    ]);
+    const { output } = await run(withId, { keep: ["property_id"], onlyPredictions: true });
+    const [header, first] = parse(output) as string[][];
+    expect(header).toEqual([
+      "row",
+      "property_id",
+      "predicted_price",
+      "interval_lower",
+      "interval_upper",
+      "interval_level",
+      "imputed_fields",
+    ]);
+    expect(first[1]).toBe("P-0");
+  });
+
+  it.each([
+    [
+      "an unknown column",
+      stringify([
+        [...HEADER, "Colour"],
+        [...DATA[0], "red"],
+      ]),
+      /unknown column\(s\).*Colour/,
+    ],
+    [
+      "a missing required column",
+      stringify([HEADER.filter((h) => h !== "Gr_Liv_Area")]),
+      /required column\(s\) missing.*Gr_Liv_Area/,
+    ],
+    ["a duplicate column", stringify([[...HEADER, "Lot_Area"]]), /names "Lot_Area" twice/],
+    ["an empty file", "", /the input is empty/],
+    ["broken quoting", `${stringify([HEADER])}"North_Ames,1\n`, /not valid CSV/],
+  ])("refuses %s with a clear message", async (_what, text, message) => {
+    const promise = run(text);
+    await expect(promise).rejects.toThrow(InputError);
+    await expect(promise).rejects.toThrow(message);
+  });
+});
