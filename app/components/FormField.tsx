@@ -70,6 +70,7 @@ export function FormField({
 function rangeHint(spec: FieldSpec): string | undefined {
   if (spec.kind === "category" || spec.min === undefined || spec.max === undefined) return undefined;
   if (spec.name === "Mo_Sold") return undefined;
-  const fmt = (v: number) => v.toLocaleString("en-US");
+  // Years read wrong with a thousands separator ("1,800"); large areas read better with one.
+  const fmt = (v: number) => (v >= 10_000 ? v.toLocaleString("en-US") : String(v));
   return `${fmt(spec.min)} to ${fmt(spec.max)}`;
 }

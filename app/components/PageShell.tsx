@@ -20,7 +20,7 @@ export function PageShell({ children }: { children: ReactNode }) {
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-x-6 gap-y-2 px-4 py-3">
           <NavLink to="/" className="text-lg font-semibold tracking-tight text-slate-900">
-            Ames Home Price Estimator
+            Ames Housing Price Estimator
           </NavLink>
           <nav aria-label="Main">
             <ul className="flex gap-1 text-sm">

@@ -42,11 +42,17 @@ const MODEL_NOT_READY: Notice = {
   body: "The price model is still loading. Your inputs are kept: submit again in a few seconds.",
 };
 
+const MODEL_LOADING: Notice = {
+  tone: "warning",
+  title: "The model is not ready yet",
+  body: "The price model is still loading; estimates will work in a few seconds.",
+};
+
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   {
     title: data?.estimate
-      ? `${formatPrice(data.estimate.price, 1000)} estimate · Ames Home Price Estimator`
-      : "Estimate a sale price · Ames Home Price Estimator",
+      ? `${formatPrice(data.estimate.price, 1000)} estimate · Ames Housing Price Estimator`
+      : "Estimate a sale price · Ames Housing Price Estimator",
   },
 ];
 
@@ -63,7 +69,7 @@ function fieldParams(search: URLSearchParams): URLSearchParams {
 export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   if (!hasFieldInputs(url.searchParams)) {
-    const notice = getModelState().model ? undefined : MODEL_NOT_READY;
+    const notice = getModelState().model ? undefined : MODEL_LOADING;
     return json<LoaderData>({ values: defaultFormValues(), search: "", notice });
   }
   const params = fieldParams(url.searchParams);
@@ -135,10 +141,10 @@ export default function EstimatePage() {
     <PageShell>
       <div className="max-w-3xl">
         <h1 className="text-2xl font-semibold tracking-tight sm:text-3xl">
-          What would this home have sold for?
+          Ames Housing Price Estimator
         </h1>
         <p className="mt-2 text-slate-700">
-          An estimate from a model trained on real home sales in <strong>Ames, Iowa, 2006–2010</strong>.
+          What would this home have sold for? An estimate from a model trained on real home sales in <strong>Ames, Iowa, 2006–2010</strong>.
           It knows that market only: not other cities, and not today&apos;s prices.
         </p>
       </div>

@@ -48,8 +48,9 @@ export function formatMetric(name: string, value: number): string {
       return formatPrice(value, 1);
     case "mape":
     case "medape":
+      return formatPercent(value / 100); // the bundle stores these in percent
     case "coverage":
-      return formatPercent(value);
+      return formatPercent(value); // ...and this one as a fraction
     case "r2":
     case "rmsle":
       return value.toFixed(3);

@@ -45,6 +45,8 @@ export function relativeTo(price: number, reference: number): number {
 
 export type ImportanceBar = { factor: string; share: number };
 
+const OTHER = "Other";
+
 /** Gain importance as shares of the total, largest first, the tail summed into "Other". */
 export function importanceBars(
   importance: readonly { factor: string; gain: number }[],
@@ -56,9 +58,13 @@ export function importanceBars(
     .filter((i) => i.gain > 0)
     .sort((a, b) => b.gain - a.gain || a.factor.localeCompare(b.factor))
     .map((i) => ({ factor: i.factor, share: i.gain / total }));
-  if (sorted.length <= maxBars) return sorted;
-  const rest = sorted.slice(maxBars - 1).reduce((s, i) => s + i.share, 0);
-  return [...sorted.slice(0, maxBars - 1), { factor: "Other", share: rest }];
+  // The model's own "Other" factor joins the tail, so the chart has one "Other" bar, last.
+  const named = sorted.filter((i) => i.factor !== OTHER);
+  const otherShare = sorted.filter((i) => i.factor === OTHER).reduce((s, i) => s + i.share, 0);
+  const keep = otherShare > 0 || named.length > maxBars ? maxBars - 1 : maxBars;
+  const rest = named.slice(keep).reduce((s, i) => s + i.share, 0) + otherShare;
+  const head = named.slice(0, keep);
+  return rest > 0 ? [...head, { factor: OTHER, share: rest }] : head;
 }
 
 /** Years as a compact label: [2006, 2007, 2008] → "2006–2008", [2010] → "2010". */

@@ -82,7 +82,7 @@ export function FactorChart({
       <figcaption className="mt-2 text-sm text-slate-600">
         Starting from {formatPrice(basePrice, 1000)} (the model&apos;s average training sale), each
         factor multiplies the price by the percentage shown; together they give{" "}
-        {formatPrice(price)}.
+        {formatPrice(price, 1000)}.
       </figcaption>
       <table className="sr-only">
         <caption>Effect of each factor on the estimate</caption>

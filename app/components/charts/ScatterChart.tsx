@@ -5,7 +5,7 @@ import { compactPrice, linearScale, logTicks } from "~/ui/scale";
 // price, and the prices span $35k–$750k), with the y = x line a perfect model would sit on.
 
 const SIZE = 400;
-const M = { left: 54, right: 12, top: 12, bottom: 42 };
+const M = { left: 66, right: 12, top: 12, bottom: 42 };
 
 export function ScatterChart({
   points,
@@ -60,7 +60,7 @@ export function ScatterChart({
           Actual sale price
         </text>
         <text
-          transform={`translate(14 ${(M.top + SIZE - M.bottom) / 2}) rotate(-90)`}
+          transform={`translate(13 ${(M.top + SIZE - M.bottom) / 2}) rotate(-90)`}
           fontSize={12}
           fill="#0f172a"
           textAnchor="middle"

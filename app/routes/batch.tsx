@@ -1,0 +1,384 @@
+import {
+  MaxPartSizeExceededError,
+  json,
+  unstable_createMemoryUploadHandler,
+  unstable_parseMultipartFormData,
+  type ActionFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
+import { useState, type FormEvent } from "react";
+import { Card, Notice, PageShell } from "~/components/PageShell";
+import { RouteErrorBoundary } from "~/components/RouteErrorBoundary";
+import { parseCsvRecords, toResultCsv } from "~/lib/batch-csv.server";
+import { getConfig } from "~/lib/config.server";
+import { rateLimitMessage } from "~/lib/dashboard.server";
+import {
+  HousingMLError,
+  InvalidInputError,
+  MalformedRequestError,
+  PayloadTooLargeError,
+  RateLimitError,
+} from "~/lib/errors.server";
+import { limitFormSubmission } from "~/lib/form-rate-limit.server";
+import { FIELD_BY_NAME, REQUIRED_FIELDS } from "~/ml/fields";
+import { getModelState, getReadyModel } from "~/ml/inference.server";
+import { predictRecords, type PredictionItem } from "~/ml/predict.server";
+import { coerceCsvRow, validateRecord } from "~/ml/schema";
+import {
+  buildBatchView,
+  checkColumns,
+  formatBytes,
+  pickColumns,
+  resultFileName,
+  type BatchView,
+} from "~/ui/batch-view";
+import { formatPrice } from "~/ui/format";
+
+// Batch estimates from a CSV upload. Stateless: "Check file" shows a summary, "Download
+// results" posts the same file again and gets the full result CSV as an attachment, so no
+// upload is ever stored on the server (and both work without JavaScript).
+
+const FIRST_ROW = 1; // rows are numbered from the first data row (the header is not counted)
+
+export const meta: MetaFunction = () => [{ title: "Batch estimates · Ames Housing Price Estimator" }];
+
+export function loader() {
+  const config = getConfig();
+  return json({
+    maxBytes: config.maxBodyBytes,
+    maxRows: config.maxBatchRows,
+    required: REQUIRED_FIELDS.map((name) => ({ name, label: FIELD_BY_NAME.get(name)!.label })),
+    modelReady: getModelState().model !== undefined,
+  });
+}
+
+type ActionData = { view: BatchView } | { error: { title: string; message: string } };
+
+async function readUpload(request: Request, maxBytes: number) {
+  let form: FormData;
+  try {
+    form = await unstable_parseMultipartFormData(
+      request,
+      unstable_createMemoryUploadHandler({ maxPartSize: maxBytes }),
+    );
+  } catch (error) {
+    if (error instanceof MaxPartSizeExceededError) {
+      throw new PayloadTooLargeError(`The file is larger than ${formatBytes(maxBytes)}.`);
+    }
+    throw new MalformedRequestError("The upload could not be read: send the form as multipart/form-data.");
+  }
+  const file = form.get("file");
+  if (!(file instanceof File) || file.size === 0) {
+    throw new InvalidInputError("Choose a CSV file to upload.");
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(await file.arrayBuffer());
+  } catch {
+    throw new MalformedRequestError(
+      "The file is not UTF-8 text. Save it as “CSV UTF-8” (in Excel: File › Save As) and try again.",
+    );
+  }
+  return { intent: form.get("intent") === "download" ? "download" : "check", file, text };
+}
+
+/** Predictions for every row; a file where no row is valid still gets its per-row errors. */
+async function predictRows(inputs: Record<string, unknown>[]): Promise<PredictionItem[]> {
+  const model = getReadyModel();
+  try {
+    const result = await predictRecords(model, inputs, { source: "batch", firstRow: FIRST_ROW });
+    return result.predictions;
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    return inputs.map((input, i) => {
+      const checked = validateRecord(input);
+      return { error: { row: FIRST_ROW + i, errors: checked.ok ? [] : checked.issues } };
+    });
+  }
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const config = getConfig();
+  try {
+    await limitFormSubmission(request);
+    const { intent, file, text } = await readUpload(request, config.maxBodyBytes);
+    const table = parseCsvRecords(text, config.maxBatchRows);
+    if (table.records.length === 0) throw new InvalidInputError("The file has a header but no data rows.");
+    const columns = checkColumns(table.columns);
+    if (columns.missing.length > 0) {
+      throw new InvalidInputError(
+        `The file has no column for: ${columns.missing.join(", ")}. These fields are required (see the column list below).`,
+      );
+    }
+    const inputs = table.records.map((r) => coerceCsvRow(pickColumns(r, columns.known)));
+    const items = await predictRows(inputs);
+    if (intent === "download") {
+      return new Response(toResultCsv(table, items, { firstRow: FIRST_ROW }), {
+        headers: {
+          "Content-Type": "text/csv; charset=utf-8",
+          "Content-Disposition": `attachment; filename="${resultFileName(file.name)}"`,
+          "Cache-Control": "no-store",
+        },
+      });
+    }
+    const view = buildBatchView(file.name, table.records, items, {
+      firstRow: FIRST_ROW,
+      ignoredColumns: columns.ignored,
+    });
+    return json<ActionData>({ view });
+  } catch (error) {
+    if (error instanceof HousingMLError && (error.status < 500 || error.status === 503)) {
+      const message = error instanceof RateLimitError ? rateLimitMessage(error) : error.publicMessage;
+      return json<ActionData>(
+        { error: { title: error.status === 503 ? "The model is not ready yet" : error.title, message } },
+        { status: error.status, headers: error.headers },
+      );
+    }
+    throw error;
+  }
+}
+
+const BUTTON =
+  "rounded-md px-4 py-2.5 font-semibold shadow-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2 disabled:opacity-60";
+
+export default function BatchPage() {
+  const { maxBytes, maxRows, required, modelReady } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>() as ActionData | undefined;
+  const navigation = useNavigation();
+  const submit = useSubmit();
+  const [clientError, setClientError] = useState<string | undefined>();
+  const busy = navigation.state === "submitting";
+
+  // With JavaScript: check the size before uploading, and run "Check file" without a page
+  // reload (the chosen file stays selected). "Download" stays a native POST so the browser
+  // saves the attachment; without JavaScript both buttons are plain form posts.
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    const submitter = (event.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
+    const file = (event.currentTarget.elements.namedItem("file") as HTMLInputElement).files?.[0];
+    if (file && file.size > maxBytes) {
+      event.preventDefault();
+      setClientError(`The file is ${formatBytes(file.size)}; the limit is ${formatBytes(maxBytes)}.`);
+      return;
+    }
+    setClientError(undefined);
+    if (submitter?.value === "download") return;
+    event.preventDefault();
+    submit(submitter ?? event.currentTarget, { method: "post", encType: "multipart/form-data" });
+  }
+
+  return (
+    <PageShell>
+      <div className="max-w-3xl">
+        <h1 className="text-2xl font-semibold tracking-tight sm:text-3xl">Estimate many homes at once</h1>
+        <p className="mt-2 text-slate-700">
+          Upload a CSV file with one home per row and the same column names as the Ames data set.
+          Only the required columns are needed; empty cells are filled in from typical training
+          homes. Up to <strong>{maxRows.toLocaleString("en-US")} rows</strong> and{" "}
+          <strong>{formatBytes(maxBytes)}</strong> per file. Nothing you upload is stored.
+        </p>
+      </div>
+
+      <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-3">
+        <Card className="lg:col-span-1" title="Upload" id="upload">
+          {modelReady ? null : (
+            <div className="mt-3">
+              <Notice tone="warning" title="The model is not ready yet">
+                Uploads will work once it has loaded, usually within seconds.
+              </Notice>
+            </div>
+          )}
+          <form
+            method="post"
+            encType="multipart/form-data"
+            onSubmit={onSubmit}
+            className="mt-4 space-y-4"
+            data-testid="batch-form"
+          >
+            <div>
+              <label htmlFor="file" className="block text-sm font-medium text-slate-800">
+                CSV file
+              </label>
+              <input
+                id="file"
+                name="file"
+                type="file"
+                accept=".csv,text/csv"
+                required
+                aria-describedby="file-hint"
+                aria-invalid={clientError || (data && "error" in data) ? true : undefined}
+                className="mt-1 block w-full text-sm text-slate-800 file:mr-3 file:rounded-md file:border-0 file:bg-slate-100 file:px-3 file:py-2 file:font-medium file:text-slate-800 hover:file:bg-slate-200 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600"
+              />
+              <p id="file-hint" className="mt-1 text-xs text-slate-600">
+                UTF-8 CSV with a header row. Row numbers in results count data rows from 1.
+              </p>
+            </div>
+            <div className="flex flex-wrap gap-3">
+              <button
+                type="submit"
+                name="intent"
+                value="check"
+                disabled={busy}
+                className={`${BUTTON} bg-blue-700 text-white hover:bg-blue-800`}
+              >
+                {busy ? "Checking…" : "Check file"}
+              </button>
+              <button
+                type="submit"
+                name="intent"
+                value="download"
+                className={`${BUTTON} border border-slate-300 bg-white text-slate-900 hover:bg-slate-50`}
+              >
+                Download results (CSV)
+              </button>
+            </div>
+            <p className="text-xs text-slate-600">
+              The download estimates the chosen file again and returns every row with its
+              estimate, 90% interval and any errors. If the file field is empty after a check,
+              choose the file again.
+            </p>
+          </form>
+          <details className="mt-6 text-sm">
+            <summary className="cursor-pointer font-medium text-slate-800">Required columns</summary>
+            <ul className="mt-2 space-y-1 text-slate-700">
+              {required.map((r) => (
+                <li key={r.name}>
+                  <code className="rounded bg-slate-100 px-1 text-xs">{r.name}</code> — {r.label}
+                </li>
+              ))}
+            </ul>
+          </details>
+        </Card>
+
+        <div className="space-y-6 lg:col-span-2" aria-live="polite">
+          {clientError ? <Notice tone="error" title="File too large">{clientError}</Notice> : null}
+          {data && "error" in data ? (
+            <Notice tone="error" title={data.error.title}>
+              {data.error.message}
+            </Notice>
+          ) : null}
+          {data && "view" in data ? <BatchResult view={data.view} /> : null}
+          {!data && !clientError ? (
+            <div className="rounded-xl border border-dashed border-slate-300 p-6 text-slate-600">
+              Choose a file and press <strong>Check file</strong> to see a summary, the first rows
+              and any problems — or download the results straight away.
+            </div>
+          ) : null}
+        </div>
+      </div>
+    </PageShell>
+  );
+}
+
+function BatchResult({ view }: { view: BatchView }) {
+  const pct = view.level ? Math.round(view.level * 100) : 90;
+  return (
+    <>
+      <Card title={`Summary of ${view.fileName}`} id="summary">
+        <dl className="mt-3 grid grid-cols-3 gap-3 text-center" data-testid="batch-summary">
+          <div className="rounded-lg bg-slate-50 p-3">
+            <dt className="text-xs font-medium uppercase text-slate-600">Rows</dt>
+            <dd className="text-2xl font-bold" data-testid="rows-total">{view.rows}</dd>
+          </div>
+          <div className="rounded-lg bg-green-50 p-3">
+            <dt className="text-xs font-medium uppercase text-green-800">Estimated</dt>
+            <dd className="text-2xl font-bold text-green-800" data-testid="rows-ok">{view.ok}</dd>
+          </div>
+          <div className={`rounded-lg p-3 ${view.failed > 0 ? "bg-red-50" : "bg-slate-50"}`}>
+            <dt className={`text-xs font-medium uppercase ${view.failed > 0 ? "text-red-800" : "text-slate-600"}`}>
+              With errors
+            </dt>
+            <dd className={`text-2xl font-bold ${view.failed > 0 ? "text-red-800" : ""}`} data-testid="rows-failed">
+              {view.failed}
+            </dd>
+          </div>
+        </dl>
+        {view.ignoredColumns.length > 0 ? (
+          <p className="mt-3 text-sm text-amber-900">
+            Ignored columns (not used by the model, kept in the download):{" "}
+            {view.ignoredColumns.join(", ")}.
+          </p>
+        ) : null}
+      </Card>
+
+      <Card title={`First ${view.preview.length} rows`} id="preview">
+        <div className="mt-3 overflow-x-auto">
+          <table className="w-full min-w-[32rem] text-left text-sm" data-testid="batch-preview">
+            <thead className="border-b border-slate-200 text-xs uppercase text-slate-600">
+              <tr>
+                <th scope="col" className="py-2 pr-3">Row</th>
+                <th scope="col" className="py-2 pr-3">Neighbourhood</th>
+                <th scope="col" className="py-2 pr-3 text-right">Living area</th>
+                <th scope="col" className="py-2 pr-3 text-right">Built</th>
+                <th scope="col" className="py-2 pr-3 text-right">Estimate</th>
+                <th scope="col" className="py-2 text-right">{pct}% interval</th>
+              </tr>
+            </thead>
+            <tbody>
+              {view.preview.map((r) => (
+                <tr key={r.row} className="border-b border-slate-100">
+                  <td className="py-2 pr-3 tabular-nums">{r.row}</td>
+                  <td className="py-2 pr-3">{r.neighbourhood || "—"}</td>
+                  <td className="py-2 pr-3 text-right tabular-nums">{r.livingArea || "—"}</td>
+                  <td className="py-2 pr-3 text-right tabular-nums">{r.yearBuilt || "—"}</td>
+                  {r.error ? (
+                    <td colSpan={2} className="py-2 text-right font-medium text-red-700">
+                      {r.error}
+                    </td>
+                  ) : (
+                    <>
+                      <td className="py-2 pr-3 text-right font-semibold tabular-nums">
+                        {formatPrice(r.price!, 1000)}
+                      </td>
+                      <td className="py-2 text-right tabular-nums text-slate-700">
+                        {formatPrice(r.lower!, 1000)} – {formatPrice(r.upper!, 1000)}
+                      </td>
+                    </>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </Card>
+
+      {view.issueCount > 0 ? (
+        <Card title={`Problems (${view.issueCount})`} id="issues">
+          <p className="mt-1 text-sm text-slate-600">
+            Rows with problems get no estimate; fix the cells below and upload again.
+            {view.issueCount > view.issues.length
+              ? ` Showing the first ${view.issues.length}; the download lists all.`
+              : ""}
+          </p>
+          <div className="mt-3 overflow-x-auto">
+            <table className="w-full text-left text-sm" data-testid="batch-errors">
+              <thead className="border-b border-slate-200 text-xs uppercase text-slate-600">
+                <tr>
+                  <th scope="col" className="py-2 pr-3">Row</th>
+                  <th scope="col" className="py-2 pr-3">Field</th>
+                  <th scope="col" className="py-2">Problem</th>
+                </tr>
+              </thead>
+              <tbody>
+                {view.issues.map((e, i) => (
+                  <tr key={i} className="border-b border-slate-100 align-top">
+                    <td className="py-2 pr-3 tabular-nums">{e.row}</td>
+                    <td className="py-2 pr-3">
+                      {e.field}
+                      {e.column && e.column !== e.field ? (
+                        <code className="ml-1 text-xs text-slate-600">{e.column}</code>
+                      ) : null}
+                    </td>
+                    <td className="py-2 text-red-800">{e.message}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </Card>
+      ) : null}
+    </>
+  );
+}
+
+export const ErrorBoundary = RouteErrorBoundary;
