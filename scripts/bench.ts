@@ -1,0 +1,231 @@
+// `npm run bench` (after `npm run build`): HTTP load on the built app next to its two
+// references (bare node:http, the app's /healthz), plus predict() vs raw ORT in-process.
+// Writes docs/performance.md + docs/performance.json. `--profile` also records a CPU profile
+// of the app under single-row load and prints the top self-time functions.
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadRecords, resample } from "./bench/data";
+import { benchInProcess, loadServingModel } from "./bench/in-process";
+import { runLoad, type LoadResult } from "./bench/load";
+import { rssMiB, startApp, startBare } from "./bench/processes";
+import { selfTimeByPackage, topSelfTime } from "./bench/profile";
+import { machineInfo, writeReport, type Scenario, type Target } from "./bench/report";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const API_KEY = "bench_key_0123456789abcdefghijkl";
+const BATCH_ROWS = 1000;
+const log = (message: string) => process.stdout.write(`${message}\n`);
+
+async function profileApp(single: string) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "bench-prof-"));
+  const app = await startApp(ROOT, {
+    apiKey: API_KEY,
+    nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`],
+  });
+  log(`profiling single-row predictions for ${SECONDS} s…`);
+  await runLoad({ ...predictRequest(app.url, single), connections: 32, seconds: SECONDS });
+  await app.stop();
+  const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
+  if (!file) throw new Error(`no .cpuprofile written in ${dir}`);
+  log(`\nprofile: ${path.join(dir, file)}\n\nself time by package:`);
+  for (const g of selfTimeByPackage(path.join(dir, file)).slice(0, 15)) {
+    log(`  ${g.self_pct.toFixed(1).padStart(5)}%  ${g.where}`);
+  }
+  log("\ntop self-time functions:");
+  for (const f of topSelfTime(path.join(dir, file), 30)) {
+    log(`  ${f.self_pct.toFixed(1).padStart(5)}%  ${f.name}  ${f.where}`);
+  }
+}
+
+function predictRequest(url: string, body: string) {
+  return {
+    url: `${url}/api/v1/predict`,
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-API-Key": API_KEY },
+    body,
+  };
+}
+
+async function main() {
+  if (!existsSync(path.join(ROOT, "server-build/index.js"))) {
+    throw new Error("server-build/index.js is missing: run `npm run build` first.");
+  }
+  const records = loadRecords(path.join(ROOT, "data/ames.csv"));
+  const [oneRecord] = resample(records, 1, 7);
+  const single = JSON.stringify({ records: [oneRecord] });
+  const batch = JSON.stringify({ records: resample(records, BATCH_ROWS, 42) });
+
+  if (process.argv.includes("--profile")) return profileApp(single);
+
+  log(`bare node:http reference…`);
+  const bare = await startBare(ROOT);
+  const bareResult = await runLoad({ url: `${bare.url}/`, connections: 32, seconds: SECONDS });
+  await bare.stop();
+  log(`  ${Math.round(bareResult.req_per_s)} req/s`);
+
+  log(`app (production config)…`);
+  const app = await startApp(ROOT, { apiKey: API_KEY });
+  const pid = app.proc.pid!;
+  const idle = rssMiB(pid).rss;
+  const modelRes = await fetch(`${app.url}/api/v1/model`, { headers: { "X-API-Key": API_KEY } });
+  const modelVersion = ((await modelRes.json()) as { model_version: string }).model_version;
+  // Sanity: the bodies are accepted before we measure anything.
+  for (const body of [single, batch]) {
+    const res = await fetch(`${app.url}/api/v1/predict`, predictRequest(app.url, body));
+    const out = (await res.json()) as { counts?: { ok: number; failed: number } };
+    if (res.status !== 200 || out.counts?.failed) {
+      throw new Error(
+        `benchmark request rejected: ${res.status} ${JSON.stringify(out).slice(0, 300)}`,
+      );
+    }
+  }
+
+  const scenarios: Scenario[] = [];
+  const add = (
+    name: string,
+    description: string,
+    result: LoadResult,
+    rowsPerRequest: number,
+    rss: number | null,
+  ) => {
+    const healthz = scenarios.find((s) => s.name === "app /healthz");
+    scenarios.push({
+      ...result,
+      name,
+      description,
+      rows_per_request: rowsPerRequest,
+      rows_per_s: result.req_per_s * rowsPerRequest,
+      rss_mib: rss,
+      vs_bare: result.req_per_s / bareResult.req_per_s,
+      vs_healthz: healthz ? result.req_per_s / healthz.req_per_s : null,
+    });
+    log(
+      `  ${name}: ${Math.round(result.req_per_s)} req/s, p50 ${result.latency_ms.p50} ms, ` +
+        `p99 ${result.latency_ms.p99} ms, errors ${result.errors + result.non_2xx}`,
+    );
+  };
+  add(
+    "bare node:http",
+    '`GET /` → `{"status":"ok"}` from a plain `node:http` server.',
+    bareResult,
+    0,
+    null,
+  );
+
+  const healthz = await runLoad({ url: `${app.url}/healthz`, connections: 32, seconds: SECONDS });
+  add(
+    "app /healthz",
+    "`GET /healthz`: the whole server pipeline + Remix with a trivial loader.",
+    healthz,
+    0,
+    rssMiB(pid).rss,
+  );
+
+  const one = await runLoad({
+    ...predictRequest(app.url, single),
+    connections: 32,
+    seconds: SECONDS,
+  });
+  add(
+    "predict, 1 row",
+    "`POST /api/v1/predict` with one full record (key auth, rate limit, JSON).",
+    one,
+    1,
+    rssMiB(pid).rss,
+  );
+
+  const many = await runLoad({
+    ...predictRequest(app.url, batch),
+    connections: 4,
+    seconds: SECONDS,
+  });
+  add(
+    `predict, ${BATCH_ROWS} rows`,
+    `\`POST /api/v1/predict\` with ${BATCH_ROWS} full records per request (~${Math.round(batch.length / 1024)} KiB body).`,
+    many,
+    BATCH_ROWS,
+    rssMiB(pid).rss,
+  );
+  const peak = rssMiB(pid).peak;
+  await app.stop();
+
+  log(`in-process predict() vs raw ORT…`);
+  const model = await loadServingModel(path.join(ROOT, "models"));
+  const inProcess = await benchInProcess(
+    model,
+    oneRecord,
+    resample(records, BATCH_ROWS, 42),
+    SECONDS,
+  );
+  await model.session.release();
+  log(`  ${JSON.stringify(inProcess)}`);
+
+  const [, hz, p1, pN] = scenarios;
+  const cost = hz.req_per_s / p1.req_per_s - 1;
+  const targets: Target[] = [
+    {
+      name: "single-row throughput",
+      target: "≥ 2,000 req/s",
+      measured: `${Math.round(p1.req_per_s)} req/s`,
+      met: p1.req_per_s >= 2000,
+    },
+    {
+      name: "single-row p99 latency",
+      target: "≤ 25 ms",
+      measured: `${p1.latency_ms.p99} ms`,
+      met: p1.latency_ms.p99 <= 25,
+    },
+    {
+      name: "prediction cost over /healthz",
+      target: "≤ ~20% (healthz req/s ÷ predict req/s ≤ 1.2)",
+      measured: `${(cost * 100).toFixed(0)}%`,
+      met: cost <= 0.2,
+    },
+    {
+      name: "batch throughput",
+      target: "≥ 50,000 rows/s",
+      measured: `${Math.round(pN.rows_per_s)} rows/s`,
+      met: pN.rows_per_s >= 50_000,
+    },
+    {
+      name: "predict() per row vs raw ORT (1-row call)",
+      target: "≤ 2×",
+      measured: `${inProcess.single_row.ratio.toFixed(2)}×`,
+      met: inProcess.single_row.ratio <= 2,
+    },
+    {
+      name: `predict() per row vs raw ORT (${BATCH_ROWS}-row batch)`,
+      target: "≤ 2×",
+      measured: `${inProcess.batch.ratio.toFixed(2)}×`,
+      met: inProcess.batch.ratio <= 2,
+    },
+  ];
+
+  const findingsFile = path.join(ROOT, "scripts/bench/findings.md");
+  writeReport(
+    {
+      generated_at: new Date().toISOString(),
+      machine: machineInfo(),
+      model_version: modelVersion,
+      scenario_seconds: SECONDS,
+      scenarios,
+      app_rss_mib: { idle, peak },
+      in_process: inProcess,
+      targets,
+    },
+    path.join(ROOT, "docs/performance.json"),
+    path.join(ROOT, "docs/performance.md"),
+    existsSync(findingsFile) ? readFileSync(findingsFile, "utf8") : "",
+  );
+  log(`\nwrote docs/performance.md and docs/performance.json`);
+  for (const t of targets)
+    log(`  ${t.met ? "ok  " : "MISS"} ${t.name}: ${t.measured} (goal ${t.target})`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

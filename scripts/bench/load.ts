@@ -1,0 +1,66 @@
+// autocannon (a maintained HTTP load generator) behind a small typed wrapper.
+import { createRequire } from "node:module";
+
+type Histogram = { average: number; p50: number; p99: number; max: number };
+type AutocannonResult = {
+  requests: Histogram & { total: number };
+  latency: Histogram;
+  duration: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  statusCodeStats: Record<string, { count: number }>;
+};
+type AutocannonOptions = {
+  url: string;
+  connections: number;
+  duration: number;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+};
+const autocannon = createRequire(import.meta.url)("autocannon") as (
+  opts: AutocannonOptions,
+) => Promise<AutocannonResult>;
+
+export type LoadResult = {
+  connections: number;
+  duration_s: number;
+  requests: number;
+  req_per_s: number;
+  latency_ms: { p50: number; p99: number; mean: number; max: number };
+  errors: number;
+  non_2xx: number;
+  statuses: Record<string, number>;
+};
+
+export type LoadSpec = Omit<AutocannonOptions, "duration"> & {
+  seconds: number;
+  warmupSeconds?: number;
+};
+
+/** A short warm-up (JIT, connection set-up) and then the measured run. */
+export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  const { seconds, warmupSeconds = 2, ...opts } = spec;
+  if (warmupSeconds > 0) await autocannon({ ...opts, duration: warmupSeconds });
+  const r = await autocannon({ ...opts, duration: seconds });
+  return {
+    connections: opts.connections,
+    duration_s: r.duration,
+    requests: r.requests.total,
+    // Completed requests over the measured time (autocannon's per-second average drops the
+    // partial last second).
+    req_per_s: r.requests.total / r.duration,
+    latency_ms: {
+      p50: r.latency.p50,
+      p99: r.latency.p99,
+      mean: r.latency.average,
+      max: r.latency.max,
+    },
+    errors: r.errors + r.timeouts,
+    non_2xx: r.non2xx,
+    statuses: Object.fromEntries(
+      Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => [code, Number(s.count)]),
+    ),
+  };
+}

@@ -1,0 +1,104 @@
+// Child processes under test: the bare node:http reference and the built app.
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+
+export type Proc = { proc: ChildProcess; url: string; stop(): Promise<void> };
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resident set size of a process in MiB (VmRSS), and its peak (VmHWM). */
+export function rssMiB(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1]);
+  return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
+}
+
+async function waitFor(url: string, status: number, proc: ChildProcess, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`${url}: process exited (${proc.exitCode})`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      await res.arrayBuffer();
+      if (res.status === status) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms`);
+}
+
+function stopper(proc: ChildProcess) {
+  return () =>
+    new Promise<void>((resolve) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+      const killer = setTimeout(() => proc.kill("SIGKILL"), 15_000);
+      proc.once("exit", () => {
+        clearTimeout(killer);
+        resolve();
+      });
+      proc.kill("SIGTERM");
+    });
+}
+
+export async function startBare(root: string): Promise<Proc> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, [path.join(root, "scripts/bench/bare-server.mjs")], {
+    env: { PATH: process.env.PATH, NODE_ENV: "production", PORT: String(port) },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/`, 200, proc);
+  return { proc, url, stop: stopper(proc) };
+}
+
+/**
+ * The built app as deployed: NODE_ENV/APP_ENV=production (info-level JSON access log on
+ * stdout, helmet, rate limiter on), stdout discarded. `nodeArgs` e.g. ["--cpu-prof"].
+ */
+export async function startApp(
+  root: string,
+  opts: { apiKey: string; nodeArgs?: string[]; env?: Record<string, string> },
+): Promise<Proc> {
+  const port = await freePort();
+  let metricsPort = await freePort();
+  while (metricsPort === port) metricsPort = await freePort();
+  const proc = spawn(
+    process.execPath,
+    [...(opts.nodeArgs ?? []), path.join(root, "server-build/index.js")],
+    {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_ENV: "production",
+        APP_ENV: "production",
+        HOST: "127.0.0.1",
+        PORT: String(port),
+        METRICS_PORT: String(metricsPort),
+        API_KEYS: opts.apiKey,
+        MODEL_URI: "models",
+        // Far above the load so the limiter's cost is measured but it never answers 429.
+        RATE_LIMIT_PER_MINUTE: "10000000",
+        MAX_BODY_BYTES: String(64 * 1024 * 1024),
+        ...opts.env,
+      },
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/readyz`, 200, proc);
+  return { proc, url, stop: stopper(proc) };
+}

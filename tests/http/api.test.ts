@@ -1,0 +1,434 @@
+// The prediction API over real HTTP against the built server: every success and client-error
+// path of /api/v1/predict (JSON and CSV), the other endpoints, the published OpenAPI contract,
+// and what the access log may (key id) and may not (the key) contain.
+import { createHash } from "node:crypto";
+import { parse } from "csv-parse/sync";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadContract, type Contract } from "./helpers/api-contract";
+import {
+  amesRows,
+  call,
+  isError,
+  MINIMAL_RECORD,
+  postCsv,
+  postJson,
+  toCsv,
+  toRecords,
+  type ApiResponse,
+  type PredictBody,
+  type Prediction,
+  type Problem,
+  type RowError,
+} from "./helpers/api-fixtures";
+import { startServer, TEST_API_KEY, type TestServer } from "./helpers/server";
+
+const MODEL_URI = process.env.MODEL_URI ?? "models";
+const WRONG_KEY = "wrong_key_zyxwvutsrqponmlkjih";
+const RESULT_COLUMNS = [
+  "predicted_price",
+  "interval_lower",
+  "interval_upper",
+  "interval_level",
+  "imputed_fields",
+  "errors",
+];
+
+let server: TestServer;
+let contract: Contract;
+
+beforeAll(async () => {
+  server = await startServer({ MODEL_URI, LOG_LEVEL: "info" }, { waitPath: "/readyz" });
+  contract = await loadContract(server.url);
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** Asserts the response matches the published OpenAPI document for this operation. */
+function conforms(res: ApiResponse, path = "/api/v1/predict", method = "post") {
+  contract.check(path, method, res.status, res.contentType, res.body);
+}
+
+/** Every error: problem+json with the request id of the response, and documented. */
+function expectProblem(res: ApiResponse, status: number, type: string): Problem {
+  expect(res.status).toBe(status);
+  expect(res.contentType).toBe("application/problem+json");
+  const problem = res.body as Problem;
+  expect(problem.status).toBe(status);
+  expect(problem.type).toBe(`https://housing.example/problems/${type}`);
+  expect(problem.request_id).toBeTruthy();
+  expect(problem.request_id).toBe(res.headers.get("x-request-id"));
+  return problem;
+}
+
+const prediction = (p: Prediction | RowError): Prediction => {
+  if (isError(p)) throw new Error(`expected a prediction, got ${JSON.stringify(p)}`);
+  return p;
+};
+
+describe("POST /api/v1/predict with JSON", () => {
+  it("predicts one record with an interval, the model version, request id and timings", async () => {
+    const res = await postJson(
+      server.url,
+      { records: [MINIMAL_RECORD] },
+      {
+        "X-Request-Id": "test-request-0001",
+      },
+    );
+    expect(res.status).toBe(200);
+    conforms(res);
+    const body = res.body as PredictBody;
+    expect(body.counts).toEqual({ ok: 1, failed: 0 });
+    expect(body.warnings).toEqual([]);
+    const p = prediction(body.predictions[0]);
+    expect(p.price).toBeGreaterThan(50_000);
+    expect(p.price).toBeLessThan(600_000);
+    expect(p.interval.lower).toBeLessThan(p.price);
+    expect(p.interval.upper).toBeGreaterThan(p.price);
+    expect(p.interval.level).toBe(0.9);
+    expect(p.imputed.length).toBeGreaterThan(0); // only required fields were sent
+    expect(p.contributions).toBeUndefined();
+    expect(res.headers.get("x-model-version")).toBe(body.model_version);
+    expect(res.headers.get("x-request-id")).toBe("test-request-0001");
+    expect(res.headers.get("server-timing")).toMatch(
+      /parse;dur=[\d.]+.*predict;dur=[\d.]+.*total;dur=/,
+    );
+  });
+
+  it("predicts a batch of full records in order, one prediction per record", async () => {
+    const records = toRecords(amesRows().slice(0, 40));
+    const res = await postJson(server.url, { records });
+    expect(res.status).toBe(200);
+    conforms(res);
+    const body = res.body as PredictBody;
+    expect(body.predictions).toHaveLength(40);
+    expect(body.counts).toEqual({ ok: 40, failed: 0 });
+    // Order is kept: each record alone gets the same price as in the batch.
+    const third = await postJson(server.url, { records: [records[2]] });
+    expect(prediction((third.body as PredictBody).predictions[0]).price).toBe(
+      prediction(body.predictions[2]).price,
+    );
+  });
+
+  it("accepts the key as Authorization: Bearer too", async () => {
+    const res = await call(`${server.url}/api/v1/predict`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${TEST_API_KEY}` },
+      body: JSON.stringify({ records: [MINIMAL_RECORD] }),
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it("answers a mixed batch with per-row errors in place (200)", async () => {
+    const records = [
+      MINIMAL_RECORD,
+      { ...MINIMAL_RECORD, Gr_Liv_Area: -5 },
+      MINIMAL_RECORD,
+      { ...MINIMAL_RECORD, Neighborhood: "Atlantis", Pool_Size: 3 },
+    ];
+    const res = await postJson(server.url, { records });
+    expect(res.status).toBe(200);
+    conforms(res);
+    const body = res.body as PredictBody;
+    expect(body.counts).toEqual({ ok: 2, failed: 2 });
+    expect(body.warnings[0]).toMatch(/2 of 4 records are invalid/);
+    expect(isError(body.predictions[0])).toBe(false);
+    expect(isError(body.predictions[2])).toBe(false);
+    const second = body.predictions[1] as RowError;
+    expect(second.error.row).toBe(1);
+    expect(second.error.errors).toEqual([{ path: "Gr_Liv_Area", message: "must be at least 100" }]);
+    const fourth = body.predictions[3] as RowError;
+    expect(fourth.error.row).toBe(3);
+    expect(fourth.error.errors.map((e) => e.path).sort()).toEqual(["Neighborhood", "Pool_Size"]);
+  });
+
+  it("fails the whole request with 422 in strict mode, naming every issue", async () => {
+    const records = [MINIMAL_RECORD, { ...MINIMAL_RECORD, Gr_Liv_Area: 0, Full_Bath: 1.5 }];
+    const res = await postJson(server.url, { records, strict: true });
+    const problem = expectProblem(res, 422, "invalid_input");
+    conforms(res);
+    expect(problem.errors).toEqual([
+      { path: "records[1].Gr_Liv_Area", message: "must be at least 100" },
+      { path: "records[1].Full_Bath", message: "must be a whole number" },
+    ]);
+    expect(problem.detail).toMatch(/records\[1\]\.Gr_Liv_Area/);
+  });
+
+  it("answers 422 when every record is invalid, also without strict", async () => {
+    const { Gr_Liv_Area: _dropped, ...missingArea } = MINIMAL_RECORD;
+    const res = await postJson(server.url, { records: [missingArea, "not a record"] });
+    const problem = expectProblem(res, 422, "invalid_input");
+    conforms(res);
+    expect(problem.errors).toEqual([
+      { path: "records[0].Gr_Liv_Area", message: "is required" },
+      { path: "records[1]", message: "must be an object of field values" },
+    ]);
+  });
+
+  it("answers 422 for a bad envelope", async () => {
+    const res = await postJson(server.url, { rows: [MINIMAL_RECORD] });
+    const problem = expectProblem(res, 422, "invalid_input");
+    conforms(res);
+    expect(problem.errors?.map((e) => e.path)).toEqual(expect.arrayContaining(["records", "rows"]));
+    const empty = await postJson(server.url, { records: [] });
+    expectProblem(empty, 422, "invalid_input");
+  });
+
+  it("answers 400 for malformed JSON and for an empty body", async () => {
+    const broken = await postJson(server.url, '{"records": [');
+    expect(expectProblem(broken, 400, "malformed_request").detail).toMatch(/Malformed JSON/);
+    conforms(broken);
+    expectProblem(await postJson(server.url, ""), 400, "malformed_request");
+  });
+
+  it("answers 415 for a content type it does not read", async () => {
+    const res = await call(`${server.url}/api/v1/predict`, {
+      method: "POST",
+      headers: { "Content-Type": "text/plain", "X-API-Key": TEST_API_KEY },
+      body: JSON.stringify({ records: [MINIMAL_RECORD] }),
+    });
+    expect(expectProblem(res, 415, "unsupported_media_type").detail).toMatch(
+      /application\/json or text\/csv/,
+    );
+    conforms(res);
+  });
+
+  it("answers 405 with Allow for GET", async () => {
+    const res = await call(`${server.url}/api/v1/predict`, {
+      headers: { "X-API-Key": TEST_API_KEY },
+    });
+    expectProblem(res, 405, "method_not_allowed");
+    expect(res.headers.get("allow")).toBe("POST");
+    conforms(res);
+  });
+
+  it.each([
+    ["no key", {}],
+    ["a wrong X-API-Key", { "X-API-Key": WRONG_KEY }],
+    ["a wrong bearer token", { Authorization: `Bearer ${WRONG_KEY}` }],
+    ["a non-bearer Authorization", { Authorization: `Basic ${TEST_API_KEY}` }],
+  ])("answers 401 with WWW-Authenticate for %s", async (_name, headers) => {
+    const res = await call(`${server.url}/api/v1/predict`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...headers },
+      body: JSON.stringify({ records: [MINIMAL_RECORD] }),
+    });
+    expectProblem(res, 401, "unauthorized");
+    conforms(res);
+    const challenge = res.headers.get("www-authenticate") ?? "";
+    expect(challenge).toMatch(/Bearer/);
+    expect(challenge).toMatch(/X-API-Key/);
+  });
+});
+
+describe("explanations", () => {
+  it("contributions and base value add up to ln(price) for every row", async () => {
+    const records = toRecords(amesRows().slice(100, 130));
+    const res = await postJson(server.url, { records, explain: true });
+    expect(res.status).toBe(200);
+    conforms(res);
+    for (const item of (res.body as PredictBody).predictions) {
+      const p = prediction(item);
+      expect(p.contributions!.length).toBeGreaterThan(5);
+      const total = p.base_value! + p.contributions!.reduce((s, c) => s + c.value, 0);
+      expect(Math.abs(total - Math.log(p.price))).toBeLessThanOrEqual(1e-4);
+      expect(new Set(p.contributions!.map((c) => c.factor)).size).toBe(p.contributions!.length);
+    }
+  });
+
+  it("takes explain from the query string as well", async () => {
+    const res = await postJson(server.url, { records: [MINIMAL_RECORD] }, {}, "?explain=true");
+    expect(prediction((res.body as PredictBody).predictions[0]).contributions).toBeDefined();
+    const bad = await postJson(server.url, { records: [MINIMAL_RECORD] }, {}, "?explain=maybe");
+    expect(expectProblem(bad, 422, "invalid_input").errors).toEqual([
+      { path: "explain", message: "must be true or false" },
+    ]);
+  });
+});
+
+describe("POST /api/v1/predict with CSV", () => {
+  const rows = () => amesRows().slice(200, 230);
+
+  it("CSV in, JSON out: the same predictions as the JSON request", async () => {
+    const viaCsv = await postCsv(server.url, toCsv(rows()));
+    expect(viaCsv.status).toBe(200);
+    conforms(viaCsv);
+    const viaJson = await postJson(server.url, { records: toRecords(rows()) });
+    const csvBody = viaCsv.body as PredictBody;
+    expect(csvBody.counts).toEqual({ ok: 30, failed: 0 });
+    expect(csvBody.predictions).toEqual((viaJson.body as PredictBody).predictions);
+  });
+
+  it("CSV in, CSV out: input columns plus result columns, prices equal the JSON ones", async () => {
+    const input = rows();
+    const res = await postCsv(server.url, toCsv(input), { Accept: "text/csv" });
+    expect(res.status).toBe(200);
+    expect(res.contentType).toMatch(/^text\/csv/);
+    expect(res.headers.get("x-model-version")).toBeTruthy();
+    conforms(res);
+    const out = parse(res.text, { columns: true }) as Record<string, string>[];
+    expect(out).toHaveLength(input.length);
+    expect(Object.keys(out[0])).toEqual(["row", ...Object.keys(input[0]), ...RESULT_COLUMNS]);
+    const json = (await postJson(server.url, { records: toRecords(input) })).body as PredictBody;
+    out.forEach((row, i) => {
+      const p = prediction(json.predictions[i]);
+      expect(row.row).toBe(String(i + 1));
+      expect(row.Gr_Liv_Area).toBe(input[i].Gr_Liv_Area);
+      expect(Number(row.predicted_price)).toBe(Math.round(p.price));
+      expect(Number(row.interval_lower)).toBe(Math.round(p.interval.lower));
+      expect(Number(row.interval_upper)).toBe(Math.round(p.interval.upper));
+      expect(row.errors).toBe("");
+    });
+  });
+
+  it("JSON in, CSV out", async () => {
+    const res = await postJson(
+      server.url,
+      { records: [MINIMAL_RECORD, { Gr_Liv_Area: 5 }] },
+      {
+        Accept: "text/csv",
+      },
+    );
+    expect(res.status).toBe(200);
+    const out = parse(res.text, { columns: true }) as Record<string, string>[];
+    expect(out.map((r) => r.row)).toEqual(["0", "1"]);
+    expect(Number(out[0].predicted_price)).toBeGreaterThan(0);
+    expect(out[1].predicted_price).toBe("");
+    expect(out[1].errors).toMatch(/Gr_Liv_Area: must be at least 100/);
+  });
+
+  it("reports invalid CSV rows per row, counting data rows from 1, and 422s them in strict mode", async () => {
+    const input = rows().slice(0, 3);
+    input[1] = { ...input[1], Gr_Liv_Area: "big" };
+    const lenient = await postCsv(server.url, toCsv(input));
+    expect(lenient.status).toBe(200);
+    const body = lenient.body as PredictBody;
+    expect(body.predictions[1]).toEqual({
+      error: { row: 2, errors: [{ path: "Gr_Liv_Area", message: "must be a number" }] },
+    });
+    const strict = await postCsv(server.url, toCsv(input), {}, "?strict=true");
+    expect(expectProblem(strict, 422, "invalid_input").errors).toEqual([
+      { path: "records[2].Gr_Liv_Area", message: "must be a number" },
+    ]);
+  });
+
+  it("answers 400 for broken CSV", async () => {
+    const res = await postCsv(server.url, 'Gr_Liv_Area,Lot_Area\n1500,"8000\n');
+    expectProblem(res, 400, "malformed_request");
+    conforms(res);
+  });
+});
+
+describe("other endpoints", () => {
+  it("GET /api/v1/model describes the model and needs a key", async () => {
+    const res = await call(`${server.url}/api/v1/model`, {
+      headers: { "X-API-Key": TEST_API_KEY },
+    });
+    expect(res.status).toBe(200);
+    conforms(res, "/api/v1/model", "get");
+    const body = res.body as {
+      model_version: string;
+      fields: { name: string }[];
+      required_fields: string[];
+    };
+    expect(body.required_fields).toEqual(expect.arrayContaining(Object.keys(MINIMAL_RECORD)));
+    expect(body.fields.map((f) => f.name)).toContain("Gr_Liv_Area");
+    expect(res.headers.get("x-model-version")).toBe(body.model_version);
+    const anonymous = await call(`${server.url}/api/v1/model`);
+    expectProblem(anonymous, 401, "unauthorized");
+    conforms(anonymous, "/api/v1/model", "get");
+  });
+
+  it("the contract check rejects bodies that drift from the document", () => {
+    const ok = { model_version: "v", predictions: [], warnings: [], counts: { ok: 0, failed: 0 } };
+    expect(() =>
+      contract.check("/api/v1/predict", "post", 200, "application/json", ok),
+    ).not.toThrow();
+    const drifted = { ...ok, counts: { ok: "0", failed: 0 } };
+    expect(() =>
+      contract.check("/api/v1/predict", "post", 200, "application/json", drifted),
+    ).toThrow(/does not match/);
+    expect(() => contract.check("/api/v1/predict", "post", 401, "application/json", {})).toThrow(
+      /does not document/,
+    );
+    expect(() => contract.check("/api/v1/predict", "post", 418, "application/json", {})).toThrow(
+      /not documented/,
+    );
+  });
+
+  it("GET /api/v1/openapi.json is public OpenAPI 3.1 with both key schemes", async () => {
+    const res = await call(`${server.url}/api/v1/openapi.json`);
+    expect(res.status).toBe(200);
+    const doc = res.body as {
+      openapi: string;
+      paths: Record<string, unknown>;
+      components: {
+        securitySchemes: Record<string, { type: string; name?: string; scheme?: string }>;
+      };
+    };
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        "/api/v1/predict",
+        "/api/v1/model",
+        "/healthz",
+        "/readyz",
+        "/health",
+      ]),
+    );
+    expect(doc.components.securitySchemes.ApiKey).toMatchObject({
+      type: "apiKey",
+      name: "X-API-Key",
+    });
+    expect(doc.components.securitySchemes.Bearer).toMatchObject({ type: "http", scheme: "bearer" });
+  });
+
+  it("probes: /healthz and /readyz answer 200, /health has the seed-compatible shape", async () => {
+    for (const path of ["/healthz", "/readyz"]) {
+      const res = await call(`${server.url}${path}`);
+      expect(res.status).toBe(200);
+      conforms(res, path, "get");
+    }
+    const res = await call(`${server.url}/health`);
+    expect(res.status).toBe(200);
+    conforms(res, "/health", "get");
+    const health = res.body as {
+      status: string;
+      model: { version: string; sha256: string; loaded_at: string; n_features: number };
+      dependencies: Record<string, { status: string }>;
+      uptime_s: number;
+      app_version: string;
+    };
+    expect(health.status).toBe("healthy");
+    expect(health.model.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(Date.parse(health.model.loaded_at)).not.toBeNaN();
+    expect(health.model.n_features).toBeGreaterThan(10);
+    expect(health.dependencies.model_store.status).toBe("ok");
+    expect(health.uptime_s).toBeGreaterThanOrEqual(0);
+    expect(health.app_version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(JSON.stringify(health)).not.toContain(TEST_API_KEY);
+  });
+
+  it("/docs renders the API from the OpenAPI document without inline styles", async () => {
+    const res = await call(`${server.url}/docs`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain("/api/v1/predict");
+    expect(res.text).toContain("X-API-Key");
+    expect(res.text).toContain("Gr_Liv_Area");
+    expect(res.text).toContain("https://housing.example/problems/rate_limited");
+    expect(res.text).not.toMatch(/\sstyle=/);
+  });
+});
+
+describe("access log", () => {
+  it("carries the key id and never the key", async () => {
+    await postJson(server.url, { records: [MINIMAL_RECORD] });
+    await postJson(server.url, { records: [MINIMAL_RECORD] }, { "X-API-Key": WRONG_KEY });
+    const keyId = createHash("sha256").update(TEST_API_KEY).digest("hex").slice(0, 10);
+    await server.waitForLog(new RegExp(`"key_id":"${keyId}"`));
+    const logs = server.logs();
+    expect(logs).toMatch(/"path":"\/api\/v1\/predict"/);
+    expect(logs).not.toContain(TEST_API_KEY);
+    expect(logs).not.toContain(WRONG_KEY);
+  });
+});
