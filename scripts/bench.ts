@@ -153,7 +153,7 @@ async function main() {
   await app.stop();
 
   log(`in-process predict() vs raw ORT…`);
-  const model = await loadServingModel(path.join(ROOT, "models"));
+  const model = await loadServingModel(path.resolve(ROOT, process.env.MODEL_URI ?? "models"));
   const inProcess = await benchInProcess(
     model,
     oneRecord,

@@ -89,7 +89,7 @@ export async function startApp(
         PORT: String(port),
         METRICS_PORT: String(metricsPort),
         API_KEYS: opts.apiKey,
-        MODEL_URI: "models",
+        MODEL_URI: process.env.MODEL_URI ?? "models",
         // Far above the load so the limiter's cost is measured but it never answers 429.
         RATE_LIMIT_PER_MINUTE: "10000000",
         MAX_BODY_BYTES: String(64 * 1024 * 1024),
