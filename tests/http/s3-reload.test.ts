@@ -215,10 +215,13 @@ describe("S3 model store with hot reload (built server)", () => {
     const before = samples.filter((s) => s.end < t0);
     const after = samples.filter((s) => s.start > t1);
     const firstB = Math.min(...samples.filter((s) => s.version === "bundle-b").map((s) => s.end));
+    const during = samples.filter((s) => s.end >= t0 && s.start <= t1);
+    const worst = Math.max(...samples.map((s) => s.end - s.start));
     console.log(
-      `hot swap: ${samples.length} requests, ${failed.length} failed; reload call ${Math.round(t1 - t0)} ms; ` +
-        `first bundle-b response ${Math.round(firstB - t0)} ms after the reload call; ` +
-        `${before.length} before (A), ${after.length} after (B)`,
+      `hot swap: ${samples.length} requests, ${failed.length} failed; reload call ` +
+        `${Math.round(t1 - t0)} ms with ${during.length} requests served meanwhile; first ` +
+        `bundle-b response ${Math.round(firstB - t0)} ms after the call started; ` +
+        `slowest request ${Math.round(worst)} ms`,
     );
     expect(failed).toEqual([]);
     expect(samples.length).toBeGreaterThan(50);
@@ -261,6 +264,10 @@ describe("S3 model store with hot reload (built server)", () => {
     expect(h.model?.version).toBe("bundle-c");
     expect(h.last_error).toMatch(/bundle-d.*sha256/);
     expect(h.dependencies.model_store.status).toBe("degraded");
+    const metrics = await (await fetch(`${server!.metricsUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^model_loads_total\{outcome="failed",trigger="admin"\} 1$/m);
+    expect(metrics).toMatch(/^model_loads_total\{outcome="loaded",trigger="sighup"\} 1$/m);
+    expect(metrics).toMatch(/^model_info\{version="bundle-c"\} 1$/m);
   });
 
   it("with S3 down, a restarted server serves the last verified cached bundle (degraded)", async () => {
