@@ -30,7 +30,8 @@ export function EstimateForm({
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: PropertyRecordSchema }),
   });
-  const meta = (name: string) => (fields as Record<string, Parameters<typeof FormField>[0]["meta"]>)[name];
+  const meta = (name: string) =>
+    (fields as Record<string, Parameters<typeof FormField>[0]["meta"]>)[name];
   const optionalNames = OPTIONAL_GROUPS.flatMap((g) => g.fields.map((f) => f.name));
   // Open "more details" when it holds a value or an error, so nothing entered is hidden.
   const openOptional = optionalNames.some(
@@ -40,15 +41,18 @@ export function EstimateForm({
   return (
     <Form method="post" {...getFormProps(form)} className="space-y-6" data-testid="estimate-form">
       {form.errors ? (
-        <div id={form.errorId} role="alert" className="rounded-lg border border-red-300 bg-red-50 p-3 text-sm text-red-900">
+        <div
+          id={form.errorId}
+          role="alert"
+          className="rounded-lg border border-red-300 bg-red-50 p-3 text-sm text-red-900"
+        >
           {form.errors.join(" ")}
         </div>
       ) : null}
       <fieldset>
         <legend className="text-lg font-semibold">The home</legend>
         <p className="mt-1 text-sm text-slate-600">
-          These details matter most. The values shown are a typical Ames home: change them to
-          yours.
+          These details matter most. The values shown are a typical Ames home: change them to yours.
         </p>
         <div className="mt-4 grid grid-cols-1 gap-4 sm:grid-cols-2">
           {REQUIRED_SPECS.map((spec) => (

@@ -40,7 +40,10 @@ export function EstimateResult({ view, shareHref }: { view: EstimateView; shareH
       </div>
 
       {nb ? (
-        <div className="mt-4 rounded-lg bg-slate-50 p-3 text-sm text-slate-700" data-testid="neighbourhood">
+        <div
+          className="mt-4 rounded-lg bg-slate-50 p-3 text-sm text-slate-700"
+          data-testid="neighbourhood"
+        >
           <p>
             <strong className="text-slate-900">
               {Math.abs(nb.relative) < 0.005
@@ -82,7 +85,9 @@ export function EstimateResult({ view, shareHref }: { view: EstimateView; shareH
           <p className="mt-2 text-slate-700">{view.imputed.join(", ")}.</p>
         </details>
       ) : (
-        <p className="mt-6 text-sm text-slate-700">Every detail was given; nothing was filled in.</p>
+        <p className="mt-6 text-sm text-slate-700">
+          Every detail was given; nothing was filled in.
+        </p>
       )}
 
       <p className="mt-4 text-sm text-slate-700">

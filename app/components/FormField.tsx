@@ -11,13 +11,7 @@ const CONTROL =
  * One labelled input or select for a field spec, wired to Conform: aria-invalid and
  * aria-describedby point at the error (and the hint), the error sits right under the control.
  */
-export function FormField({
-  spec,
-  meta,
-}: {
-  spec: FieldSpec;
-  meta: FieldMetadata<unknown>;
-}) {
+export function FormField({ spec, meta }: { spec: FieldSpec; meta: FieldMetadata<unknown> }) {
   const options = selectOptions(spec);
   const hint = spec.description ?? rangeHint(spec);
   const hintId = hint ? `${meta.id}-hint` : undefined;
@@ -68,7 +62,8 @@ export function FormField({
 }
 
 function rangeHint(spec: FieldSpec): string | undefined {
-  if (spec.kind === "category" || spec.min === undefined || spec.max === undefined) return undefined;
+  if (spec.kind === "category" || spec.min === undefined || spec.max === undefined)
+    return undefined;
   if (spec.name === "Mo_Sold") return undefined;
   // Years read wrong with a thousands separator ("1,800"); large areas read better with one.
   const fmt = (v: number) => (v >= 10_000 ? v.toLocaleString("en-US") : String(v));

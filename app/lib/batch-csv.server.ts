@@ -55,7 +55,9 @@ export function parseCsvRecords(text: string, maxRows: number): CsvTable {
 function checkHeader(columns: string[]): void {
   const empty = columns.findIndex((c) => c === "");
   if (empty >= 0) {
-    throw new MalformedRequestError(`The CSV header has an empty column name (column ${empty + 1}).`);
+    throw new MalformedRequestError(
+      `The CSV header has an empty column name (column ${empty + 1}).`,
+    );
   }
   const seen = new Set<string>();
   for (const c of columns) {

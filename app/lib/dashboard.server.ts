@@ -1,5 +1,5 @@
 import { json } from "@remix-run/node";
-import { ModelNotFoundError, RateLimitError } from "./errors.server";
+import { type ModelNotFoundError, type RateLimitError } from "./errors.server";
 
 // Small helpers shared by the dashboard routes' loaders and actions.
 

@@ -105,7 +105,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
       );
     }
     if (error instanceof RateLimitError) {
-      const notice: Notice = { tone: "error", title: "Too many requests", body: rateLimitMessage(error) };
+      const notice: Notice = {
+        tone: "error",
+        title: "Too many requests",
+        body: rateLimitMessage(error),
+      };
       return json<LoaderData>({ values, search, notice }, { status: 429, headers: error.headers });
     }
     throw error;
@@ -144,8 +148,9 @@ export default function EstimatePage() {
           Ames Housing Price Estimator
         </h1>
         <p className="mt-2 text-slate-700">
-          What would this home have sold for? An estimate from a model trained on real home sales in <strong>Ames, Iowa, 2006–2010</strong>.
-          It knows that market only: not other cities, and not today&apos;s prices.
+          What would this home have sold for? An estimate from a model trained on real home sales in{" "}
+          <strong>Ames, Iowa, 2006–2010</strong>. It knows that market only: not other cities, and
+          not today&apos;s prices.
         </p>
       </div>
       <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-12">

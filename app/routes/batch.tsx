@@ -41,7 +41,9 @@ import { formatPrice } from "~/ui/format";
 
 const FIRST_ROW = 1; // rows are numbered from the first data row (the header is not counted)
 
-export const meta: MetaFunction = () => [{ title: "Batch estimates · Ames Housing Price Estimator" }];
+export const meta: MetaFunction = () => [
+  { title: "Batch estimates · Ames Housing Price Estimator" },
+];
 
 export function loader() {
   const config = getConfig();
@@ -66,7 +68,9 @@ async function readUpload(request: Request, maxBytes: number) {
     if (error instanceof MaxPartSizeExceededError) {
       throw new PayloadTooLargeError(`The file is larger than ${formatBytes(maxBytes)}.`);
     }
-    throw new MalformedRequestError("The upload could not be read: send the form as multipart/form-data.");
+    throw new MalformedRequestError(
+      "The upload could not be read: send the form as multipart/form-data.",
+    );
   }
   const file = form.get("file");
   if (!(file instanceof File) || file.size === 0) {
@@ -104,7 +108,8 @@ export async function action({ request }: ActionFunctionArgs) {
     await limitFormSubmission(request);
     const { intent, file, text } = await readUpload(request, config.maxBodyBytes);
     const table = parseCsvRecords(text, config.maxBatchRows);
-    if (table.records.length === 0) throw new InvalidInputError("The file has a header but no data rows.");
+    if (table.records.length === 0)
+      throw new InvalidInputError("The file has a header but no data rows.");
     const columns = checkColumns(table.columns);
     if (columns.missing.length > 0) {
       throw new InvalidInputError(
@@ -129,9 +134,15 @@ export async function action({ request }: ActionFunctionArgs) {
     return json<ActionData>({ view });
   } catch (error) {
     if (error instanceof HousingMLError && (error.status < 500 || error.status === 503)) {
-      const message = error instanceof RateLimitError ? rateLimitMessage(error) : error.publicMessage;
+      const message =
+        error instanceof RateLimitError ? rateLimitMessage(error) : error.publicMessage;
       return json<ActionData>(
-        { error: { title: error.status === 503 ? "The model is not ready yet" : error.title, message } },
+        {
+          error: {
+            title: error.status === 503 ? "The model is not ready yet" : error.title,
+            message,
+          },
+        },
         { status: error.status, headers: error.headers },
       );
     }
@@ -158,7 +169,9 @@ export default function BatchPage() {
     const file = (event.currentTarget.elements.namedItem("file") as HTMLInputElement).files?.[0];
     if (file && file.size > maxBytes) {
       event.preventDefault();
-      setClientError(`The file is ${formatBytes(file.size)}; the limit is ${formatBytes(maxBytes)}.`);
+      setClientError(
+        `The file is ${formatBytes(file.size)}; the limit is ${formatBytes(maxBytes)}.`,
+      );
       return;
     }
     setClientError(undefined);
@@ -170,7 +183,9 @@ export default function BatchPage() {
   return (
     <PageShell>
       <div className="max-w-3xl">
-        <h1 className="text-2xl font-semibold tracking-tight sm:text-3xl">Estimate many homes at once</h1>
+        <h1 className="text-2xl font-semibold tracking-tight sm:text-3xl">
+          Estimate many homes at once
+        </h1>
         <p className="mt-2 text-slate-700">
           Upload a CSV file with one home per row and the same column names as the Ames data set.
           Only the required columns are needed; empty cells are filled in from typical training
@@ -233,13 +248,15 @@ export default function BatchPage() {
               </button>
             </div>
             <p className="text-xs text-slate-600">
-              The download estimates the chosen file again and returns every row with its
-              estimate, 90% interval and any errors. If the file field is empty after a check,
-              choose the file again.
+              The download estimates the chosen file again and returns every row with its estimate,
+              90% interval and any errors. If the file field is empty after a check, choose the file
+              again.
             </p>
           </form>
           <details className="mt-6 text-sm">
-            <summary className="cursor-pointer font-medium text-slate-800">Required columns</summary>
+            <summary className="cursor-pointer font-medium text-slate-800">
+              Required columns
+            </summary>
             <ul className="mt-2 space-y-1 text-slate-700">
               {required.map((r) => (
                 <li key={r.name}>
@@ -251,7 +268,11 @@ export default function BatchPage() {
         </Card>
 
         <div className="space-y-6 lg:col-span-2" aria-live="polite">
-          {clientError ? <Notice tone="error" title="File too large">{clientError}</Notice> : null}
+          {clientError ? (
+            <Notice tone="error" title="File too large">
+              {clientError}
+            </Notice>
+          ) : null}
           {data && "error" in data ? (
             <Notice tone="error" title={data.error.title}>
               {data.error.message}
@@ -278,17 +299,26 @@ function BatchResult({ view }: { view: BatchView }) {
         <dl className="mt-3 grid grid-cols-3 gap-3 text-center" data-testid="batch-summary">
           <div className="rounded-lg bg-slate-50 p-3">
             <dt className="text-xs font-medium uppercase text-slate-600">Rows</dt>
-            <dd className="text-2xl font-bold" data-testid="rows-total">{view.rows}</dd>
+            <dd className="text-2xl font-bold" data-testid="rows-total">
+              {view.rows}
+            </dd>
           </div>
           <div className="rounded-lg bg-green-50 p-3">
             <dt className="text-xs font-medium uppercase text-green-800">Estimated</dt>
-            <dd className="text-2xl font-bold text-green-800" data-testid="rows-ok">{view.ok}</dd>
+            <dd className="text-2xl font-bold text-green-800" data-testid="rows-ok">
+              {view.ok}
+            </dd>
           </div>
           <div className={`rounded-lg p-3 ${view.failed > 0 ? "bg-red-50" : "bg-slate-50"}`}>
-            <dt className={`text-xs font-medium uppercase ${view.failed > 0 ? "text-red-800" : "text-slate-600"}`}>
+            <dt
+              className={`text-xs font-medium uppercase ${view.failed > 0 ? "text-red-800" : "text-slate-600"}`}
+            >
               With errors
             </dt>
-            <dd className={`text-2xl font-bold ${view.failed > 0 ? "text-red-800" : ""}`} data-testid="rows-failed">
+            <dd
+              className={`text-2xl font-bold ${view.failed > 0 ? "text-red-800" : ""}`}
+              data-testid="rows-failed"
+            >
               {view.failed}
             </dd>
           </div>
@@ -306,12 +336,24 @@ function BatchResult({ view }: { view: BatchView }) {
           <table className="w-full min-w-[32rem] text-left text-sm" data-testid="batch-preview">
             <thead className="border-b border-slate-200 text-xs uppercase text-slate-600">
               <tr>
-                <th scope="col" className="py-2 pr-3">Row</th>
-                <th scope="col" className="py-2 pr-3">Neighbourhood</th>
-                <th scope="col" className="py-2 pr-3 text-right">Living area</th>
-                <th scope="col" className="py-2 pr-3 text-right">Built</th>
-                <th scope="col" className="py-2 pr-3 text-right">Estimate</th>
-                <th scope="col" className="py-2 text-right">{pct}% interval</th>
+                <th scope="col" className="py-2 pr-3">
+                  Row
+                </th>
+                <th scope="col" className="py-2 pr-3">
+                  Neighbourhood
+                </th>
+                <th scope="col" className="py-2 pr-3 text-right">
+                  Living area
+                </th>
+                <th scope="col" className="py-2 pr-3 text-right">
+                  Built
+                </th>
+                <th scope="col" className="py-2 pr-3 text-right">
+                  Estimate
+                </th>
+                <th scope="col" className="py-2 text-right">
+                  {pct}% interval
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -354,9 +396,15 @@ function BatchResult({ view }: { view: BatchView }) {
             <table className="w-full text-left text-sm" data-testid="batch-errors">
               <thead className="border-b border-slate-200 text-xs uppercase text-slate-600">
                 <tr>
-                  <th scope="col" className="py-2 pr-3">Row</th>
-                  <th scope="col" className="py-2 pr-3">Field</th>
-                  <th scope="col" className="py-2">Problem</th>
+                  <th scope="col" className="py-2 pr-3">
+                    Row
+                  </th>
+                  <th scope="col" className="py-2 pr-3">
+                    Field
+                  </th>
+                  <th scope="col" className="py-2">
+                    Problem
+                  </th>
                 </tr>
               </thead>
               <tbody>

@@ -23,9 +23,17 @@ const METRICS = [
   { key: "mae", label: "Mean absolute error", help: "Average miss in dollars" },
   { key: "medape", label: "Median % error", help: "Half the estimates miss by less than this" },
   { key: "mape", label: "Mean % error", help: "Average miss as a share of the price" },
-  { key: "rmsle", label: "RMSLE", help: "Root mean squared error of log price (what the model minimises)" },
+  {
+    key: "rmsle",
+    label: "RMSLE",
+    help: "Root mean squared error of log price (what the model minimises)",
+  },
   { key: "r2", label: "R²", help: "Share of price variation explained (1 = perfect)" },
-  { key: "coverage", label: "Interval coverage", help: "Share of actual prices inside the interval" },
+  {
+    key: "coverage",
+    label: "Interval coverage",
+    help: "Share of actual prices inside the interval",
+  },
 ] as const;
 
 export function loader() {
@@ -71,12 +79,14 @@ export default function ModelCard() {
       <div className="max-w-3xl">
         <h1 className="text-2xl font-semibold tracking-tight sm:text-3xl">Model card</h1>
         <p className="mt-2 text-slate-700">
-          What the price model is, what it learned from, how well it does on sales it never saw,
-          and where it should not be trusted.
+          What the price model is, what it learned from, how well it does on sales it never saw, and
+          where it should not be trusted.
         </p>
         <dl className="mt-4 grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-[auto_1fr]">
           <dt className="font-medium text-slate-600">Version</dt>
-          <dd className="break-all font-mono text-slate-900" data-testid="model-version">{d.version}</dd>
+          <dd className="break-all font-mono text-slate-900" data-testid="model-version">
+            {d.version}
+          </dd>
           <dt className="font-medium text-slate-600">Trained</dt>
           <dd>{d.createdAt.slice(0, 10)}</dd>
           <dt className="font-medium text-slate-600">Model</dt>
@@ -99,16 +109,26 @@ export default function ModelCard() {
             <table className="w-full text-left text-sm" data-testid="split-table">
               <thead className="border-b border-slate-200 text-xs uppercase text-slate-600">
                 <tr>
-                  <th scope="col" className="py-2 pr-3">Split</th>
-                  <th scope="col" className="py-2 pr-3">Sale years</th>
-                  <th scope="col" className="py-2 pr-3 text-right">Sales</th>
-                  <th scope="col" className="py-2">Used to</th>
+                  <th scope="col" className="py-2 pr-3">
+                    Split
+                  </th>
+                  <th scope="col" className="py-2 pr-3">
+                    Sale years
+                  </th>
+                  <th scope="col" className="py-2 pr-3 text-right">
+                    Sales
+                  </th>
+                  <th scope="col" className="py-2">
+                    Used to
+                  </th>
                 </tr>
               </thead>
               <tbody>
                 {d.split.map((s) => (
                   <tr key={s.name} className="border-b border-slate-100">
-                    <th scope="row" className="py-2 pr-3 font-medium capitalize">{s.name}</th>
+                    <th scope="row" className="py-2 pr-3 font-medium capitalize">
+                      {s.name}
+                    </th>
                     <td className="py-2 pr-3">{s.years}</td>
                     <td className="py-2 pr-3 text-right tabular-nums">{formatInteger(s.rows)}</td>
                     <td className="py-2 text-slate-700">{s.role}</td>
@@ -124,9 +144,13 @@ export default function ModelCard() {
             <table className="w-full min-w-[22rem] text-left text-sm" data-testid="metrics-table">
               <thead className="border-b border-slate-200 text-xs uppercase text-slate-600">
                 <tr>
-                  <th scope="col" className="py-2 pr-3">Metric</th>
+                  <th scope="col" className="py-2 pr-3">
+                    Metric
+                  </th>
                   {SPLITS.map((s) => (
-                    <th key={s} scope="col" className="py-2 pr-3 text-right capitalize">{s}</th>
+                    <th key={s} scope="col" className="py-2 pr-3 text-right capitalize">
+                      {s}
+                    </th>
                   ))}
                 </tr>
               </thead>
@@ -178,14 +202,14 @@ export default function ModelCard() {
       <Card title="Limitations" id="limitations" className="mt-6">
         <ul className="mt-3 list-disc space-y-2 pl-5 text-slate-700">
           <li>
-            <strong>One town, one period.</strong> It learned from sales in Ames, Iowa, between
-            2006 and 2010 (training years {trainYears}). It knows nothing about other places, and
-            nothing about prices after 2010 — it is not a valuation of a home today.
+            <strong>One town, one period.</strong> It learned from sales in Ames, Iowa, between 2006
+            and 2010 (training years {trainYears}). It knows nothing about other places, and nothing
+            about prices after 2010 — it is not a valuation of a home today.
           </li>
           <li>
             <strong>Unusual homes are guesses.</strong> Very large, very old, very expensive or
-            otherwise rare homes had few similar sales; errors are larger there and the interval
-            may be too narrow.
+            otherwise rare homes had few similar sales; errors are larger there and the interval may
+            be too narrow.
           </li>
           <li>
             <strong>Missing details are filled in</strong> with typical values from the training

@@ -65,7 +65,12 @@ export function buildBatchView(
     previewRows = 10,
     maxIssues = 100,
     ignoredColumns = [],
-  }: { firstRow?: number; previewRows?: number; maxIssues?: number; ignoredColumns?: string[] } = {},
+  }: {
+    firstRow?: number;
+    previewRows?: number;
+    maxIssues?: number;
+    ignoredColumns?: string[];
+  } = {},
 ): BatchView {
   const allIssues: RowIssue[] = [];
   let level: number | undefined;
@@ -118,6 +123,9 @@ export function formatBytes(bytes: number): string {
 
 /** A safe download name derived from the uploaded file's: "homes.csv" → "homes-estimates.csv". */
 export function resultFileName(uploaded: string): string {
-  const stem = uploaded.replace(/\.[^.]*$/, "").replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 80);
+  const stem = uploaded
+    .replace(/\.[^.]*$/, "")
+    .replace(/[^A-Za-z0-9._-]+/g, "_")
+    .slice(0, 80);
   return `${stem || "batch"}-estimates.csv`;
 }

@@ -2,7 +2,13 @@
 // browser-safe; the route loader builds it on the server and sends only this to the page.
 import type { BundleManifest } from "~/ml/bundle";
 import { FIELD_BY_NAME } from "~/ml/fields";
-import { basePrice, describeFactors, factorBars, type Contribution, type FactorBar } from "./factors";
+import {
+  basePrice,
+  describeFactors,
+  factorBars,
+  type Contribution,
+  type FactorBar,
+} from "./factors";
 import { humanizeLevel } from "./format";
 import { neighbourhoodTypical, relativeTo, yearsLabel } from "./model-view";
 
@@ -26,7 +32,13 @@ export type EstimateView = {
   /** Labels of the fields the model filled in. */
   imputed: string[];
   neighbourhood:
-    | { name: string; typical: number; sales: number | undefined; cityWide: boolean; relative: number }
+    | {
+        name: string;
+        typical: number;
+        sales: number | undefined;
+        cityWide: boolean;
+        relative: number;
+      }
     | undefined;
   modelVersion: string;
   /** The sale years the model was trained on, e.g. "2006–2008". */

@@ -33,7 +33,8 @@ export function neighbourhoodTypical(
   return {
     neighbourhood,
     price: Math.exp(level ?? encoder.prior),
-    sales: share === undefined ? (level === undefined ? 0 : undefined) : Math.round(share * trainRows),
+    sales:
+      share === undefined ? (level === undefined ? 0 : undefined) : Math.round(share * trainRows),
     cityWide: level === undefined,
   };
 }

@@ -55,13 +55,22 @@ export function IntervalChart({
       />
       {typical ? (
         <g>
-          <line x1={x(typical)} x2={x(typical)} y1={band - 16} y2={band + 16} stroke="#334155" strokeWidth={2} />
+          <line
+            x1={x(typical)}
+            x2={x(typical)}
+            y1={band - 16}
+            y2={band + 16}
+            stroke="#334155"
+            strokeWidth={2}
+          />
           <text
             x={x(typical)}
             y={band - 20}
             fontSize={11}
             fill="#334155"
-            textAnchor={x(typical) < WIDTH * 0.25 ? "start" : x(typical) > WIDTH * 0.75 ? "end" : "middle"}
+            textAnchor={
+              x(typical) < WIDTH * 0.25 ? "start" : x(typical) > WIDTH * 0.75 ? "end" : "middle"
+            }
           >
             {typicalLabel ?? "Typical sale"}
           </text>

@@ -40,7 +40,13 @@ export function ScatterChart({
             <text x={M.left - 6} y={Y(t) + 4} fontSize={11} fill="#475569" textAnchor="end">
               {compactPrice(t)}
             </text>
-            <text x={X(t)} y={SIZE - M.bottom + 16} fontSize={11} fill="#475569" textAnchor="middle">
+            <text
+              x={X(t)}
+              y={SIZE - M.bottom + 16}
+              fontSize={11}
+              fill="#475569"
+              textAnchor="middle"
+            >
               {compactPrice(t)}
             </text>
           </g>
@@ -56,7 +62,13 @@ export function ScatterChart({
             fillOpacity={0.45}
           />
         ))}
-        <text x={(M.left + SIZE - M.right) / 2} y={SIZE - 6} fontSize={12} fill="#0f172a" textAnchor="middle">
+        <text
+          x={(M.left + SIZE - M.right) / 2}
+          y={SIZE - 6}
+          fontSize={12}
+          fill="#0f172a"
+          textAnchor="middle"
+        >
           Actual sale price
         </text>
         <text
