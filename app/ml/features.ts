@@ -34,6 +34,16 @@ export const FeatureStateSchema = z.object({
   target: z.record(z.string(), TargetEncoderSchema),
   /** Frequency encoders keyed by feature name (see FREQUENCY_ENCODED). */
   frequency: z.record(z.string(), z.object({ map: z.record(z.string(), z.number()) })),
+  /**
+   * Spatial target encoding: training sales' locations and log price per total square foot;
+   * a house gets the mean over its k nearest sales (out-of-fold for training rows).
+   */
+  nearby: z.object({
+    k: z.number().int().min(1),
+    lon: z.array(z.number()),
+    lat: z.array(z.number()),
+    value: z.array(z.number()),
+  }),
 });
 
 export type FeatureState = z.infer<typeof FeatureStateSchema>;
@@ -130,6 +140,7 @@ type Row = Record<string, number | string>;
 type Lookups = {
   target: Map<string, (l: string) => number>;
   freq: Map<string, (l: string) => number>;
+  nearby: (lon: number, lat: number) => number;
 };
 type FeatureDef = { name: string; factor: string; compute: (r: Row, lk: Lookups) => number };
 
@@ -271,6 +282,11 @@ const FEATURE_DEFS: readonly FeatureDef[] = [
   // Location
   raw("Longitude", FACTOR.location),
   raw("Latitude", FACTOR.location),
+  {
+    name: "Nearby_PPSF",
+    factor: FACTOR.location,
+    compute: (r, lk) => lk.nearby(n(r, "Longitude"), n(r, "Latitude")),
+  },
   // Sale
   raw("Year_Sold", FACTOR.sale),
   raw("Mo_Sold", FACTOR.sale),
@@ -344,6 +360,44 @@ function fillers(state: FeatureState): Map<string, Filler> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Spatial k-nearest-neighbour encoding
+
+// Degrees of longitude are shorter than degrees of latitude at Ames (42° N).
+const LON_SCALE = Math.cos((42 * Math.PI) / 180);
+
+export function nearbyLookup(nb: FeatureState["nearby"]): (lon: number, lat: number) => number {
+  const m = nb.value.length;
+  const k = Math.min(nb.k, m);
+  const xs = Float64Array.from(nb.lon, (v) => v * LON_SCALE);
+  const ys = Float64Array.from(nb.lat);
+  const vs = Float64Array.from(nb.value);
+  const bestD = new Float64Array(k);
+  const bestV = new Float64Array(k);
+  return (lon, lat) => {
+    const x = lon * LON_SCALE;
+    let filled = 0;
+    for (let i = 0; i < m; i++) {
+      const dx = xs[i] - x;
+      const dy = ys[i] - lat;
+      const d = dx * dx + dy * dy;
+      if (filled === k && d >= bestD[k - 1]) continue;
+      // Insertion into the sorted top-k (ties keep the earlier point: deterministic).
+      let j = filled < k ? filled++ : k - 1;
+      while (j > 0 && bestD[j - 1] > d) {
+        bestD[j] = bestD[j - 1];
+        bestV[j] = bestV[j - 1];
+        j--;
+      }
+      bestD[j] = d;
+      bestV[j] = vs[i];
+    }
+    let sum = 0;
+    for (let j = 0; j < filled; j++) sum += bestV[j];
+    return filled ? sum / filled : 0;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // The transform
 
 type Compiled = {
@@ -380,6 +434,7 @@ function compile(state: FeatureState): Compiled {
     if (d.name.endsWith("_TE") && !target.has(d.name)) throw new Error(`No encoder for ${d.name}`);
     if (d.name.endsWith("_Freq") && !freq.has(d.name)) throw new Error(`No encoder for ${d.name}`);
   }
+  const nearby = nearbyLookup(state.nearby);
   const rules = fillers(state);
   const byRequired = [...FIELDS].sort((a, b) => Number(b.required) - Number(a.required));
   const names = byRequired
@@ -397,7 +452,7 @@ function compile(state: FeatureState): Compiled {
       });
     return { name, fill };
   });
-  const c: Compiled = { defs, lookups: { target, freq }, order };
+  const c: Compiled = { defs, lookups: { target, freq, nearby }, order };
   compiled.set(state, c);
   return c;
 }
