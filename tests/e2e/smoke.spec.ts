@@ -1,0 +1,55 @@
+import { expect, test } from "@playwright/test";
+import { cspViolations, failedLoads, watchPage } from "./helpers/console";
+
+// Smoke: the built app serves, renders, hydrates, and its CSP allows everything it loads.
+
+const waitForHydration = (page: import("@playwright/test").Page) =>
+  // Remix's client router exists only once the nonce'd inline scripts and the modules ran.
+  page.waitForFunction(() => "__remixRouter" in window, null, { timeout: 15_000 });
+
+test("the home page renders with its title and heading", async ({ page }) => {
+  const response = await page.goto("/");
+  expect(response?.status()).toBe(200);
+  await expect(page).toHaveTitle(/Ames/);
+  const heading = page.getByRole("heading", { level: 1 });
+  await expect(heading).toHaveCount(1);
+  await expect(heading).toBeVisible();
+  await expect(heading).not.toBeEmpty();
+});
+
+test("the home page hydrates with no CSP violations, console or page errors", async ({ page }) => {
+  const problems = watchPage(page);
+  await page.goto("/", { waitUntil: "networkidle" });
+  await waitForHydration(page);
+  const contextType = await page.evaluate(
+    () => typeof (window as { __remixContext?: unknown }).__remixContext,
+  );
+  expect(contextType).toBe("object");
+  expect(cspViolations(problems)).toEqual([]);
+  expect(problems.consoleErrors).toEqual([]);
+  expect(problems.pageErrors).toEqual([]);
+  expect(failedLoads(problems)).toEqual([]);
+});
+
+test("an unknown URL shows the friendly 404 page with status 404", async ({ page }) => {
+  const problems = watchPage(page);
+  const response = await page.goto("/this/page/does-not-exist");
+  expect(response?.status()).toBe(404);
+  await expect(page).toHaveTitle(/not found/i);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Page not found");
+  await expect(page.getByRole("link", { name: /back/i })).toHaveAttribute("href", "/");
+  await waitForHydration(page);
+  expect(problems.pageErrors).toEqual([]);
+  expect(cspViolations(problems)).toEqual([]);
+  // Only the document itself failed (404), none of its assets.
+  expect(failedLoads(problems)).toEqual(["404 /this/page/does-not-exist"]);
+});
+
+test("client-side navigation from the 404 page back home works", async ({ page }) => {
+  await page.goto("/nowhere");
+  await waitForHydration(page);
+  await page.getByRole("link", { name: /back/i }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page).toHaveTitle(/Ames/);
+  await expect(page.getByRole("heading", { level: 1 })).not.toHaveText("Page not found");
+});
