@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -142,6 +143,28 @@ describe("S3ModelStore", () => {
     await s3.put(`${t.prefix}LATEST`, "../other");
     await expect(t.store().resolveLatest()).rejects.toThrow(/does not name a bundle/);
   });
+
+  it("gives up on an endpoint that accepts connections but never answers", async () => {
+    const sockets = new Set<Socket>();
+    const blackHole = createServer((socket) => void sockets.add(socket));
+    await new Promise<void>((resolve) => blackHole.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = blackHole.address() as AddressInfo;
+      const store = new S3ModelStore({
+        modelSource: { kind: "s3", bucket: s3.bucket, prefix: "x/" },
+        modelCacheDir: path.join(work, "black-hole-cache"),
+        awsRegion: "us-east-1",
+        s3Endpoint: `http://127.0.0.1:${port}`,
+        s3ForcePathStyle: true,
+      });
+      const t0 = Date.now();
+      await expect(store.resolveLatest()).rejects.toBeInstanceOf(ModelNotFoundError);
+      expect(Date.now() - t0).toBeLessThan(9_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      blackHole.close();
+    }
+  }, 15_000);
 
   describe("with S3 stopped", () => {
     it("serves the cached bundle (degraded) after a restart, and fails with no cache", async () => {
