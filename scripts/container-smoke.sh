@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Container smoke test without a Docker engine (podman, see ../shared/recipes/container-smoke.md):
+# static checks (compose file, Dockerfile lint), build the image on a local stand-in base,
+# check size and contents, run it, wait for /readyz, make a real prediction, SIGTERM it and
+# check it stops promptly and cleanly. Exits non-zero on any failure.
+#
+# Env: CONTAINER_WORK_DIR (podman state; default a temp dir removed at exit, a given dir is
+#      kept so the base image is reused), MAX_IMAGE_MB (300), READY_TIMEOUT_S (90),
+#      STOP_MAX_S (10).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+IMAGE="localhost/housing-app:smoke"
+NAME="housing-smoke-$$"
+MAX_IMAGE_MB="${MAX_IMAGE_MB:-300}"
+READY_TIMEOUT_S="${READY_TIMEOUT_S:-90}"
+STOP_MAX_S="${STOP_MAX_S:-10}"
+
+log() { echo "[smoke] $*" >&2; }
+fail() {
+  echo "[smoke] FAIL: $*" >&2
+  exit 1
+}
+
+if [ -n "${CONTAINER_WORK_DIR:-}" ]; then
+  W="$CONTAINER_WORK_DIR" KEEP_W=1
+else
+  W="$(mktemp -d /tmp/container-smoke.XXXXXX)" KEEP_W=0
+fi
+
+cleanup() {
+  local rc=$?
+  if [ -f "$W/podman.env" ]; then
+    # shellcheck source=/dev/null
+    . "$W/podman.env"
+    podman rm -af -t 0 >/dev/null 2>&1 || true
+    if [ "$KEEP_W" = 1 ]; then
+      # Keep the base images and the build cache (untagged stage images) for the next run.
+      podman rmi -f "$IMAGE" >/dev/null 2>&1 || true
+    else
+      podman rmi -af >/dev/null 2>&1 || true
+    fi
+  fi
+  [ "$KEEP_W" = 1 ] || rm -rf "$W"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- static checks ---------------------------------------------------------------------------
+if ! command -v docker-compose >/dev/null 2>&1; then
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=600 docker-compose
+fi
+docker-compose -f docker-compose.yml config -q || fail "docker-compose.yml is invalid"
+log "compose file valid"
+npx --no-install dockerfile-utils lint Dockerfile || fail "Dockerfile lint"
+log "Dockerfile lint clean"
+
+# --- build -----------------------------------------------------------------------------------
+"$ROOT/scripts/container-base-image.sh" "$W"
+# shellcheck source=/dev/null
+. "$W/podman.env"
+start=$(date +%s)
+# --format docker keeps HEALTHCHECK (the OCI image format has no field for it).
+podman build --isolation chroot --pull=never --format docker -t "$IMAGE" . ||
+  fail "image build"
+log "image built in $(($(date +%s) - start)) s"
+
+size_mb=$(podman image inspect --format '{{.Size}}' "$IMAGE" | awk '{ printf "%d", $1 / 1000000 }')
+log "image size: ${size_mb} MB (limit ${MAX_IMAGE_MB} MB)"
+[ "$size_mb" -le "$MAX_IMAGE_MB" ] || fail "image is ${size_mb} MB > ${MAX_IMAGE_MB} MB"
+
+[ "$(podman image inspect --format '{{.Config.User}}' "$IMAGE")" = node ] || fail "image must run as user node"
+podman image inspect --format '{{json .Config.Healthcheck}}' "$IMAGE" | grep -q /healthz ||
+  fail "image has no HEALTHCHECK on /healthz"
+# Dev dependencies and other platforms' onnxruntime binaries must not be in the image.
+podman run --rm --network none --entrypoint sh "$IMAGE" -c '
+  set -e
+  for dev in vitest @remix-run/dev esbuild typescript eslint @playwright/test; do
+    if [ -e "node_modules/$dev" ]; then echo "dev dependency in image: $dev"; exit 1; fi
+  done
+  found=$(ls -d node_modules/onnxruntime-node/bin/napi-v*/*/* | grep -v "/linux/$(node -p process.arch)$" || true)
+  if [ -n "$found" ]; then echo "foreign onnxruntime binaries: $found"; exit 1; fi
+  test -f models/LATEST || { echo "no bundled model (models/LATEST)"; exit 1; }
+' || fail "image contents"
+log "image contents ok (user node, no dev deps, ORT linux/$(uname -m) only, bundled model)"
+
+# --- run -------------------------------------------------------------------------------------
+free_port() {
+  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+PORT="$(free_port)"
+METRICS_PORT="$(free_port)"
+[ "$PORT" != "$METRICS_PORT" ] || METRICS_PORT=0
+API_KEY="smoke_$(node -p 'require("crypto").randomBytes(24).toString("hex")')"
+ADMIN_KEY="smoke_admin_$(node -p 'require("crypto").randomBytes(24).toString("hex")')"
+BASE="http://127.0.0.1:$PORT"
+
+# Host networking: bridge networking would rewrite the host's iptables.
+podman run -d --name "$NAME" --network host \
+  -e PORT="$PORT" -e METRICS_PORT="$METRICS_PORT" -e HOST=127.0.0.1 \
+  -e API_KEYS="$API_KEY" -e ADMIN_API_KEYS="$ADMIN_KEY" \
+  "$IMAGE" >/dev/null || fail "podman run"
+
+# Prints the HTTP status of a request (000 when the connection fails).
+http_status() {
+  node -e 'fetch(process.argv[1]).then((r)=>console.log(r.status),()=>console.log("000"))' "$1"
+}
+dump_logs() { podman logs --tail 80 "$NAME" >&2 || true; }
+
+deadline=$(($(date +%s) + READY_TIMEOUT_S))
+until [ "$(http_status "$BASE/readyz")" = 200 ]; do
+  if [ "$(podman inspect --format '{{.State.Running}}' "$NAME")" != true ]; then
+    dump_logs
+    fail "container exited before becoming ready"
+  fi
+  if [ "$(date +%s)" -ge "$deadline" ]; then
+    dump_logs
+    fail "/readyz not 200 within ${READY_TIMEOUT_S} s"
+  fi
+  sleep 1
+done
+log "ready after $((READY_TIMEOUT_S - deadline + $(date +%s))) s"
+[ "$(http_status "$BASE/healthz")" = 200 ] || fail "/healthz not 200"
+podman healthcheck run "$NAME" >/dev/null || fail "image HEALTHCHECK failed"
+
+# A real record: the first row of the vendored Ames data (numbers as numbers, no target).
+node --input-type=module - "$BASE/api/v1/predict" "$API_KEY" <<'EOF' || { dump_logs; fail "prediction"; }
+import { readFileSync } from "node:fs";
+import { parse } from "csv-parse/sync";
+const [url, key] = process.argv.slice(2);
+const [row] = parse(readFileSync("data/ames.csv"), { columns: true, to: 1 });
+const record = {};
+for (const [name, raw] of Object.entries(row)) {
+  const v = raw.trim();
+  if (name === "Sale_Price" || v === "") continue;
+  record[name] = /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
+}
+const res = await fetch(url, {
+  method: "POST",
+  headers: { "content-type": "application/json", "x-api-key": key },
+  body: JSON.stringify({ records: [record] }),
+});
+const text = await res.text();
+const price = res.ok ? JSON.parse(text)?.predictions?.[0]?.price : undefined;
+if (typeof price !== "number" || !Number.isFinite(price) || price <= 0) {
+  console.error(`[smoke] predict returned ${res.status}: ${text.slice(0, 500)}`);
+  process.exit(1);
+}
+console.error(`[smoke] prediction ok: price ${price.toFixed(0)} (actual ${row.Sale_Price})`);
+EOF
+
+# --- graceful stop ---------------------------------------------------------------------------
+start=$(date +%s%N)
+podman stop -t 15 "$NAME" >/dev/null || fail "podman stop"
+stop_ms=$((($(date +%s%N) - start) / 1000000))
+code="$(podman inspect --format '{{.State.ExitCode}}' "$NAME")"
+log "stopped in ${stop_ms} ms, exit code ${code}"
+case "$code" in
+  0 | 143) ;; # clean exit, or terminated by SIGTERM (128+15) as reported through tini
+  *) dump_logs; fail "exit code ${code} after SIGTERM (137 = killed after the stop timeout)" ;;
+esac
+[ "$stop_ms" -le $((STOP_MAX_S * 1000)) ] || fail "stop took ${stop_ms} ms > ${STOP_MAX_S} s"
+podman logs "$NAME" 2>&1 | tail -n 5 >&2 || true
+
+log "PASS (image ${size_mb} MB)"
