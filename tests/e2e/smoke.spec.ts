@@ -1,9 +1,9 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { cspViolations, failedLoads, watchPage } from "./helpers/console";
 
 // Smoke: the built app serves, renders, hydrates, and its CSP allows everything it loads.
 
-const waitForHydration = (page: import("@playwright/test").Page) =>
+const waitForHydration = (page: Page) =>
   // Remix's client router exists only once the nonce'd inline scripts and the modules ran.
   page.waitForFunction(() => "__remixRouter" in window, null, { timeout: 15_000 });
 
