@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { createHash } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
+import { BUNDLE_FORMAT, parseManifest } from "~/ml/bundle";
+import { FEATURE_NAMES } from "~/ml/features";
+import { REQUIRED_FIELDS } from "~/ml/fields";
+
+const version = readFileSync("models/LATEST", "utf8").trim();
+const dir = `models/${version}`;
+const json = JSON.parse(readFileSync(`${dir}/manifest.json`, "utf8"));
+
+describe("committed bundle (models/LATEST)", () => {
+  it("parses, matches its ONNX file and this code's features", () => {
+    const m = parseManifest(json);
+    expect(m.format).toBe(BUNDLE_FORMAT);
+    expect(m.version).toBe(version);
+    const onnx = readFileSync(`${dir}/model.onnx`);
+    expect(createHash("sha256").update(onnx).digest("hex")).toBe(m.onnx.sha256);
+    expect(m.features.every((f) => FEATURE_NAMES.includes(f))).toBe(true);
+    expect(m.schema.required).toEqual([...REQUIRED_FIELDS]);
+    expect(m.explain.trees).toHaveLength(m.xgboost.n_trees);
+  });
+
+  it("is well under 5 MB", () => {
+    const bytes = statSync(`${dir}/model.onnx`).size + statSync(`${dir}/manifest.json`).size;
+    expect(bytes).toBeLessThan(2 * 1024 * 1024);
+  });
+});
+
+describe("parseManifest", () => {
+  it("rejects another bundle format with a clear message", () => {
+    expect(() => parseManifest({ ...json, format: 2 })).toThrow(
+      /Unsupported model bundle format 2/,
+    );
+    expect(() => parseManifest(null)).toThrow(/Unsupported model bundle format/);
+  });
+
+  it("names the first invalid fields", () => {
+    expect(() => parseManifest({ ...json, interval: { level: 0.9 } })).toThrow(/interval\.q/);
+  });
+
+  it("rejects features that disagree with the feature state", () => {
+    expect(() => parseManifest({ ...json, features: [...json.features].reverse() })).toThrow(
+      /differ/,
+    );
+  });
+});
