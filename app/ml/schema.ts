@@ -67,13 +67,14 @@ export function coerceCsvRow(row: Record<string, string>): Record<string, unknow
 
 function trimStrings(input: unknown): unknown {
   if (input === null || typeof input !== "object" || Array.isArray(input)) return input;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(input)) {
-    // null in JSON means "not given" for optional fields, like an empty CSV cell.
-    if (v === null) continue;
-    out[k] = typeof v === "string" ? v.trim() : v;
-  }
-  return out;
+  // Object.fromEntries defines own properties: a JSON key "__proto__" stays a plain (unknown)
+  // field that the strict schema rejects, instead of an assignment that swaps the prototype.
+  return Object.fromEntries(
+    Object.entries(input)
+      // null in JSON means "not given" for optional fields, like an empty CSV cell.
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, typeof v === "string" ? v.trim() : v]),
+  );
 }
 
 export function validateRecord(input: unknown): ValidationResult {
