@@ -24,15 +24,15 @@ FROM base AS prod-deps
 COPY package.json package-lock.json ./
 # --omit=optional drops typescript (an optional peer of @remix-run/*, types only) and
 # @zxing/text-encoding (a react-native fallback). onnxruntime-node ships ~290 MB of binaries
-# for every OS/arch: keep only linux/<this arch>. Type declarations, source maps and docs
-# are never loaded at run time.
+# for every OS/arch: keep only linux/<this arch>. TypeScript sources and declarations, source
+# maps and docs are never loaded at run time.
 RUN npm ci --omit=dev --omit=optional --no-audit --no-fund \
  && arch="$(node -p process.arch)" \
  && for dir in node_modules/onnxruntime-node/bin/napi-v*/*/*; do \
       case "$dir" in */linux/"$arch") ;; *) rm -rf "$dir" ;; esac; \
     done \
  && ls node_modules/onnxruntime-node/bin/napi-v*/linux/"$arch"/onnxruntime_binding.node \
- && find node_modules -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \
+ && find node_modules -type f \( -name '*.ts' -o -name '*.mts' -o -name '*.cts' \
       -o -name '*.map' -o -name '*.md' \) -delete \
  && npm cache clean --force \
  && rm -rf /root/.npm /tmp/*
@@ -41,6 +41,7 @@ FROM node:20-bookworm-slim AS runtime
 # tini as PID 1: forwards SIGTERM to node and reaps zombies.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
+ && apt-get clean \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production \
