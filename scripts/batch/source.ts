@@ -1,6 +1,9 @@
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { describeLocation, type Location } from "./location";
 
@@ -23,12 +26,21 @@ export async function openSource(loc: Location, s3: () => S3Client): Promise<Sou
     }
     return { stream: createReadStream(loc.path, { highWaterMark: 256 * 1024 }), size, name };
   }
+  // Downloaded to a temp file first, at full speed: reading the object while scoring would
+  // hold one GET open for the whole job, and a paused socket trips idle timeouts.
+  const dir = await mkdtemp(path.join(tmpdir(), "batch-in-"));
+  const file = path.join(dir, "input.csv");
   try {
     const out = await s3().send(new GetObjectCommand({ Bucket: loc.bucket, Key: loc.key }));
     // In Node the SDK's body is an http.IncomingMessage, i.e. a Readable.
-    return { stream: out.Body as Readable, size: out.ContentLength, name };
+    await pipeline(out.Body as Readable, createWriteStream(file));
   } catch (error) {
+    await rm(dir, { recursive: true, force: true });
     const e = error as { name?: string; message?: string };
     throw new InputError(`cannot read input ${name}: ${e.name ?? "Error"}: ${e.message ?? ""}`);
   }
+  const { size } = await stat(file);
+  const stream = createReadStream(file, { highWaterMark: 256 * 1024 });
+  stream.once("close", () => void rm(dir, { recursive: true, force: true }));
+  return { stream, size, name };
 }

@@ -17,7 +17,15 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
       ["--import", "tsx", path.join(REPO_ROOT, "scripts/predict-batch.ts"), ...args],
       {
         cwd: REPO_ROOT,
-        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "error", ...env },
+        // Production settings, like the container image: the CLI must not need API_KEYS.
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: process.env.HOME ?? "",
+          NODE_ENV: "production",
+          APP_ENV: "production",
+          LOG_LEVEL: "error",
+          ...env,
+        },
         stdio: ["ignore", "pipe", "pipe"],
       },
     );
