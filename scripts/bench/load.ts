@@ -1,5 +1,6 @@
 // autocannon (a maintained HTTP load generator) behind a small typed wrapper.
 import { createRequire } from "node:module";
+import { cpuSeconds } from "./processes";
 
 type Histogram = { average: number; p50: number; p99: number; max: number };
 type AutocannonResult = {
@@ -32,18 +33,24 @@ export type LoadResult = {
   errors: number;
   non_2xx: number;
   statuses: Record<string, number>;
+  /** Server CPU time (all threads) per completed request, when the server pid is known. */
+  cpu_us_per_request: number | null;
 };
 
 export type LoadSpec = Omit<AutocannonOptions, "duration"> & {
   seconds: number;
   warmupSeconds?: number;
+  /** The server's pid, to measure its CPU time during the measured run. */
+  pid?: number;
 };
 
 /** A short warm-up (JIT, connection set-up) and then the measured run. */
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  const { seconds, warmupSeconds = 2, ...opts } = spec;
+  const { seconds, warmupSeconds = 2, pid, ...opts } = spec;
   if (warmupSeconds > 0) await autocannon({ ...opts, duration: warmupSeconds });
+  const cpuBefore = pid ? cpuSeconds(pid) : 0;
   const r = await autocannon({ ...opts, duration: seconds });
+  const cpu = pid ? cpuSeconds(pid) - cpuBefore : undefined;
   return {
     connections: opts.connections,
     duration_s: r.duration,
@@ -62,5 +69,6 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     statuses: Object.fromEntries(
       Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => [code, Number(s.count)]),
     ),
+    cpu_us_per_request: cpu === undefined ? null : (cpu * 1e6) / Math.max(1, r.requests.total),
   };
 }

@@ -102,3 +102,16 @@ export async function startApp(
   await waitFor(`${url}/readyz`, 200, proc);
   return { proc, url, stop: stopper(proc) };
 }
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. CPU per
+ * request stays meaningful on a busy shared machine, where req/s mostly measures the
+ * neighbours.
+ */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const CLOCK_TICKS_PER_S = 100;
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+}

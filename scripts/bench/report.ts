@@ -12,6 +12,8 @@ export type Scenario = LoadResult & {
   rss_mib: number | null;
   vs_bare: number;
   vs_healthz: number | null;
+  /** Server CPU per request relative to /healthz's. */
+  cpu_vs_healthz: number | null;
 };
 
 export type Target = { name: string; target: string; measured: string; met: boolean };
@@ -46,7 +48,9 @@ function markdown(r: BenchReport): string {
     (s) =>
       `| ${s.name} | ${s.connections} | ${f0(s.req_per_s)} | ${f1(s.latency_ms.p50)} | ${f1(s.latency_ms.p99)} | ` +
       `${s.rows_per_request > 0 ? f0(s.rows_per_s) : "–"} | ${f2(s.vs_bare)} | ` +
-      `${s.vs_healthz === null ? "–" : f2(s.vs_healthz)} | ${s.rss_mib === null ? "–" : f0(s.rss_mib)} | ` +
+      `${s.vs_healthz === null ? "–" : f2(s.vs_healthz)} | ` +
+      `${s.cpu_us_per_request === null ? "–" : f0(s.cpu_us_per_request)} | ` +
+      `${s.cpu_vs_healthz === null ? "–" : f2(s.cpu_vs_healthz)} | ${s.rss_mib === null ? "–" : f0(s.rss_mib)} | ` +
       `${s.errors + s.non_2xx} |`,
   );
   const ip = r.in_process;
@@ -70,11 +74,14 @@ trivial loader), and the prediction route. Each scenario gets a 2 s warm-up and 
 ${r.scenario_seconds} s of measurement. Requests carry full records (every field of a row of
 \`data/ames.csv\`, resampled with a fixed seed). RSS is the app process's \`VmRSS\` after the
 scenario. "vs bare" and "vs /healthz" are req/s ratios (1.00 = as fast as the reference).
+"Server CPU µs/req" is the server process's user + system CPU time (all threads, from
+\`/proc/<pid>/stat\`) during the measured run divided by the requests it completed: on a
+shared machine req/s also measures the neighbours, CPU per request much less so.
 
 ## HTTP
 
-| Scenario | Conns | req/s | p50 ms | p99 ms | rows/s | vs bare | vs /healthz | RSS MiB | errors |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| Scenario | Conns | req/s | p50 ms | p99 ms | rows/s | vs bare | vs /healthz | server CPU µs/req | CPU vs /healthz | RSS MiB | errors |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${scenarioRows.join("\n")}
 
 ${r.scenarios.map((s) => `- **${s.name}**: ${s.description}`).join("\n")}
