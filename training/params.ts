@@ -4,13 +4,13 @@
 import type { XgbParams } from "./xgboost";
 
 export const BEST_PARAMS: XgbParams = {
-  eta: 0.05,
+  eta: 0.03,
   max_depth: 3,
-  min_child_weight: 3,
-  subsample: 0.8,
-  colsample_bytree: 0.6,
-  lambda: 1,
-  alpha: 0,
+  min_child_weight: 1,
+  subsample: 0.7,
+  colsample_bytree: 0.4,
+  lambda: 3,
+  alpha: 0.01,
   gamma: 0,
 };
 
