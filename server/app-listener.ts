@@ -56,7 +56,12 @@ export function createAppListener(config: Config, getBuild: () => ServerBuild, d
       };
       metrics.httpRequests.inc(labels);
       metrics.httpDuration.observe(labels, durationMs / 1000);
-      log.log(PROBE_PATHS.has(pathname) ? "debug" : "info", "request", {
+      // winston runs the whole format chain (redaction, timestamp, JSON) before its
+      // transports drop a line below their level: check first, so probe lines cost nothing
+      // in production.
+      const level = PROBE_PATHS.has(pathname) ? "debug" : "info";
+      if (!log.isLevelEnabled(level)) return;
+      log.log(level, "request", {
         method: req.method,
         path: pathname,
         status: res.statusCode,
