@@ -1,18 +1,19 @@
-// Exact path-dependent TreeSHAP (Lundberg et al. 2018, Algorithm 2) for an XGBoost ensemble,
-// matching XGBoost's `pred_contribs`: node routing is XGBoost's float32 `x < threshold` with
-// NaN following `default_left`, and the conditional expectation weights children by their
-// cover (sum_hessian) relative to the parent's. Pure TS (no node: imports); per-row work only
-// walks typed arrays prepared once per ensemble.
+// Exact path-dependent TreeSHAP (Lundberg et al. 2018) for an XGBoost ensemble, matching
+// XGBoost's `pred_contribs`: node routing is XGBoost's float32 `x < threshold` with NaN
+// following `default_left`, and the conditional expectation weights children by their cover
+// (sum_hessian) relative to the parent's. Pure TS (no node: imports).
+//
+// Two exact evaluators of the same values:
+// - leaf tables (default when they fit a memory budget): a leaf's contribution depends on x
+//   only through which of its path's unique features x "agrees" with, so all 2^u cases are
+//   precomputed once per leaf (in the spirit of Fast TreeSHAP v2, Yang 2021) and a row costs
+//   O(leaves × u) lookups;
+// - Algorithm 2 with EXTEND/UNWIND (O(leaves × depth²) per row, no extra memory) for trees
+//   whose tables would be too large.
 
-export type ExplainTree = {
-  left: number[];
-  right: number[]; // child node ids; leaf ⇔ left[i] === -1
-  feature: number[]; // split feature index (internal nodes)
-  threshold: number[]; // float32 threshold: go left iff x < threshold
-  default_left: number[]; // 0|1: where a missing value (NaN) goes
-  value: number[]; // leaf value for leaves (0 for internal nodes)
-  cover: number[]; // XGBoost sum_hessian per node
-};
+import type { ExplainTree } from "./bundle"; // type only: keeps this module free of zod
+
+export type { ExplainTree };
 
 type PreparedTree = {
   left: Int32Array;
@@ -24,6 +25,29 @@ type PreparedTree = {
   leftFrac: Float64Array; // cover[left] / cover[node]: the "zero fraction" of each child
   rightFrac: Float64Array;
   mean: number; // cover-weighted mean leaf value (XGBoost's node_mean_values[0])
+  tables: LeafTables | null;
+};
+
+// For a leaf with unique path features k_0..k_{u-1} (bit b ↔ k_b, in order of first
+// appearance), zero fractions z_b (product of the cover ratios of k_b's splits on the path)
+// and A = the bits whose splits x follows, the Shapley values of
+//   f(T) = v · [T ⊆ A] · Π_{b ∉ T} z_b
+// are φ_b = Cp(A) − D(A∖b) for b ∈ A and −Cm(A) for b ∉ A, where Cp/Cm are the subset sums
+// of w(|T|−1)·f(T) / w(|T|)·f(T) over T ⊆ P (w(s) = s!(u−s−1)!/u!) and D = Cp + Cm.
+type LeafTables = {
+  nodeBit: Int8Array; // internal node → bit of its feature on the (unique) path to it
+  leafSlot: Int32Array; // leaf node → slot
+  leafU: Uint8Array; // slot → u
+  leafFeatOff: Int32Array; // slot → offset into feats (u entries, bit order)
+  feats: Int32Array;
+  leafTabOff: Int32Array; // slot → offset into tab
+  tab: Float64Array; // per leaf, interleaved (one cache line): [Cm(0), D(0), Cm(1), D(1), …]
+};
+
+export type PrepareOptions = {
+  /** Largest Σ_leaves 2^u (u = unique features on the leaf's path) for which a tree gets
+   *  leaf tables; 16 bytes each. 4096 covers any depth-6 tree (≤ 64 KB per tree). */
+  maxTableEntries?: number;
 };
 
 export type PreparedEnsemble = {
@@ -52,7 +76,11 @@ function prepared(trees: Trees): PreparedEnsemble {
 
 /** Validates the trees (reachable from node 0) and converts them to typed arrays. Throws on
  *  malformed input so a bad bundle fails at load time, not per request. */
-export function prepareTrees(trees: readonly ExplainTree[]): PreparedEnsemble {
+export function prepareTrees(
+  trees: readonly ExplainTree[],
+  options: PrepareOptions = {},
+): PreparedEnsemble {
+  const maxTableEntries = options.maxTableEntries ?? 4096;
   let maxDepth = 0;
   let maxFeature = -1;
   const out = trees.map((t, ti) => {
@@ -71,6 +99,7 @@ export function prepareTrees(trees: readonly ExplainTree[]): PreparedEnsemble {
       leftFrac: new Float64Array(n),
       rightFrac: new Float64Array(n),
       mean: 0,
+      tables: null,
     };
     const seen = new Uint8Array(n);
     // Returns the cover-weighted mean of the subtree (divided by the node's own cover, as
@@ -103,6 +132,7 @@ export function prepareTrees(trees: readonly ExplainTree[]): PreparedEnsemble {
       return (visit(l, depth + 1) * cl + visit(r, depth + 1) * cr) / c;
     };
     p.mean = visit(0, 0);
+    p.tables = buildLeafTables(p, maxTableEntries);
     return p;
   });
   return { trees: out, maxDepth, maxFeature };
@@ -113,6 +143,99 @@ export function expectedValue(trees: Trees, baseScore: number): number {
   let sum = baseScore;
   for (const t of prepared(trees).trees) sum += t.mean;
   return sum;
+}
+
+// Collects every leaf's unique path features and zero fractions; null if over budget.
+function buildLeafTables(t: PreparedTree, maxEntries: number): LeafTables | null {
+  const n = t.left.length;
+  const nodeBit = new Int8Array(n).fill(-1);
+  const leafSlot = new Int32Array(n).fill(-1);
+  const leaves: { node: number; feats: number[]; z: number[] }[] = [];
+  let entries = 0;
+  const walk = (i: number, feats: number[], z: number[]): boolean => {
+    if (t.left[i] === -1) {
+      leafSlot[i] = leaves.length;
+      leaves.push({ node: i, feats, z });
+      entries += 1 << feats.length;
+      return entries <= maxEntries;
+    }
+    let b = feats.indexOf(t.feature[i]);
+    if (b < 0) {
+      b = feats.length;
+      if (b >= 20) return false; // 2^u would not fit any sane budget
+      feats = [...feats, t.feature[i]];
+      z = [...z, 1];
+    }
+    nodeBit[i] = b;
+    const zl = z.slice();
+    const zr = z.slice();
+    zl[b] *= t.leftFrac[i];
+    zr[b] *= t.rightFrac[i];
+    return walk(t.left[i], feats, zl) && walk(t.right[i], feats, zr);
+  };
+  if (!walk(0, [], [])) return null;
+
+  const leafU = new Uint8Array(leaves.length);
+  const leafFeatOff = new Int32Array(leaves.length);
+  const leafTabOff = new Int32Array(leaves.length);
+  const feats = new Int32Array(leaves.reduce((a, l) => a + l.feats.length, 0));
+  const tab = new Float64Array(2 * entries);
+  let fo = 0;
+  let to = 0;
+  leaves.forEach((leaf, s) => {
+    const u = leaf.feats.length;
+    leafU[s] = u;
+    leafFeatOff[s] = fo;
+    leafTabOff[s] = to;
+    feats.set(leaf.feats, fo);
+    fillLeafTable(t.value[leaf.node], leaf.z, tab.subarray(to, to + (2 << u)));
+    fo += u;
+    to += 2 << u;
+  });
+  return { nodeBit, leafSlot, leafU, leafFeatOff, feats, leafTabOff, tab };
+}
+
+// Writes Cm(T) at tab[2T] and D(T) at tab[2T+1] (see LeafTables) for a leaf of value v.
+function fillLeafTable(v: number, z: number[], tab: Float64Array) {
+  const u = z.length;
+  const size = 1 << u;
+  const w = shapleyWeights(u);
+  tab[2 * size - 1] = v; // first f(T) = v·Π_{b∉T} z_b in the D slots, from supersets down
+  for (let T = size - 2; T >= 0; T--) {
+    const b = 31 - Math.clz32(~T & (T + 1)); // lowest bit not in T
+    tab[2 * T + 1] = tab[2 * (T | (1 << b)) + 1] * z[b];
+  }
+  for (let T = 0; T < size; T++) {
+    let s = 0;
+    for (let y = T; y; y &= y - 1) s++;
+    const f = tab[2 * T + 1];
+    const cm = s < u ? w[s] * f : 0;
+    tab[2 * T] = cm;
+    tab[2 * T + 1] = cm + (s > 0 ? w[s - 1] * f : 0);
+  }
+  for (let b = 0; b < u; b++) {
+    const bit = 1 << b;
+    for (let T = 0; T < size; T++) {
+      if (T & bit) {
+        tab[2 * T] += tab[2 * (T ^ bit)];
+        tab[2 * T + 1] += tab[2 * (T ^ bit) + 1];
+      }
+    }
+  }
+}
+
+const weightCache: Float64Array[] = [];
+// w[s] = s!(u−s−1)!/u!: the Shapley weight of a coalition of size s among u players.
+function shapleyWeights(u: number): Float64Array {
+  let w = weightCache[u];
+  if (!w) {
+    const fact = [1];
+    for (let i = 1; i <= u; i++) fact[i] = fact[i - 1] * i;
+    w = new Float64Array(Math.max(u, 1));
+    for (let s = 0; s < u; s++) w[s] = (fact[s] * fact[u - s - 1]) / fact[u];
+    weightCache[u] = w;
+  }
+  return w;
 }
 
 function toFloat32(x: Float32Array | readonly number[]): Float32Array {
@@ -143,7 +266,17 @@ export function predictRow(trees: Trees, baseScore: number, x: Float32Array | nu
 // works on its own copy at a higher offset (like XGBoost's unique_path_data), so siblings
 // see their parent's path untouched.
 
-type Workspace = { fi: Int32Array; zf: Float64Array; of: Float64Array; pw: Float64Array };
+type Workspace = {
+  fi: Int32Array;
+  zf: Float64Array;
+  of: Float64Array;
+  pw: Float64Array;
+  stride: number;
+  up: Float64Array; // (i+1)/(d+1)
+  down: Float64Array; // (d-i)/(d+1)
+  invUp: Float64Array; // (d+1)/(i+1)
+  invDown: Float64Array; // (d+1)/(d-i)
+};
 
 const workspaces = new Map<number, Workspace>();
 
@@ -152,42 +285,64 @@ function workspace(maxDepth: number): Workspace {
   if (!ws) {
     // Level k starts at ≤ 1 + k(k+1)/2 + k and holds ≤ k+1 elements.
     const size = ((maxDepth + 2) * (maxDepth + 3)) / 2 + 2;
+    const stride = maxDepth + 2;
+    const ratios = () => new Float64Array(stride * stride);
     ws = {
       fi: new Int32Array(size),
       zf: new Float64Array(size),
       of: new Float64Array(size),
       pw: new Float64Array(size),
+      stride,
+      up: ratios(),
+      down: ratios(),
+      invUp: ratios(),
+      invDown: ratios(),
     };
+    for (let d = 0; d < stride; d++) {
+      for (let i = 0; i < d; i++) {
+        const k = d * stride + i;
+        ws.up[k] = (i + 1) / (d + 1);
+        ws.down[k] = (d - i) / (d + 1);
+        ws.invUp[k] = (d + 1) / (i + 1);
+        ws.invDown[k] = (d + 1) / (d - i);
+      }
+    }
     workspaces.set(maxDepth, ws);
   }
   return ws;
 }
 
+// In the path-dependent algorithm one_fraction is always 0 or 1 (the root starts at 1, a hot
+// child inherits it, a cold child gets 0), so the divisions of the paper's EXTEND/UNWIND by
+// one_fraction and by small integers become multiplications by these precomputed ratios
+// (row d, column i; divisions dominated the per-row cost).
 function extendPath(ws: Workspace, p: number, d: number, zf: number, of: number, fi: number) {
-  const pw = ws.pw;
+  const { pw, up, down } = ws;
+  const r = d * ws.stride;
   ws.fi[p + d] = fi;
   ws.zf[p + d] = zf;
   ws.of[p + d] = of;
   pw[p + d] = d === 0 ? 1 : 0;
   for (let i = d - 1; i >= 0; i--) {
-    pw[p + i + 1] += (of * pw[p + i] * (i + 1)) / (d + 1);
-    pw[p + i] = (zf * pw[p + i] * (d - i)) / (d + 1);
+    pw[p + i + 1] += of * pw[p + i] * up[r + i];
+    pw[p + i] = zf * pw[p + i] * down[r + i];
   }
 }
 
 function unwindPath(ws: Workspace, p: number, d: number, k: number) {
-  const pw = ws.pw;
-  const of = ws.of[p + k];
+  const { pw, down, invUp, invDown } = ws;
+  const r = d * ws.stride;
   const zf = ws.zf[p + k];
-  let next = pw[p + d];
-  for (let i = d - 1; i >= 0; i--) {
-    if (of !== 0) {
+  if (ws.of[p + k] !== 0) {
+    let next = pw[p + d];
+    for (let i = d - 1; i >= 0; i--) {
       const tmp = pw[p + i];
-      pw[p + i] = (next * (d + 1)) / ((i + 1) * of);
-      next = tmp - (pw[p + i] * zf * (d - i)) / (d + 1);
-    } else {
-      pw[p + i] = (pw[p + i] * (d + 1)) / (zf * (d - i));
+      pw[p + i] = next * invUp[r + i];
+      next = tmp - pw[p + i] * zf * down[r + i];
     }
+  } else {
+    const inv = 1 / zf;
+    for (let i = d - 1; i >= 0; i--) pw[p + i] = pw[p + i] * invDown[r + i] * inv;
   }
   for (let i = k; i < d; i++) {
     ws.fi[p + i] = ws.fi[p + i + 1];
@@ -198,19 +353,20 @@ function unwindPath(ws: Workspace, p: number, d: number, k: number) {
 
 // Σ of the path weights as if element k were unwound, without modifying the path.
 function unwoundPathSum(ws: Workspace, p: number, d: number, k: number): number {
-  const pw = ws.pw;
-  const of = ws.of[p + k];
+  const { pw, down, invUp, invDown } = ws;
+  const r = d * ws.stride;
   const zf = ws.zf[p + k];
-  let next = pw[p + d];
   let total = 0;
-  if (of !== 0) {
+  if (ws.of[p + k] !== 0) {
+    let next = pw[p + d];
     for (let i = d - 1; i >= 0; i--) {
-      const tmp = (next * (d + 1)) / ((i + 1) * of);
+      const tmp = next * invUp[r + i];
       total += tmp;
-      next = pw[p + i] - (tmp * zf * (d - i)) / (d + 1);
+      next = pw[p + i] - tmp * zf * down[r + i];
     }
   } else if (zf !== 0) {
-    for (let i = d - 1; i >= 0; i--) total += (pw[p + i] * (d + 1)) / (zf * (d - i));
+    for (let i = d - 1; i >= 0; i--) total += pw[p + i] * invDown[r + i];
+    total /= zf;
   } // both zero (cold child with zero cover): all weights are 0 and so is the sum
   return total;
 }
@@ -269,13 +425,65 @@ function recurse(
   recurse(t, x, phi, ws, cold, off, d + 1, coldFrac * inZ, 0, f);
 }
 
+// ---- Leaf-table evaluator ----------------------------------------------------------------------
+
+// Depth-first walk carrying the bits of the features whose split x did not follow.
+function shapFromTables(
+  t: PreparedTree,
+  tab: LeafTables,
+  x: Float32Array,
+  phi: Float64Array,
+  stack: Int32Array,
+) {
+  const { left, right, feature, threshold, defaultLeft } = t;
+  const { nodeBit, leafSlot, leafU, leafFeatOff, feats, leafTabOff, tab: cd } = tab;
+  let sp = 0;
+  stack[sp++] = 0;
+  stack[sp++] = 0;
+  while (sp > 0) {
+    const fail = stack[--sp];
+    const node = stack[--sp];
+    const l = left[node];
+    if (l === -1) {
+      const s = leafSlot[node];
+      const u = leafU[s];
+      const a = ((1 << u) - 1) & ~fail;
+      const base = leafTabOff[s];
+      const fo = leafFeatOff[s];
+      const cmA = cd[base + 2 * a];
+      const cpA = cd[base + 2 * a + 1] - cmA;
+      for (let b = 0; b < u; b++) {
+        const bit = 1 << b;
+        phi[feats[fo + b]] += a & bit ? cpA - cd[base + 2 * (a ^ bit) + 1] : -cmA;
+      }
+      continue;
+    }
+    const v = x[feature[node]];
+    const goLeft = v !== v ? defaultLeft[node] === 1 : v < threshold[node];
+    const coldFail = fail | (1 << nodeBit[node]);
+    stack[sp++] = goLeft ? right[node] : l;
+    stack[sp++] = coldFail;
+    stack[sp++] = goLeft ? l : right[node];
+    stack[sp++] = fail;
+  }
+}
+
 /** Adds the TreeSHAP values of one row to `phi` (length ≥ nFeatures). */
 function treeShapInto(ens: PreparedEnsemble, x: Float32Array, phi: Float64Array) {
   const ws = workspace(ens.maxDepth);
+  const stack = stackFor(ens.maxDepth);
   for (const t of ens.trees) {
     if (t.left[0] === -1) continue; // a single leaf (e.g. base_score tree) explains nothing
-    recurse(t, x, phi, ws, 0, 0, 0, 1, 1, -1);
+    if (t.tables) shapFromTables(t, t.tables, x, phi, stack);
+    else recurse(t, x, phi, ws, 0, 0, 0, 1, 1, -1);
   }
+}
+
+const stacks = new Map<number, Int32Array>();
+function stackFor(maxDepth: number): Int32Array {
+  let s = stacks.get(maxDepth);
+  if (!s) stacks.set(maxDepth, (s = new Int32Array(4 * (maxDepth + 2))));
+  return s;
 }
 
 /** φ per feature for one row: exact path-dependent TreeSHAP, summed over trees. */
