@@ -29,6 +29,10 @@ export function createSecurityHeaders(isProduction: boolean) {
         "upgrade-insecure-requests": null,
       },
     },
+    // Not helmet's "no-referrer": with it Chromium sends `Origin: null` on plain (no-JS) form
+    // POSTs, and Remix's CSRF check rejects those actions with a 500. "same-origin" still
+    // sends nothing to other sites.
+    referrerPolicy: { policy: "same-origin" },
     strictTransportSecurity: isProduction,
     crossOriginEmbedderPolicy: false,
   });

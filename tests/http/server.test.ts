@@ -64,7 +64,7 @@ describe("built server", () => {
   describe("security headers", () => {
     function expectCommonHeaders(res: Response) {
       expect(res.headers.get("x-content-type-options")).toBe("nosniff");
-      expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+      expect(res.headers.get("referrer-policy")).toBe("same-origin");
       expect(res.headers.get("x-frame-options")).toMatch(/^(DENY|SAMEORIGIN)$/);
       const csp = res.headers.get("content-security-policy") ?? "";
       expect(csp).toContain("frame-ancestors 'none'");
