@@ -41,7 +41,7 @@ export type TrainOptions = {
   createdAt?: string;
   /** Feature subset/order (default: every feature the code defines). */
   features?: readonly string[];
-  /** Drop De Cock's documented partial-sale outliers (> 4000 sq ft) from the training rows. */
+  /** Drop houses over 4000 sq ft from the training rows (De Cock's recommendation). */
   dropOutliers?: boolean;
 };
 
@@ -218,8 +218,8 @@ export async function trainModel(opts: TrainOptions = {}): Promise<TrainOutcome>
 }
 
 /**
- * The data set's author recommends removing houses over 4000 sq ft: three of them are partial
- * sales far below market value, which teach the model that very large houses are cheap.
+ * The data set's author recommends removing houses over 4000 sq ft from training: three of the
+ * five are partial sales far below market value, which teach the model that big houses are cheap.
  */
 function dropTrainOutliers(train: {
   records: PropertyRecord[];
