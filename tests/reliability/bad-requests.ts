@@ -218,7 +218,7 @@ export function badRequests(
     {
       weight: 1,
       arbitrary: fc
-        .integer({ min: 1000, max: 200_000 })
+        .integer({ min: 1000, max: 50_000 })
         .map((d) => json("deep-nesting", `${"[".repeat(d)}${"]".repeat(d)}`, apiKey)),
     },
     {
