@@ -72,12 +72,15 @@ async function main(): Promise<void> {
     reporter,
     keepWorkDir: true,
   });
-  if (values.golden && !values["no-golden"]) {
-    await reporter.stage("TreeSHAP golden file (python3-xgboost pred_contribs)", () =>
-      writeGolden(out, "tests/fixtures/xgb-contribs.json", reporter),
-    );
+  try {
+    if (values.golden && !values["no-golden"]) {
+      await reporter.stage("TreeSHAP golden file (python3-xgboost pred_contribs)", () =>
+        writeGolden(out, "tests/fixtures/xgb-contribs.json", reporter),
+      );
+    }
+  } finally {
+    rmSync(out.workDir, { recursive: true, force: true });
   }
-  rmSync(out.workDir, { recursive: true, force: true });
   const total = (performance.now() - t0) / 1000;
   const m = out.manifest.metrics;
   process.stdout.write(`\n${table(m)}\n\n`);
