@@ -14,7 +14,7 @@ export default defineConfig({
   retries: 0,
   forbidOnly: !!process.env.CI,
   reporter: "list",
-  timeout: 30_000,
+  timeout: 60_000, // generous: Chromium cold starts on a busy 2-core CI box take seconds
   expect: { timeout: 10_000 },
   use: {
     ...devices["Desktop Chrome"],
