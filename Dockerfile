@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # Housing price platform: one node process serving the Remix UI, the JSON API and the ONNX
-# model. Stages: deps (all deps) → build (Remix + server bundle) → prod-deps (runtime deps,
-# pruned) → runtime. Build: `docker build -t housing-app .` (see docs/deployment.md).
+# model. Stages: deps (all deps) → build (Remix + server bundle); deps → prod-deps (runtime
+# deps, pruned) → runtime. Build: `docker build -t housing-app .` (see docs/deployment.md).
 
 FROM node:20-bookworm-slim AS base
 WORKDIR /app
@@ -20,13 +20,13 @@ FROM deps AS build
 COPY . .
 RUN npm run build && test -f server-build/index.js && test -d public/build
 
-FROM base AS prod-deps
-COPY package.json package-lock.json ./
-# --omit=optional drops typescript (an optional peer of @remix-run/*, types only) and
+FROM deps AS prod-deps
+# Prune (rather than a second `npm ci`) reuses the packages already installed from the same
+# lockfile. --omit=optional drops typescript (an optional peer of @remix-run/*, types only) and
 # @zxing/text-encoding (a react-native fallback). onnxruntime-node ships ~290 MB of binaries
 # for every OS/arch: keep only linux/<this arch>. TypeScript sources and declarations, source
 # maps and docs are never loaded at run time.
-RUN npm ci --omit=dev --omit=optional --no-audit --no-fund \
+RUN npm prune --omit=dev --omit=optional --no-audit --no-fund \
  && arch="$(node -p process.arch)" \
  && for dir in node_modules/onnxruntime-node/bin/napi-v*/*/*; do \
       case "$dir" in */linux/"$arch") ;; *) rm -rf "$dir" ;; esac; \
