@@ -41,7 +41,7 @@ type LeafTables = {
   leafFeatOff: Int32Array; // slot → offset into feats (u entries, bit order)
   feats: Int32Array;
   leafTabOff: Int32Array; // slot → offset into tab
-  tab: Float64Array; // per leaf, interleaved (one cache line): [Cm(0), D(0), Cm(1), D(1), …]
+  tab: Float64Array; // per leaf [Cm(0), D(0), Cm(1), D(1), …]: a lookup touches one cache line
 };
 
 export type PrepareOptions = {

@@ -351,6 +351,50 @@ describe("treeShap on random trees", () => {
   }, 60_000); // ~1 s alone; brute force is slow on a busy machine
 });
 
+describe("treeShap on a deep tree", () => {
+  // Full depth-8 tree over 10 features (paths up to 8 unique features, plus repeats): deeper
+  // than the property test, to exercise the path workspace sizes of both evaluators.
+  let seed = 42;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const t = tree([]);
+  const grow = (depth: number): [number, number] => {
+    const id = t.left.length;
+    for (const k of Object.keys(t) as (keyof ExplainTree)[]) t[k].push(0);
+    if (depth === 8) {
+      t.left[id] = t.right[id] = -1;
+      t.value[id] = Math.fround(rnd() * 2 - 1);
+      t.cover[id] = 1 + rnd() * 9;
+      return [id, t.cover[id]];
+    }
+    const [l, cl] = grow(depth + 1);
+    const [r, cr] = grow(depth + 1);
+    t.left[id] = l;
+    t.right[id] = r;
+    t.feature[id] = Math.floor(rnd() * 10);
+    t.threshold[id] = Math.fround(rnd());
+    t.default_left[id] = rnd() < 0.5 ? 1 : 0;
+    t.cover[id] = cl + cr;
+    return [id, t.cover[id]];
+  };
+  grow(0);
+
+  it("both evaluators equal brute force", () => {
+    const tables = prepareTrees([t], { maxTableEntries: 1 << 20 });
+    const unwind = prepareTrees([t]); // over the default budget: EXTEND/UNWIND
+    expect(tables.maxDepth).toBe(8);
+    expect(tables.trees[0].tables).not.toBeNull();
+    expect(unwind.trees[0].tables).toBeNull();
+    for (let k = 0; k < 3; k++) {
+      const x = Array.from({ length: 10 }, () => (rnd() < 0.2 ? NaN : rnd()));
+      const ref = bruteShap([t], x, 10);
+      for (const ens of [tables, unwind]) {
+        const phi = treeShap(ens, x, 10);
+        for (let i = 0; i < 10; i++) expect(Math.abs(phi[i] - ref[i])).toBeLessThanOrEqual(1e-9);
+      }
+    }
+  }, 60_000);
+});
+
 describe("groupContributions", () => {
   it("sums per factor and sorts by |value| descending", () => {
     const names = ["Gr_Liv_Area", "Total_Bsmt_SF", "Overall_Qual", "Year_Built", "Garage_Area"];
