@@ -1,148 +1,83 @@
 import {
-  MaxPartSizeExceededError,
   json,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
   type ActionFunctionArgs,
+  type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { useState, type FormEvent } from "react";
 import { Card, Notice, PageShell } from "~/components/PageShell";
 import { RouteErrorBoundary } from "~/components/RouteErrorBoundary";
-import { parseCsvRecords, toResultCsv } from "~/lib/batch-csv.server";
+import { FIRST_ROW, runBatchUpload } from "~/lib/batch-upload.server";
 import { getConfig } from "~/lib/config.server";
 import { rateLimitMessage } from "~/lib/dashboard.server";
-import {
-  HousingMLError,
-  InvalidInputError,
-  MalformedRequestError,
-  PayloadTooLargeError,
-  RateLimitError,
-} from "~/lib/errors.server";
-import { limitFormSubmission } from "~/lib/form-rate-limit.server";
+import { HousingMLError, RateLimitError } from "~/lib/errors.server";
 import { FIELD_BY_NAME, REQUIRED_FIELDS } from "~/ml/fields";
-import { getModelState, getReadyModel } from "~/ml/inference.server";
-import { predictRecords, type PredictionItem } from "~/ml/predict.server";
-import { coerceCsvRow, validateRecord } from "~/ml/schema";
-import {
-  buildBatchView,
-  checkColumns,
-  formatBytes,
-  pickColumns,
-  resultFileName,
-  type BatchView,
-} from "~/ui/batch-view";
+import { getModelState } from "~/ml/inference.server";
+import { buildBatchView, formatBytes, type BatchView } from "~/ui/batch-view";
 import { formatPrice } from "~/ui/format";
 
-// Batch estimates from a CSV upload. Stateless: "Check file" shows a summary, "Download
-// results" posts the same file again and gets the full result CSV as an attachment, so no
-// upload is ever stored on the server (and both work without JavaScript).
-
-const FIRST_ROW = 1; // rows are numbered from the first data row (the header is not counted)
+// Batch estimates from a CSV upload. Stateless: "Check file" (this route's action) shows a
+// summary; "Download results" posts the same file to /batch/download, which answers with the
+// full result CSV as an attachment. No upload is ever stored, and both work without JavaScript.
 
 export const meta: MetaFunction = () => [
   { title: "Batch estimates · Ames Housing Price Estimator" },
 ];
 
-export function loader() {
+type ErrorNotice = { title: string; message: string };
+
+/** Why a download failed (/batch/download redirects here with the error's code). */
+function downloadError(
+  code: string | null,
+  maxBytes: number,
+  maxRows: number,
+): ErrorNotice | undefined {
+  if (!code) return undefined;
+  const title = "The download did not work";
+  const messages: Record<string, string> = {
+    payload_too_large: `The file is too large: at most ${formatBytes(maxBytes)} and ${maxRows.toLocaleString("en-US")} rows.`,
+    rate_limited: "Too many uploads from your connection. Please wait a minute and try again.",
+    model_unavailable: "The model is not ready yet. Please try again in a few seconds.",
+  };
+  return {
+    title,
+    message:
+      messages[code] ??
+      "The file could not be used. Press “Check file” to see what is wrong with it.",
+  };
+}
+
+export function loader({ request }: LoaderFunctionArgs) {
   const config = getConfig();
+  const code = new URL(request.url).searchParams.get("download_error");
   return json({
     maxBytes: config.maxBodyBytes,
     maxRows: config.maxBatchRows,
     required: REQUIRED_FIELDS.map((name) => ({ name, label: FIELD_BY_NAME.get(name)!.label })),
     modelReady: getModelState().model !== undefined,
+    downloadError: downloadError(code, config.maxBodyBytes, config.maxBatchRows),
   });
 }
 
-type ActionData = { view: BatchView } | { error: { title: string; message: string } };
-
-async function readUpload(request: Request, maxBytes: number) {
-  let form: FormData;
-  try {
-    form = await unstable_parseMultipartFormData(
-      request,
-      unstable_createMemoryUploadHandler({ maxPartSize: maxBytes }),
-    );
-  } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) {
-      throw new PayloadTooLargeError(`The file is larger than ${formatBytes(maxBytes)}.`);
-    }
-    throw new MalformedRequestError(
-      "The upload could not be read: send the form as multipart/form-data.",
-    );
-  }
-  const file = form.get("file");
-  if (!(file instanceof File) || file.size === 0) {
-    throw new InvalidInputError("Choose a CSV file to upload.");
-  }
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(await file.arrayBuffer());
-  } catch {
-    throw new MalformedRequestError(
-      "The file is not UTF-8 text. Save it as “CSV UTF-8” (in Excel: File › Save As) and try again.",
-    );
-  }
-  return { intent: form.get("intent") === "download" ? "download" : "check", file, text };
-}
-
-/** Predictions for every row; a file where no row is valid still gets its per-row errors. */
-async function predictRows(inputs: Record<string, unknown>[]): Promise<PredictionItem[]> {
-  const model = getReadyModel();
-  try {
-    const result = await predictRecords(model, inputs, { source: "batch", firstRow: FIRST_ROW });
-    return result.predictions;
-  } catch (error) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    return inputs.map((input, i) => {
-      const checked = validateRecord(input);
-      return { error: { row: FIRST_ROW + i, errors: checked.ok ? [] : checked.issues } };
-    });
-  }
-}
+type ActionData = { view: BatchView } | { error: ErrorNotice };
 
 export async function action({ request }: ActionFunctionArgs) {
-  const config = getConfig();
   try {
-    await limitFormSubmission(request);
-    const { intent, file, text } = await readUpload(request, config.maxBodyBytes);
-    const table = parseCsvRecords(text, config.maxBatchRows);
-    if (table.records.length === 0)
-      throw new InvalidInputError("The file has a header but no data rows.");
-    const columns = checkColumns(table.columns);
-    if (columns.missing.length > 0) {
-      throw new InvalidInputError(
-        `The file has no column for: ${columns.missing.join(", ")}. These fields are required (see the column list below).`,
-      );
-    }
-    const inputs = table.records.map((r) => coerceCsvRow(pickColumns(r, columns.known)));
-    const items = await predictRows(inputs);
-    if (intent === "download") {
-      return new Response(toResultCsv(table, items, { firstRow: FIRST_ROW }), {
-        headers: {
-          "Content-Type": "text/csv; charset=utf-8",
-          "Content-Disposition": `attachment; filename="${resultFileName(file.name)}"`,
-          "Cache-Control": "no-store",
-        },
-      });
-    }
-    const view = buildBatchView(file.name, table.records, items, {
+    const run = await runBatchUpload(request);
+    const view = buildBatchView(run.fileName, run.table.records, run.items, {
       firstRow: FIRST_ROW,
-      ignoredColumns: columns.ignored,
+      ignoredColumns: run.ignoredColumns,
     });
     return json<ActionData>({ view });
   } catch (error) {
     if (error instanceof HousingMLError && (error.status < 500 || error.status === 503)) {
       const message =
         error instanceof RateLimitError ? rateLimitMessage(error) : error.publicMessage;
+      const title =
+        error.status === 503 ? "The model is not ready yet" : "The file could not be used";
       return json<ActionData>(
-        {
-          error: {
-            title: error.status === 503 ? "The model is not ready yet" : error.title,
-            message,
-          },
-        },
+        { error: { title, message } },
         { status: error.status, headers: error.headers },
       );
     }
@@ -154,8 +89,10 @@ const BUTTON =
   "rounded-md px-4 py-2.5 font-semibold shadow-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2 disabled:opacity-60";
 
 export default function BatchPage() {
-  const { maxBytes, maxRows, required, modelReady } = useLoaderData<typeof loader>();
-  const data = useActionData<typeof action>() as ActionData | undefined;
+  const { maxBytes, maxRows, required, modelReady, downloadError } = useLoaderData<typeof loader>();
+  const data =
+    (useActionData<typeof action>() as ActionData | undefined) ??
+    (downloadError ? { error: downloadError } : undefined);
   const navigation = useNavigation();
   const submit = useSubmit();
   const [clientError, setClientError] = useState<string | undefined>();
@@ -242,6 +179,7 @@ export default function BatchPage() {
                 type="submit"
                 name="intent"
                 value="download"
+                formAction="/batch/download"
                 className={`${BUTTON} border border-slate-300 bg-white text-slate-900 hover:bg-slate-50`}
               >
                 Download results (CSV)

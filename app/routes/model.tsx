@@ -13,6 +13,7 @@ import { importanceBars, shareWithin, yearsLabel } from "~/ui/model-view";
 export const meta: MetaFunction = () => [{ title: "Model card · Ames Housing Price Estimator" }];
 
 const SPLITS = ["train", "eval", "holdout"] as const;
+const SPLIT_LABEL = { train: "Train", eval: "Eval", holdout: "Holdout" } as const;
 const SPLIT_ROLE = {
   train: "Fits the trees and the category encodings",
   eval: "Stops training early; calibrates the interval",
@@ -53,6 +54,7 @@ export function loader() {
     dataRows: m.data.rows,
     split: SPLITS.map((name) => ({
       name,
+      label: SPLIT_LABEL[name],
       years: yearsLabel(split[name].years),
       rows: split[name].rows,
       role: SPLIT_ROLE[name],
@@ -126,8 +128,8 @@ export default function ModelCard() {
               <tbody>
                 {d.split.map((s) => (
                   <tr key={s.name} className="border-b border-slate-100">
-                    <th scope="row" className="py-2 pr-3 font-medium capitalize">
-                      {s.name}
+                    <th scope="row" className="py-2 pr-3 font-medium">
+                      {s.label}
                     </th>
                     <td className="py-2 pr-3">{s.years}</td>
                     <td className="py-2 pr-3 text-right tabular-nums">{formatInteger(s.rows)}</td>
@@ -148,8 +150,8 @@ export default function ModelCard() {
                     Metric
                   </th>
                   {SPLITS.map((s) => (
-                    <th key={s} scope="col" className="py-2 pr-3 text-right capitalize">
-                      {s}
+                    <th key={s} scope="col" className="py-2 pr-3 text-right">
+                      {SPLIT_LABEL[s]}
                     </th>
                   ))}
                 </tr>

@@ -6,11 +6,11 @@ import { linearScale } from "~/ui/scale";
 // Diverging bars of the TreeSHAP factors. Bars are drawn in log-price units (what the model
 // adds up), labelled as % effects on the price: +25% and −20% cancel out and look equal.
 
-const WIDTH = 400;
+const WIDTH = 320;
 const ROW = 30;
 const TOP = 28;
-const LABEL_W = 128;
-const VALUE_W = 58;
+const LABEL_W = 112;
+const VALUE_W = 48;
 const PAD = 6;
 
 const UP = "#1d4ed8"; // blue-700

@@ -5,7 +5,7 @@ import { linearScale } from "~/ui/scale";
 // The estimate on a price line: the 90% interval as a band, the estimate as a dot and the
 // neighbourhood's typical sale as a tick, so "how sure" and "compared to what" read at once.
 
-const WIDTH = 400;
+const WIDTH = 320;
 const HEIGHT = 78;
 const PAD = 12;
 

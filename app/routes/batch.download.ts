@@ -1,0 +1,30 @@
+import { redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { toResultCsv } from "~/lib/batch-csv.server";
+import { FIRST_ROW, runBatchUpload } from "~/lib/batch-upload.server";
+import { HousingMLError } from "~/lib/errors.server";
+import { resultFileName } from "~/ui/batch-view";
+
+// POST /batch/download: the same upload as "Check file", answered with the full result CSV as
+// an attachment (a resource route, so the browser gets the raw file, with or without JS).
+// Nothing is stored: the file is estimated again. A failed download goes back to the batch
+// page with an error code (never the message itself: the URL must not carry arbitrary text).
+
+export const loader = () => redirect("/batch");
+
+export async function action({ request }: ActionFunctionArgs) {
+  try {
+    const run = await runBatchUpload(request);
+    return new Response(toResultCsv(run.table, run.items, { firstRow: FIRST_ROW }), {
+      headers: {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": `attachment; filename="${resultFileName(run.fileName)}"`,
+        "Cache-Control": "no-store",
+      },
+    });
+  } catch (error) {
+    if (error instanceof HousingMLError && (error.status < 500 || error.status === 503)) {
+      return redirect(`/batch?download_error=${encodeURIComponent(error.code)}`, 303);
+    }
+    throw error;
+  }
+}
