@@ -154,7 +154,7 @@ export default function EstimatePage() {
         </p>
       </div>
       <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-12">
-        <div className="space-y-4 lg:order-last lg:col-span-5">
+        <div className="space-y-4 lg:order-last lg:col-span-5 lg:self-start">
           {data.notice ? (
             <Notice tone={data.notice.tone} title={data.notice.title}>
               {data.notice.body}

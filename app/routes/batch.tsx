@@ -132,7 +132,7 @@ export default function BatchPage() {
       </div>
 
       <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-3">
-        <Card className="lg:col-span-1" title="Upload" id="upload">
+        <Card className="lg:col-span-1 lg:self-start" title="Upload" id="upload">
           {modelReady ? null : (
             <div className="mt-3">
               <Notice tone="warning" title="The model is not ready yet">
