@@ -1,7 +1,8 @@
 // `npm run bench` (after `npm run build`): HTTP load on the built app next to its two
 // references (bare node:http, the app's /healthz), plus predict() vs raw ORT in-process.
-// Writes docs/performance.md + docs/performance.json. `--profile` also records a CPU profile
-// of the app under single-row load and prints the top self-time functions.
+// Writes docs/performance.md + docs/performance.json. `--profile` (or `--profile=batch`)
+// instead records a CPU profile of the app under single-row (batch) load and prints where
+// the self time goes.
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -19,23 +20,27 @@ const API_KEY = "bench_key_0123456789abcdefghijkl";
 const BATCH_ROWS = 1000;
 const log = (message: string) => process.stdout.write(`${message}\n`);
 
-async function profileApp(single: string) {
+async function profileApp(body: string, what: string, connections: number) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "bench-prof-"));
+  const spawnedAt = Date.now();
   const app = await startApp(ROOT, {
     apiKey: API_KEY,
     nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`],
   });
-  log(`profiling single-row predictions for ${SECONDS} s…`);
-  await runLoad({ ...predictRequest(app.url, single), connections: 32, seconds: SECONDS });
+  log(`profiling ${what} for ${SECONDS} s…`);
+  // Start-up and the warm-up are left out of the summary.
+  const skipMs = Date.now() - spawnedAt + 2000;
+  await runLoad({ ...predictRequest(app.url, body), connections, seconds: SECONDS });
   await app.stop();
   const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
   if (!file) throw new Error(`no .cpuprofile written in ${dir}`);
-  log(`\nprofile: ${path.join(dir, file)}\n\nself time by package:`);
-  for (const g of selfTimeByPackage(path.join(dir, file)).slice(0, 15)) {
+  const profile = path.join(dir, file);
+  log(`\nprofile: ${profile} (summary skips the first ${skipMs} ms)\n\nself time by package:`);
+  for (const g of selfTimeByPackage(profile, skipMs).slice(0, 20)) {
     log(`  ${g.self_pct.toFixed(1).padStart(5)}%  ${g.where}`);
   }
   log("\ntop self-time functions:");
-  for (const f of topSelfTime(path.join(dir, file), 30)) {
+  for (const f of topSelfTime(profile, skipMs, 40)) {
     log(`  ${f.self_pct.toFixed(1).padStart(5)}%  ${f.name}  ${f.where}`);
   }
 }
@@ -50,6 +55,7 @@ function predictRequest(url: string, body: string) {
 }
 
 async function main() {
+  const loadAtStart = os.loadavg()[0];
   if (!existsSync(path.join(ROOT, "server-build/index.js"))) {
     throw new Error("server-build/index.js is missing: run `npm run build` first.");
   }
@@ -58,7 +64,10 @@ async function main() {
   const single = JSON.stringify({ records: [oneRecord] });
   const batch = JSON.stringify({ records: resample(records, BATCH_ROWS, 42) });
 
-  if (process.argv.includes("--profile")) return profileApp(single);
+  // --profile: single-row requests; --profile=batch: 1,000-row requests.
+  const profile = process.argv.find((a) => a.startsWith("--profile"));
+  if (profile === "--profile=batch") return profileApp(batch, `${BATCH_ROWS}-row batches`, 4);
+  if (profile) return profileApp(single, "single-row predictions", 32);
 
   log(`bare node:http reference…`);
   const bare = await startBare(ROOT);
@@ -232,7 +241,7 @@ async function main() {
   writeReport(
     {
       generated_at: new Date().toISOString(),
-      machine: machineInfo(),
+      machine: machineInfo(loadAtStart),
       model_version: modelVersion,
       scenario_seconds: SECONDS,
       scenarios,

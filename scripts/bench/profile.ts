@@ -1,65 +1,78 @@
-// Summarises a V8 .cpuprofile (from `node --cpu-prof`): the functions with the most self time.
+// Summarises a V8 .cpuprofile (from `node --cpu-prof`): where self time goes, counting only
+// samples after `skipMs` from the profile's start (to leave out start-up and module loading).
 import { readFileSync } from "node:fs";
 
 type ProfileNode = {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
 };
-type CpuProfile = { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[] };
+type CpuProfile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
 
-export type HotFunction = { name: string; where: string; self_ms: number; self_pct: number };
+export type HotFunction = { name: string; where: string; self_pct: number };
 
-export function topSelfTime(file: string, limit = 25): HotFunction[] {
+/** Sample counts per node id for samples taken after skipMs. */
+function hits(profile: CpuProfile, skipMs: number): Map<number, number> {
+  const counts = new Map<number, number>();
+  let t = 0;
+  profile.samples.forEach((id, i) => {
+    t += profile.timeDeltas[i] ?? 0;
+    if (t / 1000 < skipMs) return;
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  });
+  return counts;
+}
+
+function shortUrl(url: string): string {
+  return url
+    .replace(/^file:\/\/.*\/node_modules\//, "")
+    .replace(/^file:\/\/.*?\/(server-build|build)\//, "$1/");
+}
+
+export function topSelfTime(file: string, skipMs = 0, limit = 25): HotFunction[] {
   const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
-  const totalHits = profile.nodes.reduce((s, n) => s + (n.hitCount ?? 0), 0) || 1;
-  const msPerHit = (profile.endTime - profile.startTime) / 1000 / totalHits;
+  const counts = hits(profile, skipMs);
+  const total = [...counts.values()].reduce((a, b) => a + b, 0) || 1;
   const byFunction = new Map<string, HotFunction>();
   for (const node of profile.nodes) {
-    const hits = node.hitCount ?? 0;
-    if (hits === 0) continue;
+    const n = counts.get(node.id) ?? 0;
+    if (n === 0) continue;
     const { functionName, url, lineNumber } = node.callFrame;
-    const where = url
-      ? `${url.replace(/^file:\/\/.*\/node_modules\//, "").replace(/^file:\/\/.*?\/(server-build|build)\//, "$1/")}:${lineNumber + 1}`
-      : "";
+    const where = url ? `${shortUrl(url)}:${lineNumber + 1}` : "";
     const key = `${functionName}@${where}`;
     const entry = byFunction.get(key) ?? {
       name: functionName || "(anonymous)",
       where,
-      self_ms: 0,
       self_pct: 0,
     };
-    entry.self_ms += hits * msPerHit;
-    entry.self_pct += (100 * hits) / totalHits;
+    entry.self_pct += (100 * n) / total;
     byFunction.set(key, entry);
   }
-  return [...byFunction.values()].sort((a, b) => b.self_ms - a.self_ms).slice(0, limit);
+  return [...byFunction.values()].sort((a, b) => b.self_pct - a.self_pct).slice(0, limit);
 }
 
-/** Self time grouped by package (node_modules/<pkg>), app code, node internals and natives. */
-export function selfTimeByPackage(file: string): { where: string; self_pct: number }[] {
+/** Self time grouped by package (node_modules/<pkg>), app bundles, node internals, natives. */
+export function selfTimeByPackage(file: string, skipMs = 0): { where: string; self_pct: number }[] {
   const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
-  const totalHits = profile.nodes.reduce((s, n) => s + (n.hitCount ?? 0), 0) || 1;
+  const counts = hits(profile, skipMs);
+  const total = [...counts.values()].reduce((a, b) => a + b, 0) || 1;
   const groups = new Map<string, number>();
   for (const node of profile.nodes) {
-    const hits = node.hitCount ?? 0;
-    if (hits === 0) continue;
+    const n = counts.get(node.id) ?? 0;
+    if (n === 0) continue;
     const { url, functionName } = node.callFrame;
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
     const group = pkg
       ? pkg
       : url.includes("/server-build/")
-        ? "server-build (app server)"
+        ? "server-build (custom server)"
         : url.includes("/build/")
           ? "build (Remix app)"
           : url.startsWith("node:")
             ? "node internals"
-            : functionName === "(idle)" ||
-                functionName === "(program)" ||
-                functionName === "(garbage collector)"
+            : functionName.startsWith("(")
               ? functionName
-              : "native/other";
-    groups.set(group, (groups.get(group) ?? 0) + (100 * hits) / totalHits);
+              : `native: ${functionName}`;
+    groups.set(group, (groups.get(group) ?? 0) + (100 * n) / total);
   }
   return [...groups.entries()]
     .map(([where, self_pct]) => ({ where, self_pct }))
