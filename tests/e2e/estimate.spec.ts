@@ -31,7 +31,10 @@ async function expectResult(page: Page) {
   expect(price).toBeLessThan(600_000);
   const interval = await result.getByTestId("interval").innerText();
   expect(interval).toMatch(/^90% interval: \$[\d,]+ to \$[\d,]+$/);
-  const [lower, upper] = interval.replace(/^90% interval: /, "").split(" to ").map(dollars);
+  const [lower, upper] = interval
+    .replace(/^90% interval: /, "")
+    .split(" to ")
+    .map(dollars);
   expect(lower).toBeLessThanOrEqual(price);
   expect(upper).toBeGreaterThanOrEqual(price);
   const chart = result.getByTestId("factor-chart");
@@ -44,7 +47,9 @@ async function expectResult(page: Page) {
   return price;
 }
 
-test("with JavaScript: fill, submit without a reload, see price, interval and factors", async ({ page }) => {
+test("with JavaScript: fill, submit without a reload, see price, interval and factors", async ({
+  page,
+}) => {
   const problems = watchPage(page);
   await page.goto("/");
   await hydrated(page);
@@ -82,7 +87,9 @@ test.describe("without JavaScript", () => {
     await page.screenshot({ path: `${SHOTS}/estimate-no-js.png`, fullPage: true });
   });
 
-  test("invalid input comes back with errors next to the fields and the values kept", async ({ page }) => {
+  test("invalid input comes back with errors next to the fields and the values kept", async ({
+    page,
+  }) => {
     await page.goto("/");
     // Skip the browser's own constraint check to exercise the server's validation.
     await page.locator("form[data-testid=estimate-form]").evaluate((f) => {
@@ -103,7 +110,9 @@ test.describe("without JavaScript", () => {
     await page.screenshot({ path: `${SHOTS}/estimate-invalid-no-js.png`, fullPage: true });
   });
 
-  test("a hand-edited result URL with bad values shows the errors instead of crashing", async ({ page }) => {
+  test("a hand-edited result URL with bad values shows the errors instead of crashing", async ({
+    page,
+  }) => {
     const response = await page.goto(
       "/?Neighborhood=Atlantis&Gr_Liv_Area=abc&Total_Bsmt_SF=900&Lot_Area=9000&Year_Built=2001" +
         "&Overall_Cond=Average&Bedroom_AbvGr=3&Full_Bath=2&Half_Bath=1&Garage_Cars=2&Year_Sold=2009&Mo_Sold=6",
@@ -159,7 +168,9 @@ test.describe("on a phone", () => {
   test("the estimate flow works and nothing overflows sideways", async ({ page }) => {
     await page.goto("/");
     await hydrated(page);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      375,
+    );
     await page.screenshot({ path: `${SHOTS}/estimate-phone-form.png`, fullPage: true });
     await fillHome(page);
     await page.getByRole("button", { name: "Estimate price" }).click();
@@ -168,7 +179,9 @@ test.describe("on a phone", () => {
     const resultBox = await page.getByTestId("estimate-result").boundingBox();
     const formBox = await page.getByTestId("estimate-form").boundingBox();
     expect(resultBox!.y).toBeLessThan(formBox!.y);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      375,
+    );
     await page.screenshot({ path: `${SHOTS}/estimate-phone-result.png`, fullPage: true });
   });
 });
