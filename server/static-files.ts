@@ -19,11 +19,15 @@ export function createStaticHandler(publicDir: string, dev: boolean) {
     const handler = url.startsWith("/build/") ? assets : publicFiles;
     if (url.startsWith("/build/")) req.url = url.slice("/build".length);
     return new Promise((resolve) => {
+      // sirv pipes a file stream into res with no error listener: a file that vanished or
+      // cannot be read (EMFILE, EACCES) would crash the process with an unhandled 'error'.
+      res.once("pipe", (source) => source.once("error", () => res.destroy()));
       handler(req, res, () => {
         req.url = url;
         resolve(false);
       });
       res.once("finish", () => resolve(true));
+      res.once("close", () => resolve(true));
     });
   };
 }
