@@ -150,6 +150,13 @@ function registerComponents(registry: OpenAPIRegistry) {
   };
 }
 
+const formatBytes = (n: number) =>
+  n >= 1024 * 1024 && n % (1024 * 1024) === 0
+    ? `${n / (1024 * 1024)} MiB`
+    : n >= 1024 && n % 1024 === 0
+      ? `${n / 1024} KiB`
+      : `${n} bytes`;
+
 type ErrorSpec = [status: number, description: string, headers?: Record<string, string>];
 
 const AUTH_ERRORS: ErrorSpec[] = [
@@ -213,7 +220,7 @@ function buildRegistry(maxBatchRows: number, maxBodyBytes: number): OpenAPIRegis
     operationId: "predict",
     summary: "Predict sale prices for one or more properties",
     description:
-      `Up to ${maxBatchRows} records and ${maxBodyBytes} bytes per request. Send JSON, or CSV ` +
+      `Up to ${maxBatchRows.toLocaleString("en-US")} records and ${formatBytes(maxBodyBytes)} per request. Send JSON, or CSV ` +
       "(`Content-Type: text/csv`, header row = field names, empty cell = missing). Answers " +
       "JSON, or CSV (`Accept: text/csv`): the input columns plus `predicted_price`, " +
       "`interval_lower`, `interval_upper`, `interval_level`, `imputed_fields` and `errors`. " +

@@ -113,6 +113,23 @@ function curlExamples(example: Record<string, string | number>) {
   ];
 }
 
+/** Renders the document's `backtick` spans (CommonMark code) as <code>. */
+function Prose({ text }: { text: string }) {
+  return (
+    <>
+      {text.split("`").map((part, i) =>
+        i % 2 === 1 ? (
+          <code key={i} className="font-mono text-[0.95em]">
+            {part}
+          </code>
+        ) : (
+          part
+        ),
+      )}
+    </>
+  );
+}
+
 function MethodBadge({ method }: { method: string }) {
   const tone = method === "POST" ? "bg-green-100 text-green-900" : "bg-blue-100 text-blue-900";
   return (
@@ -141,7 +158,9 @@ export default function Docs() {
               OpenAPI 3.1 document
             </a>
           </p>
-          <p className="mt-3 max-w-3xl text-slate-700">{data.description}</p>
+          <p className="mt-3 max-w-3xl text-slate-700">
+            <Prose text={data.description} />
+          </p>
         </header>
 
         <Card title="Authentication" id="auth">
@@ -166,7 +185,9 @@ export default function Docs() {
                 </div>
                 <p className="mt-1 font-medium">{e.summary}</p>
                 {e.description ? (
-                  <p className="mt-1 text-sm text-slate-700">{e.description}</p>
+                  <p className="mt-1 text-sm text-slate-700">
+                    <Prose text={e.description} />
+                  </p>
                 ) : null}
                 <dl className="mt-2 grid grid-cols-[4rem_1fr] gap-x-2 gap-y-1 text-sm">
                   {e.responses.map((r) => (
