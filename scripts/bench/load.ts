@@ -19,6 +19,8 @@ type AutocannonOptions = {
   method?: string;
   headers?: Record<string, string>;
   body?: string;
+  /** Seconds before a request counts as a timeout error (autocannon's default is 10). */
+  timeout?: number;
 };
 const autocannon = createRequire(import.meta.url)("autocannon") as (
   opts: AutocannonOptions,
@@ -47,6 +49,7 @@ export type LoadSpec = Omit<AutocannonOptions, "duration"> & {
 /** A short warm-up (JIT, connection set-up) and then the measured run. */
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const { seconds, warmupSeconds = 2, pid, ...opts } = spec;
+  opts.timeout ??= 30;
   if (warmupSeconds > 0) await autocannon({ ...opts, duration: warmupSeconds });
   const cpuBefore = pid ? cpuSeconds(pid) : 0;
   const r = await autocannon({ ...opts, duration: seconds });
