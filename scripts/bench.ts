@@ -238,7 +238,7 @@ async function main() {
   ];
 
   const findingsFile = path.join(ROOT, "scripts/bench/findings.md");
-  writeReport(
+  await writeReport(
     {
       generated_at: new Date().toISOString(),
       machine: machineInfo(loadAtStart),

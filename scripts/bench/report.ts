@@ -1,6 +1,7 @@
 // docs/performance.json (every number) and docs/performance.md (the tables people read).
 import { writeFileSync } from "node:fs";
 import os from "node:os";
+import prettier from "prettier";
 import type { InProcessResult } from "./in-process";
 import type { LoadResult } from "./load";
 
@@ -117,7 +118,23 @@ ${r.targets.map((t) => `| ${t.name} | ${t.target} | ${t.measured} | ${t.met ? "y
 `;
 }
 
-export function writeReport(r: BenchReport, jsonFile: string, mdFile: string, notes = ""): void {
-  writeFileSync(jsonFile, `${JSON.stringify(r, null, 2)}\n`);
-  writeFileSync(mdFile, markdown(r) + (notes ? `\n${notes}` : ""));
+/** Writes both files, formatted with the project's prettier config (format:check stays green). */
+export async function writeReport(
+  r: BenchReport,
+  jsonFile: string,
+  mdFile: string,
+  notes = "",
+): Promise<void> {
+  const options = (await prettier.resolveConfig(mdFile)) ?? {};
+  writeFileSync(
+    jsonFile,
+    await prettier.format(JSON.stringify(r, null, 2), { ...options, parser: "json" }),
+  );
+  writeFileSync(
+    mdFile,
+    await prettier.format(markdown(r) + (notes ? `\n${notes}` : ""), {
+      ...options,
+      parser: "markdown",
+    }),
+  );
 }
