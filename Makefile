@@ -63,7 +63,7 @@ docker-build:
 run-compose:
 	docker compose up --build
 
-container-smoke: build
+container-smoke: install
 	scripts/container-smoke.sh
 
 clean:
