@@ -11,7 +11,10 @@ import {
 import stylesheet from "~/tailwind.css";
 import { useNonce } from "~/components/nonce";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: stylesheet }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: stylesheet },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
 
 export const meta: MetaFunction = () => [
   { title: "Ames Housing Price Estimator" },

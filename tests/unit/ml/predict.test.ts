@@ -13,6 +13,7 @@ import { LocalModelStore } from "~/ml/model-store.server";
 import { runOrt } from "~/ml/onnx-runner.server";
 import {
   isRowError,
+  MAX_EXPLAIN_ROWS,
   predictRecords,
   type Prediction,
   type PredictionItem,
@@ -133,5 +134,14 @@ describe("predictRecords on the real bundle", () => {
     expect(plain.predictions.map((p) => asPrediction(p).price)).toEqual(
       result.predictions.map((p) => asPrediction(p).price),
     );
+  });
+
+  it("refuses explanations for more than MAX_EXPLAIN_ROWS records, naming the explain option", async () => {
+    const tooMany = records.slice(0, MAX_EXPLAIN_ROWS + 1);
+    const error = await predictRecords(model, tooMany, { explain: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as InvalidInputError).issues[0].path).toBe("explain");
+    const plain = await predictRecords(model, tooMany);
+    expect(plain.counts.ok).toBe(MAX_EXPLAIN_ROWS + 1);
   });
 });
