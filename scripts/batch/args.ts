@@ -27,7 +27,7 @@ export type BatchArgs = ScoreArgs | MergeArgs;
 
 export const USAGE = `Usage:
   npm run predict -- --input <file.csv|s3://bucket/key> --output <file.csv|s3://bucket/key>
-                     [--errors <file|s3://…>] [--part i/n | auto/n] [--chunk 5000]
+                     [--errors <file|s3://…>] [--part i/n | auto/n] [--chunk 2000]
                      [--model models|s3://bucket/prefix/] [--keep id,other]
                      [--only-predictions] [--progress auto|always|never]
   npm run predict -- merge --output <file|s3://…> <part0> <part1> …
@@ -40,6 +40,9 @@ export const USAGE = `Usage:
 
 const MIN_CHUNK = 1;
 const MAX_CHUNK = 100_000;
+// Measured: 2,000-row chunks keep a 1,000,000-row run under ~300 MB RSS at the same rows/s as
+// 5,000 (bigger chunks only add garbage between collections; docs/batch-scoring.md).
+const DEFAULT_CHUNK = 2000;
 
 function defaultErrorsUri(output: string): string {
   return output.replace(/(\.csv)?$/i, ".errors.csv");
@@ -99,7 +102,7 @@ export function parseBatchArgs(
     );
   }
 
-  const chunk = v.chunk === undefined ? 5000 : Number(v.chunk);
+  const chunk = v.chunk === undefined ? DEFAULT_CHUNK : Number(v.chunk);
   if (!Number.isInteger(chunk) || chunk < MIN_CHUNK || chunk > MAX_CHUNK) {
     throw new UsageError(
       `--chunk must be a whole number ${MIN_CHUNK}…${MAX_CHUNK}, got "${v.chunk}"`,
