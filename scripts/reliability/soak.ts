@@ -9,7 +9,7 @@ import { runSoak } from "./soak-run";
 const { values } = parseArgs({
   options: {
     seconds: { type: "string", default: "60" },
-    warmup: { type: "string", default: "10" },
+    warmup: { type: "string", default: "20" },
     measure: { type: "string", default: "5" },
     model: { type: "string", default: "models" },
   },

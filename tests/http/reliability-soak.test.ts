@@ -25,7 +25,7 @@ describe("soak (short)", () => {
       pid: server.proc.pid!,
       apiKey: TEST_API_KEY,
       measureSeconds: 3,
-      warmupSeconds: 5,
+      warmupSeconds: 8,
       seconds: 12,
     });
     console.log(JSON.stringify({ soak_short: figures }));
