@@ -129,12 +129,16 @@ export function featurizeTrainOOF(
     const outFold: number[] = [];
     assignment.forEach((f, i) => (f === k ? inFold : outFold).push(i));
     const rest = outFold.map((i) => records[i]);
+    const fitted = fitEncoders(
+      rest,
+      outFold.map((i) => logPrices[i]),
+    );
+    // Both target-derived encodings are out-of-fold: a training row's neighbours must not
+    // include the row itself (its own price would otherwise leak into its feature).
     const foldState: FeatureState = {
       ...state,
-      target: fitEncoders(
-        rest,
-        outFold.map((i) => logPrices[i]),
-      ).target,
+      target: fitted.target,
+      nearby: fitted.nearby,
     };
     const fm = featurize(
       inFold.map((i) => records[i]),

@@ -14,6 +14,6 @@ export const BEST_PARAMS: XgbParams = {
   gamma: 0,
 };
 
-export const MAX_ROUNDS = 1500;
+export const MAX_ROUNDS = 2000;
 export const EARLY_STOPPING_ROUNDS = 100;
 export const SEED = 42;

@@ -46,7 +46,14 @@ export function writeCsv(
   writeFileSync(path, lines.join("\n") + "\n");
 }
 
+/** Identity-link objectives the ONNX converter supports (training/to-onnx.ts). */
+export type XgbObjective = "reg:squarederror" | "reg:pseudohubererror" | "reg:absoluteerror";
+
 export type XgbParams = {
+  /** Default reg:squarederror. */
+  objective?: XgbObjective;
+  /** Pseudo-Huber δ (log-price units): residuals beyond it count linearly, not squared. */
+  huber_slope?: number;
   eta: number;
   max_depth: number;
   min_child_weight: number;
@@ -161,7 +168,10 @@ export async function trainXgboost(opts: {
   const { dir, params } = opts;
   const config: Record<string, string | number> = {
     booster: "gbtree",
-    objective: "reg:squarederror",
+    objective: params.objective ?? "reg:squarederror",
+    ...(params.huber_slope === undefined ? {} : { huber_slope: params.huber_slope }),
+    // Early stopping and the progress line read RMSE whatever the training loss is.
+    eval_metric: "rmse",
     tree_method: "hist",
     max_bin: 256,
     eta: params.eta,

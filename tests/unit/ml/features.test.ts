@@ -3,6 +3,7 @@ import { REQUIRED_FIELDS } from "~/ml/fields";
 import {
   FEATURE_NAMES,
   FeatureStateSchema,
+  TOTAL_SF,
   featureFactor,
   featurize,
   type FeatureState,
@@ -153,5 +154,26 @@ describe("out-of-fold target encoding", () => {
     const g = state.features.indexOf("Gr_Liv_Area");
     for (let i = 0; i < rows.length; i++)
       expect(fm.matrix[i * fm.nFeatures + g]).toBe(1000 + 100 * i);
+  });
+
+  it("computes the nearby-sales feature of a training row without the row's own sale", () => {
+    // Ten rows, fewer than k neighbours: a row's value is the mean over every row it may see.
+    const rows = Array.from({ length: 10 }, (_, i) =>
+      house({ Longitude: -93.6 - i / 1000, Latitude: 42.0 + i / 1000, Gr_Liv_Area: 1000 + 50 * i }),
+    );
+    const y = rows.map((_, i) => 11 + ((i * 7) % 10) / 10);
+    const state = fitFeatureState(rows, y, FEATURE_NAMES);
+    const folds = 5;
+    const fm = featurizeTrainOOF(rows, y, state, folds, 3);
+    const full = featurize(rows, state);
+    const j = state.features.indexOf("Nearby_PPSF");
+    const ppsf = rows.map((r, k) => y[k] - Math.log(TOTAL_SF(r as Record<string, number>)));
+    const assignment = assignFolds(rows.length, folds, 3);
+    for (let i = 0; i < rows.length; i++) {
+      const others = ppsf.filter((_, k) => assignment[k] !== assignment[i]);
+      const expected = others.reduce((a, b) => a + b, 0) / others.length;
+      expect(fm.matrix[i * fm.nFeatures + j]).toBeCloseTo(expected, 4);
+      expect(fm.matrix[i * fm.nFeatures + j]).not.toBe(full.matrix[i * fm.nFeatures + j]);
+    }
   });
 });
