@@ -4,7 +4,7 @@ import { createRequestHandler } from "@remix-run/node";
 import { createRequest, sendResponse } from "@remix-run/node-fetch-server";
 import compression from "compression";
 import type { Config } from "~/lib/config.server";
-import { PayloadTooLargeError } from "~/lib/errors.server";
+import { LengthRequiredError, PayloadTooLargeError } from "~/lib/errors.server";
 import { lifecycle } from "~/lib/lifecycle.server";
 import { getLogger } from "~/lib/logger.server";
 import { getMetrics, routeLabel } from "~/lib/metrics.server";
@@ -80,6 +80,22 @@ export function createAppListener(config: Config, getBuild: () => ServerBuild, d
         req.resume(); // drain so the socket can answer
         const error = new PayloadTooLargeError(
           `Request body of ${declared} bytes exceeds the limit of ${config.maxBodyBytes} bytes.`,
+        );
+        await sendResponse(res, toProblemResponse(error, requestId));
+        return;
+      }
+
+      // Page form posts are parsed by Remix (request.formData()) without a byte cap, so a
+      // streamed body without Content-Length is refused there; API routes count bytes as they
+      // read and accept chunked uploads. Browsers always send a length for form posts.
+      if (
+        req.headers["transfer-encoding"] !== undefined &&
+        req.headers["content-length"] === undefined &&
+        !pathname.startsWith("/api/")
+      ) {
+        req.resume();
+        const error = new LengthRequiredError(
+          "Send a Content-Length header with the request body.",
         );
         await sendResponse(res, toProblemResponse(error, requestId));
         return;

@@ -78,13 +78,22 @@ export class AuthenticationError extends HousingMLError {
   override readonly code = "unauthorized";
   override readonly status = 401;
   override readonly title = "Unauthorized";
-  override readonly headers = { "WWW-Authenticate": 'Bearer realm="api", ApiKey header="X-API-Key"' };
+  override readonly headers = {
+    "WWW-Authenticate": 'Bearer realm="api", ApiKey header="X-API-Key"',
+  };
 }
 
 export class PayloadTooLargeError extends HousingMLError {
   override readonly code = "payload_too_large";
   override readonly status = 413;
   override readonly title = "Payload too large";
+}
+
+/** A body without a declared length where one is required (bounded form uploads). */
+export class LengthRequiredError extends HousingMLError {
+  override readonly code = "length_required";
+  override readonly status = 411;
+  override readonly title = "Length required";
 }
 
 export class RateLimitError extends HousingMLError {

@@ -39,7 +39,10 @@ export function toProblem(error: unknown, requestId?: string): ProblemDetails {
 
 export function toProblemResponse(error: unknown, requestId?: string): Response {
   const problem = toProblem(error, requestId);
-  const headers = new Headers({ "Content-Type": PROBLEM_CONTENT_TYPE, "Cache-Control": "no-store" });
+  const headers = new Headers({
+    "Content-Type": PROBLEM_CONTENT_TYPE,
+    "Cache-Control": "no-store",
+  });
   if (error instanceof HousingMLError) {
     for (const [name, value] of Object.entries(error.headers)) headers.set(name, value);
   }

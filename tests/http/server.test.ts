@@ -143,6 +143,44 @@ describe("built server", () => {
       expect(res.headers.get("content-type")).toBe("application/problem+json");
     });
 
+    // A streamed (chunked) body has no Content-Length for the server to check up front.
+    const chunkedPost = (path: string, headers: Record<string, string>, chunks: string[]) =>
+      new Promise<{ status: number; type: string | undefined; body: string }>((resolve, reject) => {
+        const req = http.request(`${server.url}${path}`, { method: "POST", headers });
+        req.on("response", (res) => {
+          let body = "";
+          res.setEncoding("utf8");
+          res.on("data", (c: string) => (body += c));
+          res.on("end", () =>
+            resolve({ status: res.statusCode ?? 0, type: res.headers["content-type"], body }),
+          );
+        });
+        req.on("error", reject);
+        for (const c of chunks) req.write(c); // no Content-Length → Transfer-Encoding: chunked
+        req.end();
+      });
+
+    it("a chunked form post without Content-Length → 411 (form parsing has no byte cap)", async () => {
+      const res = await chunkedPost(BODY_READING_ROUTE, FORM_HEADERS, [
+        "Neighborhood=",
+        "x".repeat(3000),
+      ]);
+      expect(res.status).toBe(411);
+      expect(res.type).toBe("application/problem+json");
+      expect(JSON.parse(res.body)).toMatchObject({ status: 411, title: "Length required" });
+    });
+
+    it("a chunked API body is counted while streaming: over the limit → 413", async () => {
+      const headers = { "Content-Type": "application/json", "X-API-Key": TEST_API_KEY };
+      const res = await chunkedPost("/api/v1/predict", headers, [
+        '{"records":[{"a":"',
+        "x".repeat(3000),
+        '"}]}',
+      ]);
+      expect(res.status).toBe(413);
+      expect(res.type).toBe("application/problem+json");
+    });
+
     it("a body under the limit is not rejected by the limit", async () => {
       const res = await fetch(`${server.url}${BODY_READING_ROUTE}`, {
         method: "POST",

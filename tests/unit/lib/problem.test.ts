@@ -9,6 +9,7 @@ import {
   MethodNotAllowedError,
   ModelNotFoundError,
   NotFoundError,
+  LengthRequiredError,
   PayloadTooLargeError,
   PredictionError,
   RateLimitError,
@@ -88,6 +89,12 @@ const CASES: Record<string, Case> = {
     status: 413,
     code: "payload_too_large",
     detail: "Body exceeds 2048 bytes.",
+  },
+  LengthRequiredError: {
+    error: new LengthRequiredError("Send a Content-Length header with the request body."),
+    status: 411,
+    code: "length_required",
+    detail: "Send a Content-Length header with the request body.",
   },
   RateLimitError: {
     error: new RateLimitError(2.2),
