@@ -7,6 +7,7 @@ import {
   PropertyRecordSchema,
 } from "~/ml/api-schemas";
 import { FIELDS } from "~/ml/fields";
+import { MAX_EXPLAIN_ROWS } from "~/ml/predict.server";
 import packageJson from "../../package.json";
 import { getConfig } from "./config.server";
 
@@ -130,7 +131,8 @@ function registerComponents(registry: OpenAPIRegistry) {
     }).meta({
       id: "PredictRequest",
       description:
-        "`records` holds up to MAX_BATCH_ROWS records. `explain` adds TreeSHAP contributions; " +
+        "`records` holds up to MAX_BATCH_ROWS records. `explain` adds TreeSHAP contributions " +
+        `(at most ${MAX_EXPLAIN_ROWS} records per request); ` +
         "`strict` turns any invalid record into a 422 for the whole request.",
       example: { records: [exampleRecord()], explain: false },
     }),
@@ -230,7 +232,9 @@ function buildRegistry(maxBatchRows: number, maxBodyBytes: number): OpenAPIRegis
     security,
     request: {
       query: z.object({
-        explain: queryFlag.meta({ description: "Add contributions (also a JSON body field)." }),
+        explain: queryFlag.meta({
+          description: `Add contributions, for at most ${MAX_EXPLAIN_ROWS} records (also a JSON body field).`,
+        }),
         strict: queryFlag.meta({ description: "422 if any record is invalid." }),
       }),
       body: {
@@ -263,7 +267,10 @@ function buildRegistry(maxBatchRows: number, maxBodyBytes: number): OpenAPIRegis
         [405, "Only POST is allowed.", { Allow: "POST" }],
         [413, "Body larger than MAX_BODY_BYTES or more records than MAX_BATCH_ROWS."],
         [415, "Content-Type is neither application/json nor text/csv."],
-        [422, "Every record is invalid, strict mode found an invalid record, or bad envelope."],
+        [
+          422,
+          `Every record is invalid, strict mode found an invalid record, a bad envelope, or explain with more than ${MAX_EXPLAIN_ROWS} records.`,
+        ],
         [500, "Unexpected server error."],
         MODEL_NOT_READY,
       ]),

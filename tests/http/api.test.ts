@@ -236,6 +236,16 @@ describe("explanations", () => {
     }
   });
 
+  it("refuses explanations for more than 200 records (422), not the plain prediction", async () => {
+    const records = Array(201).fill(MINIMAL_RECORD);
+    const res = await postJson(server.url, { records, explain: true });
+    expect(expectProblem(res, 422, "invalid_input").errors).toEqual([
+      { path: "explain", message: "allowed for at most 200 records per request" },
+    ]);
+    conforms(res);
+    expect((await postJson(server.url, { records })).status).toBe(200);
+  });
+
   it("takes explain from the query string as well", async () => {
     const res = await postJson(server.url, { records: [MINIMAL_RECORD] }, {}, "?explain=true");
     expect(prediction((res.body as PredictBody).predictions[0]).contributions).toBeDefined();
