@@ -24,6 +24,8 @@ export type ScoreOptions = {
   onlyPredictions: boolean;
   predict: ChunkPredictor;
   onProgress?: (p: Progress) => void;
+  /** Called after each chunk: a chance to bound memory (see memory.ts). */
+  afterChunk?: () => void;
 };
 
 export type Progress = { bytes: number; rows: number; scoredRows: number; chunks: number };
@@ -80,6 +82,7 @@ export async function scoreCsv(
     }
     pending = [];
     inChunk = 0;
+    opts.afterChunk?.();
     pendingFirstRow = summary.rows + 1;
     opts.onProgress?.({
       bytes,
