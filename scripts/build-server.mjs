@@ -1,10 +1,14 @@
-// Bundles the custom server (server/index.ts + the app/lib modules it uses) into one ESM
-// file. npm packages stay external and load from node_modules at run time.
+// Bundles the programs that run from the production image: the custom server
+// (server/index.ts + the app modules it uses) and the batch scoring CLI. npm packages stay
+// external and load from node_modules at run time (the image has no tsx).
 import { build } from "esbuild";
 
 await build({
-  entryPoints: ["server/index.ts"],
-  outfile: "server-build/index.js",
+  entryPoints: {
+    index: "server/index.ts",
+    "predict-batch": "scripts/predict-batch.ts",
+  },
+  outdir: "server-build",
   bundle: true,
   platform: "node",
   target: "node20",
