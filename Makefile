@@ -25,6 +25,7 @@ dev: install
 test: install ## Every test: lint, types, unit, training, HTTP, browser e2e
 	scripts/install-system-deps.sh xgboost python3-xgboost chromium
 	npm run lint
+	npm run format:check
 	npm run typecheck
 	npm run build
 	npm test

@@ -24,7 +24,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
     },
   },
@@ -50,7 +53,10 @@ export default tseslint.config(
         "error",
         {
           patterns: [
-            { group: ["onnxruntime-node", "@aws-sdk/*", "node:*"], message: "Server-only: use a *.server.ts module." },
+            {
+              group: ["onnxruntime-node", "@aws-sdk/*", "node:*"],
+              message: "Server-only: use a *.server.ts module.",
+            },
           ],
         },
       ],
