@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { cpuSeconds } from "./processes";
 
 type Histogram = { average: number; p50: number; p99: number; max: number };
-type AutocannonResult = {
+export type AutocannonResult = {
   requests: Histogram & { total: number };
   latency: Histogram;
   duration: number;
@@ -12,7 +12,7 @@ type AutocannonResult = {
   non2xx: number;
   statusCodeStats: Record<string, { count: number }>;
 };
-type AutocannonOptions = {
+export type AutocannonOptions = {
   url: string;
   connections: number;
   duration: number;
@@ -21,8 +21,11 @@ type AutocannonOptions = {
   body?: string;
   /** Seconds before a request counts as a timeout error (autocannon's default is 10). */
   timeout?: number;
+  /** Requests per second over all connections (fixed-rate runs). */
+  overallRate?: number;
 };
-const autocannon = createRequire(import.meta.url)("autocannon") as (
+/** autocannon's programmatic API with the options and results this project uses, typed. */
+export const autocannon = createRequire(import.meta.url)("autocannon") as (
   opts: AutocannonOptions,
 ) => Promise<AutocannonResult>;
 

@@ -1,27 +1,7 @@
-import { createRequire } from "node:module";
+import { autocannon } from "../bench/load";
 
 // autocannon (the maintained load generator the benchmark uses, see scripts/bench/load.ts)
 // with the one option the reliability runs add: a fixed overall request rate.
-
-type Histogram = { average: number; p50: number; p99: number; max: number };
-type AutocannonResult = {
-  requests: Histogram & { total: number };
-  latency: Histogram;
-  duration: number;
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-};
-const autocannon = createRequire(import.meta.url)("autocannon") as (opts: {
-  url: string;
-  method: string;
-  headers: Record<string, string>;
-  body: string;
-  connections: number;
-  duration: number;
-  overallRate?: number;
-  timeout: number;
-}) => Promise<AutocannonResult>;
 
 export type LoadResult = {
   seconds: number;
