@@ -11,7 +11,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { loadConfig } from "~/lib/config.server";
-import { createS3Client, parseS3Uri } from "~/lib/s3-client.server";
+import { createS3Client } from "~/lib/s3-client.server";
+import { parseS3Uri } from "~/lib/s3-uri.server";
 import { parseManifest } from "~/ml/bundle";
 import { parsePointer, POINTER_FILE } from "~/ml/model-store.server";
 

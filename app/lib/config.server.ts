@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { z } from "zod";
 import { ConfigurationError } from "./errors.server";
+import { isS3Uri, parseS3Uri } from "./s3-uri.server";
 import { singleton } from "./singleton.server";
 
 // Every setting comes from the environment, is checked once at start-up, and an invalid
@@ -37,7 +38,7 @@ const EnvSchema = z.object({
     .min(1)
     .default("models")
     .refine(
-      (v) => !v.startsWith("s3:") || /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(v),
+      (v) => !v.startsWith("s3:") || isS3Uri(v),
       "must be a local path or s3://bucket/prefix",
     ),
   MODEL_CACHE_DIR: z.string().min(1).default(".cache/models"),
@@ -85,11 +86,7 @@ export type Config = Readonly<{
 }>;
 
 function parseModelSource(uri: string, cwd: string): ModelSource {
-  if (uri.startsWith("s3://")) {
-    const [bucket, ...rest] = uri.slice("s3://".length).split("/");
-    const prefix = rest.filter(Boolean).join("/");
-    return { kind: "s3", bucket, prefix: prefix ? `${prefix}/` : "" };
-  }
+  if (uri.startsWith("s3://")) return { kind: "s3", ...parseS3Uri(uri) };
   return { kind: "local", dir: path.resolve(cwd, uri) };
 }
 

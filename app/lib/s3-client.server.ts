@@ -28,11 +28,3 @@ export function createS3Client(settings: S3ClientSettings): S3Client {
     },
   });
 }
-
-/** Splits `s3://bucket/some/prefix` into bucket and a prefix that is "" or ends with "/". */
-export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
-  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(uri);
-  if (!match) throw new Error(`not an s3://bucket/prefix URI: "${uri}"`);
-  const prefix = (match[2] ?? "").split("/").filter(Boolean).join("/");
-  return { bucket: match[1], prefix: prefix ? `${prefix}/` : "" };
-}

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { parseS3Uri } from "~/lib/s3-client.server";
+import { parseS3Uri } from "~/lib/s3-uri.server";
 
 // Where a batch input or output lives: a local path or one S3 object.
 export type Location = { kind: "file"; path: string } | { kind: "s3"; bucket: string; key: string };
