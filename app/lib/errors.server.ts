@@ -65,6 +65,23 @@ export class UnsupportedMediaTypeError extends HousingMLError {
   override readonly title = "Unsupported media type";
 }
 
+/** The new bundle could not be loaded: 502 while the old model serves, 503 with none. */
+export class ModelReloadError extends HousingMLError {
+  override readonly code = "model_reload_failed";
+  override readonly title = "Model reload failed";
+  constructor(
+    message: string,
+    override readonly status: number,
+  ) {
+    super(
+      message,
+      status === 502
+        ? "The new model bundle could not be loaded; the previous model keeps serving."
+        : "The model bundle could not be loaded; no model is serving.",
+    );
+  }
+}
+
 export class PredictionError extends HousingMLError {
   override readonly code = "prediction_failed";
   override readonly status = 500;

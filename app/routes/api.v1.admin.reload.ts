@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { apiRoute, json, methodNotAllowed } from "~/lib/api.server";
 import { getConfig } from "~/lib/config.server";
-import { HousingMLError, MethodNotAllowedError, NotFoundError } from "~/lib/errors.server";
+import { MethodNotAllowedError, ModelReloadError, NotFoundError } from "~/lib/errors.server";
 import { requestLogger } from "~/lib/logger.server";
 import { toProblemResponse } from "~/lib/problem.server";
 import { getModelState, reloadModel } from "~/ml/inference.server";
@@ -9,23 +9,6 @@ import { getModelState, reloadModel } from "~/ml/inference.server";
 // POST /api/v1/admin/reload — re-read the model pointer and hot-swap to the bundle it names
 // (load, verify, warm up, then swap; in-flight requests finish on the old model). Admin keys
 // only (ADMIN_API_KEYS, separate from API_KEYS); with none configured the route does not exist.
-
-/** The new bundle could not be loaded: 502 while the old model serves, 503 with none. */
-class ModelReloadError extends HousingMLError {
-  override readonly code = "model_reload_failed";
-  override readonly title = "Model reload failed";
-  constructor(
-    message: string,
-    override readonly status: number,
-  ) {
-    super(
-      message,
-      status === 502
-        ? "The new model bundle could not be loaded; the previous model keeps serving."
-        : "The model bundle could not be loaded; no model is serving.",
-    );
-  }
-}
 
 const reload = apiRoute("admin-key", async ({ request, requestId, keyId }) => {
   if (request.method !== "POST") throw new MethodNotAllowedError(["POST"]);

@@ -8,6 +8,7 @@ import {
   MalformedRequestError,
   MethodNotAllowedError,
   ModelNotFoundError,
+  ModelReloadError,
   NotFoundError,
   LengthRequiredError,
   PayloadTooLargeError,
@@ -89,6 +90,12 @@ const CASES: Record<string, Case> = {
     status: 413,
     code: "payload_too_large",
     detail: "Body exceeds 2048 bytes.",
+  },
+  ModelReloadError: {
+    error: new ModelReloadError(INTERNAL, 502),
+    status: 502,
+    code: "model_reload_failed",
+    detail: "The new model bundle could not be loaded; the previous model keeps serving.",
   },
   LengthRequiredError: {
     error: new LengthRequiredError("Send a Content-Length header with the request body."),
