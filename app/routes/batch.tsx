@@ -16,6 +16,7 @@ import { FIELD_BY_NAME, REQUIRED_FIELDS } from "~/ml/fields";
 import { getModelState } from "~/ml/inference.server";
 import { buildBatchView, formatBytes, type BatchView } from "~/ui/batch-view";
 import { formatPrice } from "~/ui/format";
+import { TableHead } from "~/components/TableHead";
 
 // Batch estimates from a CSV upload. Stateless: "Check file" (this route's action) shows a
 // summary; "Download results" posts the same file to /batch/download, which answers with the
@@ -272,28 +273,16 @@ function BatchResult({ view }: { view: BatchView }) {
       <Card title={`First ${view.preview.length} rows`} id="preview">
         <div className="mt-3 overflow-x-auto">
           <table className="w-full min-w-[32rem] text-left text-sm" data-testid="batch-preview">
-            <thead className="border-b border-slate-200 text-xs uppercase text-slate-600">
-              <tr>
-                <th scope="col" className="py-2 pr-3">
-                  Row
-                </th>
-                <th scope="col" className="py-2 pr-3">
-                  Neighbourhood
-                </th>
-                <th scope="col" className="py-2 pr-3 text-right">
-                  Living area
-                </th>
-                <th scope="col" className="py-2 pr-3 text-right">
-                  Built
-                </th>
-                <th scope="col" className="py-2 pr-3 text-right">
-                  Estimate
-                </th>
-                <th scope="col" className="py-2 text-right">
-                  {pct}% interval
-                </th>
-              </tr>
-            </thead>
+            <TableHead
+              columns={[
+                "Row",
+                "Neighbourhood",
+                { label: "Living area", numeric: true },
+                { label: "Built", numeric: true },
+                { label: "Estimate", numeric: true },
+                { label: `${pct}% interval`, numeric: true },
+              ]}
+            />
             <tbody>
               {view.preview.map((r) => (
                 <tr key={r.row} className="border-b border-slate-100">
@@ -332,19 +321,7 @@ function BatchResult({ view }: { view: BatchView }) {
           </p>
           <div className="mt-3 overflow-x-auto">
             <table className="w-full text-left text-sm" data-testid="batch-errors">
-              <thead className="border-b border-slate-200 text-xs uppercase text-slate-600">
-                <tr>
-                  <th scope="col" className="py-2 pr-3">
-                    Row
-                  </th>
-                  <th scope="col" className="py-2 pr-3">
-                    Field
-                  </th>
-                  <th scope="col" className="py-2">
-                    Problem
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={["Row", "Field", "Problem"]} />
               <tbody>
                 {view.issues.map((e, i) => (
                   <tr key={i} className="border-b border-slate-100 align-top">

@@ -9,6 +9,7 @@ import { ModelNotFoundError } from "~/lib/errors.server";
 import { getReadyModel } from "~/ml/inference.server";
 import { formatInteger, formatMetric, formatPercent } from "~/ui/format";
 import { importanceBars, shareWithin, yearsLabel } from "~/ui/model-view";
+import { TableHead } from "~/components/TableHead";
 
 export const meta: MetaFunction = () => [{ title: "Model card · Ames Housing Price Estimator" }];
 
@@ -109,22 +110,9 @@ export default function ModelCard() {
           </p>
           <div className="mt-3 overflow-x-auto">
             <table className="w-full text-left text-sm" data-testid="split-table">
-              <thead className="border-b border-slate-200 text-xs uppercase text-slate-600">
-                <tr>
-                  <th scope="col" className="py-2 pr-3">
-                    Split
-                  </th>
-                  <th scope="col" className="py-2 pr-3">
-                    Sale years
-                  </th>
-                  <th scope="col" className="py-2 pr-3 text-right">
-                    Sales
-                  </th>
-                  <th scope="col" className="py-2">
-                    Used to
-                  </th>
-                </tr>
-              </thead>
+              <TableHead
+                columns={["Split", "Sale years", { label: "Sales", numeric: true }, "Used to"]}
+              />
               <tbody>
                 {d.split.map((s) => (
                   <tr key={s.name} className="border-b border-slate-100">
@@ -144,18 +132,12 @@ export default function ModelCard() {
         <Card title="Accuracy" id="metrics">
           <div className="mt-3 overflow-x-auto">
             <table className="w-full min-w-[22rem] text-left text-sm" data-testid="metrics-table">
-              <thead className="border-b border-slate-200 text-xs uppercase text-slate-600">
-                <tr>
-                  <th scope="col" className="py-2 pr-3">
-                    Metric
-                  </th>
-                  {SPLITS.map((s) => (
-                    <th key={s} scope="col" className="py-2 pr-3 text-right">
-                      {SPLIT_LABEL[s]}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
+              <TableHead
+                columns={[
+                  "Metric",
+                  ...SPLITS.map((s) => ({ label: SPLIT_LABEL[s], numeric: true })),
+                ]}
+              />
               <tbody>
                 {METRICS.map((m) => (
                   <tr key={m.key} className="border-b border-slate-100 align-top">
