@@ -9,6 +9,7 @@ import {
   type FrequencyEncoder,
   type TargetEncoder,
 } from "./encoders";
+import { nearbyLookup } from "./nearby";
 
 // ---------------------------------------------------------------------------------------------
 // State (fitted on the training split only; stored in the bundle manifest)
@@ -357,44 +358,6 @@ function fillers(state: FeatureState): Map<string, Filler> {
   );
   m.set("First_Flr_SF", (r) => Math.max(0, n(r, "Gr_Liv_Area") - n(r, "Second_Flr_SF")));
   return m;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Spatial k-nearest-neighbour encoding
-
-// Degrees of longitude are shorter than degrees of latitude at Ames (42° N).
-const LON_SCALE = Math.cos((42 * Math.PI) / 180);
-
-export function nearbyLookup(nb: FeatureState["nearby"]): (lon: number, lat: number) => number {
-  const m = nb.value.length;
-  const k = Math.min(nb.k, m);
-  const xs = Float64Array.from(nb.lon, (v) => v * LON_SCALE);
-  const ys = Float64Array.from(nb.lat);
-  const vs = Float64Array.from(nb.value);
-  const bestD = new Float64Array(k);
-  const bestV = new Float64Array(k);
-  return (lon, lat) => {
-    const x = lon * LON_SCALE;
-    let filled = 0;
-    for (let i = 0; i < m; i++) {
-      const dx = xs[i] - x;
-      const dy = ys[i] - lat;
-      const d = dx * dx + dy * dy;
-      if (filled === k && d >= bestD[k - 1]) continue;
-      // Insertion into the sorted top-k (ties keep the earlier point: deterministic).
-      let j = filled < k ? filled++ : k - 1;
-      while (j > 0 && bestD[j - 1] > d) {
-        bestD[j] = bestD[j - 1];
-        bestV[j] = bestV[j - 1];
-        j--;
-      }
-      bestD[j] = d;
-      bestV[j] = vs[i];
-    }
-    let sum = 0;
-    for (let j = 0; j < filled; j++) sum += bestV[j];
-    return filled ? sum / filled : 0;
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
