@@ -5,7 +5,8 @@ import { featureFactor, featurize } from "./features";
 import { priceInterval } from "./interval";
 import type { LoadedModel } from "./model-loader.server";
 import { runOrt } from "./onnx-runner.server";
-import { validateRecord, type PropertyRecord } from "./schema";
+import { checkRecord } from "./record-check.server";
+import type { PropertyRecord } from "./schema";
 
 // The data path of one request: validate → features → ONNX → response rows.
 
@@ -70,7 +71,7 @@ export async function predictRecords(
   const items: PredictionItem[] = new Array(inputs.length);
 
   inputs.forEach((input, i) => {
-    const result = validateRecord(input);
+    const result = checkRecord(input);
     if (result.ok) {
       valid.push(result.record);
       validAt.push(i);

@@ -65,7 +65,8 @@ export function coerceCsvRow(row: Record<string, string>): Record<string, unknow
   return out;
 }
 
-function trimStrings(input: unknown): unknown {
+/** Trims string values and drops nulls (copying the record only when something changes). */
+export function trimStrings(input: unknown): unknown {
   if (input === null || typeof input !== "object" || Array.isArray(input)) return input;
   // Hot path: most records need no change, so copy only when a value is null or a string
   // with surrounding whitespace (this check is ~3x cheaper than always copying).
