@@ -143,7 +143,8 @@ type Lookups = {
   freq: Map<string, (l: string) => number>;
   nearby: (lon: number, lat: number) => number;
 };
-type FeatureDef = { name: string; factor: string; compute: (r: Row, lk: Lookups) => number };
+/** `bind` resolves a feature's encoders once per bundle; the returned function runs per row. */
+type FeatureDef = { name: string; factor: string; bind: (lk: Lookups) => (r: Row) => number };
 
 const n = (r: Row, f: string) => r[f] as number;
 const s = (r: Row, f: string) => r[f] as string;
@@ -151,10 +152,10 @@ const s = (r: Row, f: string) => r[f] as string;
 export const TOTAL_SF = (r: Row) => n(r, "Gr_Liv_Area") + n(r, "Total_Bsmt_SF");
 
 function raw(name: string, factor: string): FeatureDef {
-  return { name, factor, compute: (r) => n(r, name) };
+  return { name, factor, bind: () => (r) => n(r, name) };
 }
 function derived(name: string, factor: string, compute: (r: Row) => number): FeatureDef {
-  return { name, factor, compute };
+  return { name, factor, bind: () => compute };
 }
 
 const FACTOR = {
@@ -286,7 +287,7 @@ const FEATURE_DEFS: readonly FeatureDef[] = [
   {
     name: "Nearby_PPSF",
     factor: FACTOR.location,
-    compute: (r, lk) => lk.nearby(n(r, "Longitude"), n(r, "Latitude")),
+    bind: (lk) => (r) => lk.nearby(n(r, "Longitude"), n(r, "Latitude")),
   },
   // Sale
   raw("Year_Sold", FACTOR.sale),
@@ -300,12 +301,18 @@ const FEATURE_DEFS: readonly FeatureDef[] = [
   ...TARGET_ENCODED.map(({ feature, field }) => ({
     name: feature,
     factor: FIELD_FACTOR[field] ?? FACTOR.other,
-    compute: (r: Row, lk: Lookups) => lk.target.get(feature)!(s(r, field)),
+    bind: (lk: Lookups) => {
+      const encode = lk.target.get(feature)!;
+      return (r: Row) => encode(s(r, field));
+    },
   })),
   ...FREQUENCY_ENCODED.map(({ feature, field }) => ({
     name: feature,
     factor: FIELD_FACTOR[field] ?? FACTOR.other,
-    compute: (r: Row, lk: Lookups) => lk.freq.get(feature)!(s(r, field)),
+    bind: (lk: Lookups) => {
+      const encode = lk.freq.get(feature)!;
+      return (r: Row) => encode(s(r, field));
+    },
   })),
 ];
 
@@ -365,7 +372,8 @@ function fillers(state: FeatureState): Map<string, Filler> {
 
 type Compiled = {
   defs: FeatureDef[];
-  lookups: Lookups;
+  /** Per model column, its feature function with encoders resolved. */
+  fns: ((r: Row) => number)[];
   /** Fields in fill order: given fields are copied, missing ones filled in this order. */
   order: { name: string; fill: Filler }[];
 };
@@ -415,7 +423,8 @@ function compile(state: FeatureState): Compiled {
       });
     return { name, fill };
   });
-  const c: Compiled = { defs, lookups: { target, freq, nearby }, order };
+  const lookups: Lookups = { target, freq, nearby };
+  const c: Compiled = { defs, fns: defs.map((d) => d.bind(lookups)), order };
   compiled.set(state, c);
   return c;
 }
@@ -448,7 +457,7 @@ export function featurize(records: readonly PropertyRecord[], state: FeatureStat
     imputed[i] = filled;
     const base = i * nFeatures;
     for (let j = 0; j < nFeatures; j++) {
-      const x = c.defs[j].compute(row, c.lookups);
+      const x = c.fns[j](row);
       if (!Number.isFinite(x)) {
         throw new Error(`Feature ${c.defs[j].name} is not finite for row ${i}`);
       }
