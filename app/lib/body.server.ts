@@ -1,3 +1,4 @@
+import { isAscii } from "node:buffer";
 import {
   MalformedRequestError,
   PayloadTooLargeError,
@@ -45,8 +46,13 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
     }
     chunks.push(value);
   }
+  const bytes = Buffer.concat(chunks, size);
+  // Bodies are nearly always ASCII, and for ASCII a latin1 decode is a plain copy: on this
+  // machine 0.7 ms instead of ~10 ms for a 2 MB batch (UTF-8 decoding, fatal or not, and
+  // isUtf8 + toString all cost the same). Anything else gets the strict UTF-8 decoder.
+  if (isAscii(bytes)) return bytes.toString("latin1");
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     throw new MalformedRequestError("Request body is not valid UTF-8.");
   }

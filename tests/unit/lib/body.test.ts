@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { readBodyText } from "~/lib/body.server";
+import { MalformedRequestError, PayloadTooLargeError } from "~/lib/errors.server";
+
+/** A POST whose body arrives in the given byte chunks (as a streamed upload would). */
+function post(...chunks: Uint8Array[]): Request {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const c of chunks) controller.enqueue(c);
+      controller.close();
+    },
+  });
+  return new Request("http://test/", { method: "POST", body, duplex: "half" } as RequestInit);
+}
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+describe("readBodyText", () => {
+  it("decodes ASCII and UTF-8 bodies, including characters split across chunks", async () => {
+    expect(await readBodyText(post(bytes('{"a":'), bytes("1}")), 1000)).toBe('{"a":1}');
+    const text = '{"name":"Café Ørsted – 北"}';
+    const all = bytes(text);
+    // Split inside the multi-byte sequences of "é" and "北".
+    const cut1 = text.indexOf("é") + 1;
+    const cut2 = all.length - 3;
+    const decoded = await readBodyText(
+      post(all.subarray(0, cut1), all.subarray(cut1, cut2), all.subarray(cut2)),
+      1000,
+    );
+    expect(decoded).toBe(text);
+  });
+
+  it("drops a UTF-8 byte-order mark, like the standard decoder", async () => {
+    const withBom = new Uint8Array([0xef, 0xbb, 0xbf, ...bytes('{"a":"é"}')]);
+    expect(await readBodyText(post(withBom), 1000)).toBe('{"a":"é"}');
+  });
+
+  it("rejects bytes that are not UTF-8 (latin1 'é', a lone continuation byte)", async () => {
+    for (const bad of [new Uint8Array([0x7b, 0xe9, 0x7d]), new Uint8Array([0x41, 0x80])]) {
+      await expect(readBodyText(post(bad), 1000)).rejects.toBeInstanceOf(MalformedRequestError);
+    }
+  });
+
+  it("counts bytes as they stream and stops past the limit", async () => {
+    const chunk = bytes("x".repeat(600));
+    await expect(readBodyText(post(chunk, chunk), 1000)).rejects.toBeInstanceOf(
+      PayloadTooLargeError,
+    );
+    expect(await readBodyText(post(chunk), 600)).toHaveLength(600);
+  });
+
+  it("reads an empty body as an empty string", async () => {
+    expect(await readBodyText(new Request("http://test/", { method: "POST" }), 10)).toBe("");
+  });
+});
