@@ -12,7 +12,15 @@ import { loadDataset, splitByYear, SPLIT_YEARS } from "./data";
 import { featurizeTrainOOF, fitFeatureState } from "./fit-features";
 import { evaluate, INTERVAL_LEVEL, type Evaluation } from "./evaluate";
 import { factorImportance } from "./importance";
-import { BEST_PARAMS, EARLY_STOPPING_ROUNDS, MAX_ROUNDS, SEED } from "./params";
+import {
+  BEST_PARAMS,
+  EARLY_STOPPING_ROUNDS,
+  INFERENCE_BUDGET_NODE_VISITS,
+  MAX_ROUNDS,
+  SEED,
+  nodeVisitsPerRow,
+  roundCap,
+} from "./params";
 import { silentReporter, type Reporter } from "./report";
 import { ONNX_ML_OPSET, explainTrees, parseBaseScore, xgboostToOnnx } from "./to-onnx";
 import {
@@ -30,6 +38,7 @@ export type TrainOptions = {
   dataFile?: string;
   /** Output directory for the bundle; undefined = do not write a bundle. */
   outDir?: string;
+  /** Max boosting rounds (default MAX_ROUNDS); always capped by the inference budget. */
   rounds?: number;
   params?: XgbParams;
   earlyStopping?: number;
@@ -64,7 +73,8 @@ export async function trainModel(opts: TrainOptions = {}): Promise<TrainOutcome>
   const r = opts.reporter ?? silentReporter();
   const dataFile = opts.dataFile ?? "data/ames.csv";
   const params = opts.params ?? BEST_PARAMS;
-  const rounds = opts.rounds ?? MAX_ROUNDS;
+  // The inference-cost budget caps the rounds by depth, so no model can exceed it (ADR 0013).
+  const rounds = roundCap(params.max_depth, opts.rounds ?? MAX_ROUNDS);
   const workDir = mkdtempSync(join(tmpdir(), "ames-train-"));
   try {
     const ds = await r.stage("Load and validate data", () => loadDataset(dataFile));
@@ -112,9 +122,18 @@ export async function trainModel(opts: TrainOptions = {}): Promise<TrainOutcome>
           r.progress(i + 1, total, `train-rmse ${tr.toFixed(4)} eval-rmse ${ev.toFixed(4)}`),
       }),
     );
+    const nTrees = xgb.bestIteration + 1;
+    const nodeVisits = nodeVisitsPerRow(nTrees, params.max_depth);
     r.info(
-      `best iteration ${xgb.bestIteration} (eval RMSE ${xgb.evalHistory[xgb.bestIteration].eval.toFixed(5)})`,
+      `best iteration ${xgb.bestIteration} (eval RMSE ${xgb.evalHistory[xgb.bestIteration].eval.toFixed(5)}); ` +
+        `${nTrees} trees × depth ≤ ${params.max_depth} = ${nodeVisits} node visits/row ` +
+        `(budget ${INFERENCE_BUDGET_NODE_VISITS})`,
     );
+    if (nodeVisits > INFERENCE_BUDGET_NODE_VISITS) {
+      throw new Error(
+        `${nodeVisits} node visits per row exceed the inference budget of ${INFERENCE_BUDGET_NODE_VISITS}`,
+      );
+    }
 
     const onnx = await r.stage("Convert to ONNX", () =>
       xgboostToOnnx(xgb.model, state.features.length),
@@ -174,7 +193,12 @@ export async function trainModel(opts: TrainOptions = {}): Promise<TrainOutcome>
           "eval[eval]": "eval.csv",
         },
         best_iteration: xgb.bestIteration,
-        n_trees: xgb.bestIteration + 1,
+        n_trees: nTrees,
+      },
+      inference: {
+        max_depth: params.max_depth,
+        node_visits_per_row: nodeVisits,
+        budget_node_visits: INFERENCE_BUDGET_NODE_VISITS,
       },
       onnx: { file: "model.onnx", sha256: sha256(onnx), opset: ONNX_ML_OPSET },
       metrics: roundMetrics(evaluation.metrics),

@@ -83,6 +83,7 @@ async function main(): Promise<void> {
   }
   const total = (performance.now() - t0) / 1000;
   const m = out.manifest.metrics;
+  const cost = out.manifest.inference;
   process.stdout.write(`\n${table(m)}\n\n`);
   if (out.parity) {
     process.stdout.write(
@@ -91,6 +92,8 @@ async function main(): Promise<void> {
   }
   process.stdout.write(
     `Interval: 90% split-conformal, q = ${out.evaluation.q.toFixed(4)} (log space); holdout coverage ${(m.holdout.coverage * 100).toFixed(1)}%\n` +
+      `Model: ${out.manifest.xgboost.n_trees} trees × depth ≤ ${cost?.max_depth} = ` +
+      `${cost?.node_visits_per_row} node visits/row (inference budget ${cost?.budget_node_visits})\n` +
       `Bundle: ${out.bundle?.dir} (${((out.bundle?.bytes ?? 0) / 1024).toFixed(0)} KiB)\n` +
       `Total ${total.toFixed(1)} s\n`,
   );

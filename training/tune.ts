@@ -1,8 +1,9 @@
 // Small reproducible hyper-parameter search: the recorded configuration + a fixed, seeded sample,
 // each early-stopped on eval and scored on the 2009 eval split only (holdout is never looked at).
+// Eligible: bundle within 2 MiB and node visits per row within the inference budget (ADR 0013).
 import { trainModel } from "./pipeline";
 import type { Reporter } from "./report";
-import { BEST_PARAMS } from "./params";
+import { BEST_PARAMS, INFERENCE_BUDGET_NODE_VISITS, nodeVisitsPerRow } from "./params";
 import type { XgbParams } from "./xgboost";
 
 type Searched = Exclude<keyof XgbParams, "objective" | "huber_slope">;
@@ -22,6 +23,19 @@ export const SEARCH_SIZE = 24;
 
 /** A configuration whose bundle (model.onnx + manifest) would exceed this is not eligible. */
 export const BUNDLE_BUDGET_BYTES = 2 * 1024 * 1024;
+
+/**
+ * Why a trained candidate may not be chosen (empty: eligible). The round cap keeps the node
+ * visits within the budget by construction; the check states the rule where models are chosen.
+ */
+export function ineligibility(c: { bundleBytes: number; nodeVisitsPerRow: number }): string[] {
+  const why: string[] = [];
+  if (c.bundleBytes >= BUNDLE_BUDGET_BYTES) why.push("bundle > 2 MiB");
+  if (c.nodeVisitsPerRow > INFERENCE_BUDGET_NODE_VISITS) {
+    why.push(`node visits > ${INFERENCE_BUDGET_NODE_VISITS}`);
+  }
+  return why;
+}
 
 export function candidateConfigs(n = SEARCH_SIZE, seed = 11): XgbParams[] {
   let s = seed;
@@ -61,10 +75,12 @@ export async function searchParams(opts: {
       parity: false,
     });
     const ev = out.evaluation.metrics.eval;
+    const nTrees = out.xgb.bestIteration + 1;
+    const visits = nodeVisitsPerRow(nTrees, params.max_depth);
     // Deep models with many trees carry large explain trees in the manifest.
     const bytes = out.onnx.length + Buffer.byteLength(JSON.stringify(out.manifest));
-    const fits = bytes < BUNDLE_BUDGET_BYTES;
-    const score = fits ? searchScore(ev) : Infinity;
+    const why = ineligibility({ bundleBytes: bytes, nodeVisitsPerRow: visits });
+    const score = why.length === 0 ? searchScore(ev) : Infinity;
     opts.reporter.progress(
       i + 1,
       configs.length,
@@ -72,8 +88,9 @@ export async function searchParams(opts: {
     );
     opts.reporter.info(
       `${String(i + 1).padStart(2)}. score ${searchScore(ev).toFixed(4)} eval RMSLE ${ev.rmsle.toFixed(5)} ` +
-        `MAPE ${ev.mape.toFixed(3)} ${JSON.stringify(params)} (${out.xgb.bestIteration + 1} trees, ` +
-        `bundle ${(bytes / 1024).toFixed(0)} KiB${fits ? "" : " > budget: not eligible"})`,
+        `MAPE ${ev.mape.toFixed(3)} ${JSON.stringify(params)} (${nTrees} trees, ` +
+        `${visits} node visits/row, bundle ${(bytes / 1024).toFixed(0)} KiB` +
+        `${why.length ? `: not eligible, ${why.join(", ")}` : ""})`,
     );
     if (score < best.score) best = { score, params };
   }

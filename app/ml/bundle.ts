@@ -66,6 +66,17 @@ export const BundleManifestSchema = z.object({
     best_iteration: z.number().int(),
     n_trees: z.number().int(),
   }),
+  /**
+   * Inference cost (ADR 0013): node_visits_per_row = n_trees × max_depth, the most internal
+   * nodes one row visits; the training budget it was held to. Optional: older bundles lack it.
+   */
+  inference: z
+    .object({
+      max_depth: z.number().int().positive(),
+      node_visits_per_row: z.number().int().nonnegative(),
+      budget_node_visits: z.number().int().positive(),
+    })
+    .optional(),
   onnx: z.object({ file: z.literal("model.onnx"), sha256: z.string(), opset: z.number().int() }),
   metrics: z.object({ train: MetricsSchema, eval: MetricsSchema, holdout: MetricsSchema }),
   interval: z.object({ level: z.number(), q: z.number() }),

@@ -9,6 +9,13 @@ import { featurize } from "~/ml/features";
 import { createOrtSession, runOrt } from "~/ml/onnx-runner.server";
 import { trainModel, type TrainOutcome } from "../../training/pipeline";
 import { loadDataset } from "../../training/data";
+import {
+  BEST_PARAMS,
+  INFERENCE_BUDGET_NODE_VISITS,
+  MAX_ROUNDS,
+  roundCap,
+} from "../../training/params";
+import { candidateConfigs, ineligibility } from "../../training/tune";
 
 describe("training pipeline (fewer rounds)", () => {
   let out: TrainOutcome;
@@ -64,12 +71,69 @@ describe("training pipeline (fewer rounds)", () => {
   });
 });
 
-describe("reproducibility", () => {
-  it("retraining with the recorded parameters gives the committed model.onnx byte for byte", async () => {
-    const version = readFileSync("models/LATEST", "utf8").trim();
+describe("default run (recorded parameters, full rounds)", () => {
+  let again: TrainOutcome;
+  const version = readFileSync("models/LATEST", "utf8").trim();
+
+  beforeAll(async () => {
+    again = await trainModel({ parity: false });
+  });
+
+  it("retraining with the recorded parameters gives the committed model.onnx byte for byte", () => {
     const committed = readFileSync(join("models", version, "model.onnx"));
-    const again = await trainModel({ parity: false });
     expect(Buffer.from(again.onnx).equals(committed)).toBe(true);
+  });
+
+  it("fits within the inference budget: the round cap is derived from depth", () => {
+    const cap = Math.floor(INFERENCE_BUDGET_NODE_VISITS / BEST_PARAMS.max_depth);
+    expect(again.xgb.evalHistory).toHaveLength(Math.min(MAX_ROUNDS, cap));
+    const trees = again.manifest.xgboost.n_trees;
+    expect(trees * BEST_PARAMS.max_depth).toBeLessThanOrEqual(INFERENCE_BUDGET_NODE_VISITS);
+    expect(again.manifest.inference).toEqual({
+      max_depth: BEST_PARAMS.max_depth,
+      node_visits_per_row: trees * BEST_PARAMS.max_depth,
+      budget_node_visits: INFERENCE_BUDGET_NODE_VISITS,
+    });
+  });
+
+  it("the committed bundle's trees × max_depth is within the inference budget", () => {
+    const m = parseManifest(
+      JSON.parse(readFileSync(join("models", version, "manifest.json"), "utf8")),
+    );
+    const depth = Number(m.xgboost.params.max_depth);
+    expect(Number.isInteger(depth) && depth > 0).toBe(true);
+    // Counted from the trees themselves, not from the recorded figure.
+    expect(m.explain.trees).toHaveLength(m.xgboost.n_trees);
+    expect(m.xgboost.n_trees * depth).toBeLessThanOrEqual(INFERENCE_BUDGET_NODE_VISITS);
+    expect(m.inference?.node_visits_per_row).toBe(m.xgboost.n_trees * depth);
+  });
+});
+
+describe("inference budget for search candidates", () => {
+  it("caps rounds by depth: 1,200 / 800 / 600 at depth 2 / 3 / 4", () => {
+    expect([2, 3, 4].map((d) => roundCap(d))).toEqual([1200, 800, 600]);
+    expect(roundCap(3, 150)).toBe(150);
+    for (const p of candidateConfigs()) {
+      expect(roundCap(p.max_depth) * p.max_depth).toBeLessThanOrEqual(INFERENCE_BUDGET_NODE_VISITS);
+    }
+  });
+
+  it("a deep candidate asked for 2,000 rounds is fitted with at most budget / depth", async () => {
+    const deep = await trainModel({
+      params: { ...BEST_PARAMS, max_depth: 8 },
+      rounds: 2000,
+      parity: false,
+    });
+    expect(deep.xgb.evalHistory).toHaveLength(300);
+    expect(deep.manifest.xgboost.n_trees * 8).toBeLessThanOrEqual(INFERENCE_BUDGET_NODE_VISITS);
+  });
+
+  it("makes an over-budget candidate ineligible next to the bundle-size budget", () => {
+    expect(ineligibility({ bundleBytes: 1e6, nodeVisitsPerRow: 2400 })).toEqual([]);
+    expect(ineligibility({ bundleBytes: 1e6, nodeVisitsPerRow: 2401 })).toEqual([
+      "node visits > 2400",
+    ]);
+    expect(ineligibility({ bundleBytes: 3 * 1024 * 1024, nodeVisitsPerRow: 4827 })).toHaveLength(2);
   });
 });
 

@@ -35,6 +35,14 @@ describe("parseManifest", () => {
     expect(() => parseManifest(null)).toThrow(/Unsupported model bundle format/);
   });
 
+  it("reads bundles without the optional inference-cost record (trained before ADR 0013)", () => {
+    const { inference: _omitted, ...older } = json;
+    expect(parseManifest(older).inference).toBeUndefined();
+    expect(() =>
+      parseManifest({ ...json, inference: { ...json.inference, node_visits_per_row: -1 } }),
+    ).toThrow(/inference\.node_visits_per_row/);
+  });
+
   it("names the first invalid fields", () => {
     expect(() => parseManifest({ ...json, interval: { level: 0.9 } })).toThrow(/interval\.q/);
   });
