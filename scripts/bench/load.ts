@@ -78,3 +78,52 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     cpu_us_per_request: cpu === undefined ? null : (cpu * 1e6) / Math.max(1, r.requests.total),
   };
 }
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * Several scenarios measured in alternating rounds (A B A B A B), so a busy neighbour on a
+ * shared machine slows all of them alike. Each scenario's result is the median round (req/s,
+ * latency, CPU per request); `rounds[i][s]` keeps every round for per-round ratios.
+ */
+export async function runInterleaved(
+  specs: LoadSpec[],
+  rounds: number,
+): Promise<{ results: LoadResult[]; rounds: LoadResult[][] }> {
+  const all: LoadResult[][] = [];
+  for (let r = 0; r < rounds; r++) {
+    const round: LoadResult[] = [];
+    for (const spec of specs) round.push(await runLoad({ ...spec, warmupSeconds: r ? 1 : 2 }));
+    all.push(round);
+  }
+  const results = specs.map((_, s) => {
+    const runs = all.map((round) => round[s]);
+    const pick = (f: (x: LoadResult) => number) => median(runs.map(f));
+    const cpu = runs.map((x) => x.cpu_us_per_request).filter((x): x is number => x !== null);
+    return {
+      ...runs[0],
+      duration_s: runs.reduce((a, x) => a + x.duration_s, 0),
+      requests: runs.reduce((a, x) => a + x.requests, 0),
+      req_per_s: pick((x) => x.req_per_s),
+      latency_ms: {
+        p50: pick((x) => x.latency_ms.p50),
+        p99: pick((x) => x.latency_ms.p99),
+        mean: pick((x) => x.latency_ms.mean),
+        max: Math.max(...runs.map((x) => x.latency_ms.max)),
+      },
+      errors: runs.reduce((a, x) => a + x.errors, 0),
+      non_2xx: runs.reduce((a, x) => a + x.non_2xx, 0),
+      statuses: runs.reduce<Record<string, number>>((acc, x) => {
+        for (const [k, v] of Object.entries(x.statuses)) acc[k] = (acc[k] ?? 0) + v;
+        return acc;
+      }, {}),
+      cpu_us_per_request: cpu.length ? median(cpu) : null,
+    };
+  });
+  return { results, rounds: all };
+}
+
+/** Median over rounds of a per-round ratio between two interleaved scenarios. */
+export function medianRatio(rounds: LoadResult[][], f: (round: LoadResult[]) => number): number {
+  return median(rounds.map(f));
+}

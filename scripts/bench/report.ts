@@ -82,8 +82,10 @@ one machine): a **bare \`node:http\` JSON server** (the ceiling: no framework, n
 the **built app** as deployed (\`NODE_ENV=production\`: helmet headers, request id, JSON access
 log line per request, rate limiter on with a limit far above the load, metrics), hit on
 \`/healthz\` (the **framework floor**: the same pipeline and Remix resource-route dispatch with a
-trivial loader), and the prediction route. Each scenario gets a 2 s warm-up and then
-${r.scenario_seconds} s of measurement. Requests carry full records (every field of a row of
+trivial loader), and the prediction route. Each scenario gets a warm-up and then
+${r.scenario_seconds} s of measurement; \`/healthz\` and single-row predictions run in 3 alternating
+rounds (their figures are the median round, and the "vs /healthz" ratios the median of the
+per-round ratios), so a neighbour's burst cannot land on one side only. Requests carry full records (every field of a row of
 \`data/ames.csv\`, resampled with a fixed seed). RSS is the app process's \`VmRSS\` after the
 scenario. "vs bare" and "vs /healthz" are req/s ratios (1.00 = as fast as the reference).
 "Server CPU µs/req" is the server process's user + system CPU time (all threads, from
