@@ -13,7 +13,10 @@ ENV ONNXRUNTIME_NODE_INSTALL=skip \
     NPM_CONFIG_AUDIT=false
 
 FROM base AS deps
+# patches/ is applied by the postinstall script (patch-package) during `npm ci`; the pruned
+# runtime node_modules keeps the patched files.
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 
 FROM deps AS build

@@ -7,7 +7,8 @@ SHELL := /bin/bash
 .PHONY: install run dev test test-unit test-e2e lint format typecheck train bench build \
 	docker-build run-compose container-smoke validate clean
 
-node_modules/.installed: package.json package-lock.json
+# npm ci's postinstall applies patches/ (patch-package): a changed patch reinstalls too.
+node_modules/.installed: package.json package-lock.json $(wildcard patches/*.patch)
 	npm ci --no-audit --no-fund
 	@touch $@
 
