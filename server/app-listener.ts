@@ -73,7 +73,7 @@ export function createAppListener(config: Config, getBuild: () => ServerBuild, d
 
     try {
       const nonce = createNonce();
-      await securityHeaders(req, res, nonce);
+      securityHeaders(res, nonce);
 
       const declared = Number(req.headers["content-length"] ?? 0);
       if (declared > config.maxBodyBytes) {
