@@ -374,6 +374,12 @@ type Compiled = {
   defs: FeatureDef[];
   /** Per model column, its feature function with encoders resolved. */
   fns: ((r: Row) => number)[];
+  /**
+   * Scratch row reused by every featurize call (it is synchronous, so calls never overlap):
+   * a fresh object per call re-grows its ~80 properties one hidden-class transition at a
+   * time, which made one-row calls ~40% slower.
+   */
+  row: Row;
   /** Fields in fill order: given fields are copied, missing ones filled in this order. */
   order: { name: string; fill: Filler }[];
 };
@@ -424,7 +430,7 @@ function compile(state: FeatureState): Compiled {
     return { name, fill };
   });
   const lookups: Lookups = { target, freq, nearby };
-  const c: Compiled = { defs, fns: defs.map((d) => d.bind(lookups)), order };
+  const c: Compiled = { defs, fns: defs.map((d) => d.bind(lookups)), order, row: {} };
   compiled.set(state, c);
   return c;
 }
@@ -443,7 +449,7 @@ export function featurize(records: readonly PropertyRecord[], state: FeatureStat
   const nFeatures = c.defs.length;
   const matrix = new Float32Array(nRows * nFeatures);
   const imputed: string[][] = new Array(nRows);
-  const row: Row = {}; // one scratch row for the whole batch
+  const row = c.row;
   for (let i = 0; i < nRows; i++) {
     const given = records[i];
     const filled: string[] = [];
