@@ -2,7 +2,7 @@
 // references (bare node:http, the app's /healthz), plus predict() vs raw ORT in-process.
 // Writes docs/performance.md + docs/performance.json. `--profile` (or `--profile=batch`)
 // instead records a CPU profile of the app under single-row (batch) load and prints where
-// the self time goes.
+// the self time goes; `--report-only` rewrites performance.md from performance.json.
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -12,7 +12,13 @@ import { benchInProcess, loadServingModel } from "./bench/in-process";
 import { medianRatio, runInterleaved, runLoad, type LoadResult } from "./bench/load";
 import { rssMiB, startApp, startBare } from "./bench/processes";
 import { selfTimeByPackage, topSelfTime } from "./bench/profile";
-import { machineInfo, writeReport, type Scenario, type Target } from "./bench/report";
+import {
+  machineInfo,
+  writeReport,
+  type BenchReport,
+  type Scenario,
+  type Target,
+} from "./bench/report";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -54,7 +60,19 @@ function predictRequest(url: string, body: string) {
   };
 }
 
+const REPORT_JSON = path.join(ROOT, "docs/performance.json");
+const REPORT_MD = path.join(ROOT, "docs/performance.md");
+const FINDINGS = path.join(ROOT, "scripts/bench/findings.md");
+const findings = () => (existsSync(FINDINGS) ? readFileSync(FINDINGS, "utf8") : "");
+
 async function main() {
+  // --report-only: rewrite docs/performance.md from the last run's JSON (after editing the
+  // findings), without measuring again.
+  if (process.argv.includes("--report-only")) {
+    const last = JSON.parse(readFileSync(REPORT_JSON, "utf8")) as BenchReport;
+    await writeReport(last, REPORT_JSON, REPORT_MD, findings());
+    return log("rewrote docs/performance.md from docs/performance.json");
+  }
   const loadAtStart = os.loadavg()[0];
   if (!existsSync(path.join(ROOT, "server-build/index.js"))) {
     throw new Error("server-build/index.js is missing: run `npm run build` first.");
@@ -249,7 +267,6 @@ async function main() {
     },
   ];
 
-  const findingsFile = path.join(ROOT, "scripts/bench/findings.md");
   await writeReport(
     {
       generated_at: new Date().toISOString(),
@@ -261,9 +278,9 @@ async function main() {
       in_process: inProcess,
       targets,
     },
-    path.join(ROOT, "docs/performance.json"),
-    path.join(ROOT, "docs/performance.md"),
-    existsSync(findingsFile) ? readFileSync(findingsFile, "utf8") : "",
+    REPORT_JSON,
+    REPORT_MD,
+    findings(),
   );
   log(`\nwrote docs/performance.md and docs/performance.json`);
   for (const t of targets)
