@@ -42,7 +42,9 @@ function runtimeStage(text: string): { keyword: string; args: string }[] {
   return instructions.slice(lastFrom);
 }
 
-const known = new Set(CONFIG_ENV_VARS);
+// Node's own runtime options are not app configuration (the config schema never reads them).
+const RUNTIME_ENV_VARS = ["NODE_OPTIONS"];
+const known = new Set([...CONFIG_ENV_VARS, ...RUNTIME_ENV_VARS]);
 const defaults = loadConfig({}, root);
 // Placeholders for the values injected from Secrets Manager (production needs ≥ 24 chars).
 const fakeSecrets = { API_KEYS: "k".repeat(32), ADMIN_API_KEYS: "a".repeat(32) };
@@ -101,6 +103,25 @@ describe("ECS task definition", () => {
   it("ships logs with awslogs", () => {
     expect(container.logConfiguration.logDriver).toBe("awslogs");
     expect(container.logConfiguration.options["awslogs-group"]).toBeTruthy();
+  });
+});
+
+describe("ECS heap cap", () => {
+  const capMb = (options: string) => Number(/--max-old-space-size=(\d+)\b/.exec(options)?.[1]);
+
+  it("caps V8's old space at 30–50% of the task memory (docs/reliability.md)", () => {
+    const cap = capMb(taskEnv.NODE_OPTIONS ?? "");
+    const memory = Number(taskDef.memory);
+    expect(cap).toBeGreaterThanOrEqual(0.3 * memory);
+    expect(cap).toBeLessThanOrEqual(0.5 * memory);
+  });
+
+  it("uses the same cap in the CloudFormation template, from a parameter next to TaskMemory", () => {
+    const params = template.Parameters as Json;
+    const env = cfnContainer.Environment.find((e: Json) => e.Name === "NODE_OPTIONS") as Json;
+    expect(env.Value["Fn::Sub"]).toBe("--max-old-space-size=${NodeMaxOldSpaceMb}");
+    expect(params.NodeMaxOldSpaceMb.Default).toBe(capMb(taskEnv.NODE_OPTIONS));
+    expect(params.TaskMemory.Default).toBe(taskDef.memory);
   });
 });
 
