@@ -1,5 +1,6 @@
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MINIMAL_RECORD } from "./helpers/api-fixtures";
 import { openUpload, probeConnect, sleep } from "./helpers/http";
 import { spawnServer, startServer, TEST_API_KEY, type TestServer } from "./helpers/server";
 
@@ -292,24 +293,7 @@ describe("graceful shutdown", () => {
   // /readyz, not just /healthz.
   const PREDICT = "/api/v1/predict";
   const API_HEADERS = { "Content-Type": "application/json", "X-API-Key": TEST_API_KEY };
-  const body = JSON.stringify({
-    records: [
-      {
-        Neighborhood: "College_Creek",
-        Gr_Liv_Area: 1710,
-        Total_Bsmt_SF: 856,
-        Lot_Area: 8450,
-        Year_Built: 2003,
-        Overall_Cond: "Average",
-        Bedroom_AbvGr: 3,
-        Full_Bath: 2,
-        Half_Bath: 1,
-        Garage_Cars: 2,
-        Year_Sold: 2008,
-        Mo_Sold: 2,
-      },
-    ],
-  });
+  const body = JSON.stringify({ records: [MINIMAL_RECORD] });
   const FIRST = body.slice(0, 40);
   const REST = body.slice(40);
   const TOTAL = Buffer.byteLength(body);
