@@ -9,7 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadRecords, resample } from "./bench/data";
 import { benchInProcess, loadServingModel } from "./bench/in-process";
-import { medianRatio, runInterleaved, runLoad, type LoadResult } from "./bench/load";
+import { median, runInterleaved, runLoad, type LoadResult } from "./bench/load";
 import { rssMiB, startApp, startBare } from "./bench/processes";
 import { selfTimeByPackage, topSelfTime } from "./bench/profile";
 import {
@@ -177,11 +177,12 @@ async function main() {
     1,
     rssMiB(pid).rss,
   );
-  const cost = medianRatio(interleaved.rounds, ([h, p]) => h.req_per_s / p.req_per_s) - 1;
+  const cost = median(interleaved.rounds.map(([h, p]) => h.req_per_s / p.req_per_s)) - 1;
   const cpuCost =
-    medianRatio(
-      interleaved.rounds,
-      ([h, p]) => (p.cpu_us_per_request ?? NaN) / (h.cpu_us_per_request ?? NaN),
+    median(
+      interleaved.rounds.map(
+        ([h, p]) => (p.cpu_us_per_request ?? NaN) / (h.cpu_us_per_request ?? NaN),
+      ),
     ) - 1;
   for (const [i, s] of [scenarios[1], scenarios[2]].entries()) {
     s.rounds = interleaved.rounds.map((round) => ({

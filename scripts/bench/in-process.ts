@@ -6,6 +6,7 @@ import { LocalModelStore } from "~/ml/model-store.server";
 import { runOrt } from "~/ml/onnx-runner.server";
 import { predictRecords } from "~/ml/predict.server";
 import { validateRecord, type PropertyRecord } from "~/ml/schema";
+import { median } from "./load";
 
 export type InProcessResult = {
   single_row: { predict_us: number; ort_us: number; ratio: number };
@@ -29,8 +30,6 @@ async function cpuPerCall(fn: () => Promise<unknown>, ms: number): Promise<numbe
   const cpu = process.cpuUsage(cpu0);
   return (cpu.user + cpu.system) / calls;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
  * `a` vs `b` on a shared machine: short rounds alternate between the two (so both see the same

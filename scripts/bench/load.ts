@@ -79,7 +79,8 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** The middle value (upper middle for an even count). */
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
  * Several scenarios measured in alternating rounds (A B A B A B), so a busy neighbour on a
@@ -121,9 +122,4 @@ export async function runInterleaved(
     };
   });
   return { results, rounds: all };
-}
-
-/** Median over rounds of a per-round ratio between two interleaved scenarios. */
-export function medianRatio(rounds: LoadResult[][], f: (round: LoadResult[]) => number): number {
-  return median(rounds.map(f));
 }
