@@ -38,16 +38,25 @@ async function profileApp(body: string, what: string, connections: number) {
   const skipMs = Date.now() - spawnedAt + 2000;
   await runLoad({ ...predictRequest(app.url, body), connections, seconds: SECONDS });
   await app.stop();
-  const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
-  if (!file) throw new Error(`no .cpuprofile written in ${dir}`);
-  const profile = path.join(dir, file);
-  log(`\nprofile: ${profile} (summary skips the first ${skipMs} ms)\n\nself time by package:`);
-  for (const g of selfTimeByPackage(profile, skipMs).slice(0, 20)) {
-    log(`  ${g.self_pct.toFixed(1).padStart(5)}%  ${g.where}`);
-  }
-  log("\ntop self-time functions:");
-  for (const f of topSelfTime(profile, skipMs, 40)) {
-    log(`  ${f.self_pct.toFixed(1).padStart(5)}%  ${f.name}  ${f.where}`);
+  // One profile per thread: the event loop (thread 0) and each scoring worker.
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".cpuprofile"))
+    .sort();
+  if (files.length === 0) throw new Error(`no .cpuprofile written in ${dir}`);
+  for (const file of files) {
+    const profile = path.join(dir, file);
+    const thread =
+      file.split(".").at(-3) === "0" ? "event loop" : `worker thread ${file.split(".").at(-3)}`;
+    log(
+      `\n== ${thread}: ${profile} (summary skips the first ${skipMs} ms)\n\nself time by package:`,
+    );
+    for (const g of selfTimeByPackage(profile, skipMs).slice(0, 20)) {
+      log(`  ${g.self_pct.toFixed(1).padStart(5)}%  ${g.where}`);
+    }
+    log("\ntop self-time functions:");
+    for (const f of topSelfTime(profile, skipMs, 40)) {
+      log(`  ${f.self_pct.toFixed(1).padStart(5)}%  ${f.name}  ${f.where}`);
+    }
   }
 }
 

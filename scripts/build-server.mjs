@@ -1,5 +1,5 @@
 // Bundles the programs that run from the production image: the custom server
-// (server/index.ts + the app modules it uses) and the batch scoring CLI. npm packages stay
+// (server/index.ts + the app modules it uses), its scoring worker and the batch scoring CLI. npm packages stay
 // external and load from node_modules at run time (the image has no tsx).
 import { build } from "esbuild";
 
@@ -7,6 +7,8 @@ await build({
   entryPoints: {
     index: "server/index.ts",
     "predict-batch": "scripts/predict-batch.ts",
+    // Loaded by piscina as worker threads (app/ml/score-pool.server.ts).
+    "score-worker": "app/ml/score-worker.server.ts",
   },
   outdir: "server-build",
   bundle: true,

@@ -1,9 +1,12 @@
+import { existsSync } from "node:fs";
 import http from "node:http";
+import { fileURLToPath } from "node:url";
 import { getConfig, type Config } from "~/lib/config.server";
 import { ConfigurationError } from "~/lib/errors.server";
 import { getLogger } from "~/lib/logger.server";
 import { registerSecrets } from "~/lib/redact.server";
 import { reloadModel, startModel, stopModel } from "~/ml/inference.server";
+import { startScorePool, stopScorePool } from "~/ml/score-pool.server";
 import { createAppListener } from "./app-listener";
 import { startMetricsServer } from "./metrics-listener";
 import { loadRemixBuild } from "./remix-build";
@@ -25,6 +28,27 @@ function readConfig(): Config {
     }
     throw error;
   }
+}
+
+/**
+ * The worker module is built next to this file (scripts/build-server.mjs). Under `npm run
+ * dev` this file runs from source, there is no compiled worker, and everything scores on
+ * the event loop, so a stale build can never answer for edited code.
+ */
+function startScoringWorkers(config: Config, log: ReturnType<typeof getLogger>) {
+  const filename = fileURLToPath(new URL("./score-worker.js", import.meta.url));
+  const threads = existsSync(filename) ? config.scoringWorkers : 0;
+  startScorePool({
+    filename,
+    threads,
+    minBytes: config.scoringWorkerMinBytes,
+    intraOpNumThreads: config.ortIntraOpThreads,
+  });
+  log.info("scoring workers", {
+    threads,
+    offload_min_bytes: config.scoringWorkerMinBytes,
+    ...(threads === 0 && config.scoringWorkers > 0 ? { reason: "no compiled worker (dev)" } : {}),
+  });
 }
 
 async function main() {
@@ -51,7 +75,11 @@ async function main() {
   });
   const metrics =
     config.metricsPort > 0 ? startMetricsServer(config.host, config.metricsPort) : undefined;
-  installShutdown({ app, metrics }, config.shutdownGraceMs, log, async () => stopModel());
+  startScoringWorkers(config, log);
+  installShutdown({ app, metrics }, config.shutdownGraceMs, log, async () => {
+    stopModel();
+    await stopScorePool();
+  });
 
   // The listener is up first (liveness answers); readiness turns 200 once the model is
   // loaded, verified and warmed. SIGHUP reloads the bundle the pointer names (load-then-swap).

@@ -28,11 +28,11 @@ export function bodyKind(request: Request, accepted: readonly BodyKind[]): BodyK
 }
 
 /**
- * Reads the body as UTF-8 text, counting bytes as they stream in: the server already
- * rejects a too-large Content-Length, this also covers chunked uploads without one.
+ * Reads the body's bytes, counting them as they stream in: the server already rejects a
+ * too-large Content-Length, this also covers chunked uploads without one.
  */
-export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
-  if (!request.body) return "";
+export async function readBodyBytes(request: Request, maxBytes: number): Promise<Buffer> {
+  if (!request.body) return Buffer.alloc(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -46,11 +46,16 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
     }
     chunks.push(value);
   }
-  const bytes = Buffer.concat(chunks, size);
+  return Buffer.concat(chunks, size);
+}
+
+/** Body bytes as text: ASCII fast, otherwise strict UTF-8 (a 400 for invalid bytes). */
+export function decodeBodyText(bytes: Uint8Array): string {
   // Bodies are nearly always ASCII, and for ASCII a latin1 decode is a plain copy: on this
   // machine 0.7 ms instead of ~10 ms for a 2 MB batch (UTF-8 decoding, fatal or not, and
   // isUtf8 + toString all cost the same). Anything else gets the strict UTF-8 decoder.
-  if (isAscii(bytes)) return bytes.toString("latin1");
+  if (isAscii(bytes))
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {

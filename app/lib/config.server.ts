@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { ConfigurationError } from "./errors.server";
@@ -52,6 +53,10 @@ const EnvSchema = z.object({
   RATE_LIMIT_PER_MINUTE: int(0, 10_000_000).default(6000),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
   ORT_INTRA_OP_THREADS: int(1, 64).default(1),
+  // Worker threads that score large requests off the event loop (0: all on the event loop).
+  SCORING_WORKERS: int(0, 64).default(Math.min(4, availableParallelism())),
+  // ~20 full records: below this, a worker round trip costs more than it saves.
+  SCORING_WORKER_MIN_BYTES: int(0, 512 * 1024 * 1024).default(32 * 1024),
 });
 
 /** Every environment variable the app reads (infra templates are checked against it). */
@@ -83,6 +88,8 @@ export type Config = Readonly<{
   rateLimitPerMinute: number;
   shutdownGraceMs: number;
   ortIntraOpThreads: number;
+  scoringWorkers: number;
+  scoringWorkerMinBytes: number;
 }>;
 
 function parseModelSource(uri: string, cwd: string): ModelSource {
@@ -181,6 +188,8 @@ export function loadConfig(
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     ortIntraOpThreads: e.ORT_INTRA_OP_THREADS,
+    scoringWorkers: e.SCORING_WORKERS,
+    scoringWorkerMinBytes: e.SCORING_WORKER_MIN_BYTES,
   });
 }
 

@@ -10,6 +10,8 @@ export class HousingMLError extends Error {
   readonly title: string = "Internal Server Error";
   /** Extra response headers (e.g. Retry-After, WWW-Authenticate). */
   readonly headers: Record<string, string> = {};
+  /** Field-level problems, listed in the problem+json `errors` member. */
+  readonly issues: readonly FieldIssue[] = [];
 
   constructor(
     message: string,
@@ -46,7 +48,7 @@ export class InvalidInputError extends HousingMLError {
   override readonly title: string = "Invalid input";
   constructor(
     message: string,
-    readonly issues: FieldIssue[] = [],
+    override readonly issues: readonly FieldIssue[] = [],
   ) {
     super(message);
   }
@@ -138,5 +140,65 @@ export class MethodNotAllowedError extends HousingMLError {
   constructor(allowed: string[]) {
     super(`Use ${allowed.join(", ")}.`);
     this.headers = { Allow: allowed.join(", ") };
+  }
+}
+
+/** The scoring worker pool cannot take more work right now: 503 rather than an unbounded queue. */
+export class ServerBusyError extends HousingMLError {
+  override readonly code = "server_busy";
+  override readonly status = 503;
+  override readonly title = "Server busy";
+  override readonly headers = { "Retry-After": "1" };
+}
+
+/**
+ * An error as it crosses a worker-thread boundary: structured clone keeps neither the class
+ * nor its fields, so the fields the HTTP mapping needs travel as data.
+ */
+export type WireError = {
+  code: string;
+  status: number;
+  title: string;
+  message: string;
+  publicMessage: string;
+  headers: Record<string, string>;
+  issues: readonly FieldIssue[];
+  stack?: string;
+};
+
+export function toWireError(error: unknown): WireError {
+  // A foreign error becomes the same generic 500 toProblem() gives it on the event loop.
+  const e =
+    error instanceof HousingMLError
+      ? error
+      : new HousingMLError(String(error), "An unexpected error occurred.");
+  const stack = error instanceof Error ? error.stack : undefined;
+  return {
+    code: e.code,
+    status: e.status,
+    title: e.title,
+    message: error instanceof Error ? error.message : e.message,
+    publicMessage: e.publicMessage,
+    headers: e.headers,
+    issues: e.issues,
+    ...(stack ? { stack } : {}),
+  };
+}
+
+/** A HousingMLError raised in a scoring worker, rebuilt on the event loop with the same status and body. */
+export class WorkerReportedError extends HousingMLError {
+  override readonly code: string;
+  override readonly status: number;
+  override readonly title: string;
+  override readonly headers: Record<string, string>;
+  override readonly issues: readonly FieldIssue[];
+  constructor(wire: WireError) {
+    super(wire.message, wire.publicMessage);
+    this.code = wire.code;
+    this.status = wire.status;
+    this.title = wire.title;
+    this.headers = wire.headers;
+    this.issues = wire.issues;
+    if (wire.stack) this.stack = `${this.name}: (in a scoring worker)\n${wire.stack}`;
   }
 }

@@ -1,4 +1,4 @@
-import { HousingMLError, InvalidInputError } from "./errors.server";
+import { HousingMLError } from "./errors.server";
 
 // RFC 9457 problem details. The ONE place where thrown values become HTTP error responses.
 
@@ -23,9 +23,7 @@ export function toProblem(error: unknown, requestId?: string): ProblemDetails {
       // 5xx messages may describe internals; clients get the safe public message only.
       detail: error.status >= 500 ? error.publicMessage : error.message,
       ...(requestId ? { request_id: requestId } : {}),
-      ...(error instanceof InvalidInputError && error.issues.length > 0
-        ? { errors: error.issues }
-        : {}),
+      ...(error.issues.length > 0 ? { errors: [...error.issues] } : {}),
     };
   }
   return {

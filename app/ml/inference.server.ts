@@ -6,6 +6,7 @@ import { singleton } from "~/lib/singleton.server";
 import { loadModel, type LoadedModel } from "./model-loader.server";
 import { LocalModelStore, type ModelStore } from "./model-store.server";
 import { predictRecords, type PredictOptions, type PredictResult } from "./predict.server";
+import { warmScorePool } from "./score-pool.server";
 
 /**
  * THE inference module shared by the API routes, the dashboard and the batch CLI: one
@@ -92,6 +93,7 @@ async function doReload(trigger: ReloadTrigger): Promise<ReloadOutcome> {
       return "unchanged";
     }
     const model = await loadModel(bundle.dir, { intraOpNumThreads: config.ortIntraOpThreads });
+    await warmScorePool(model); // the worker threads load it too before it serves
     const previous = state.model;
     state.model = model; // the swap: one assignment, requests already running keep `previous`
     state.status = "ready";

@@ -1,10 +1,14 @@
 import { InvalidInputError, PredictionError, type FieldIssue } from "~/lib/errors.server";
-import { getMetrics } from "~/lib/metrics.server";
 import { explainRow, groupContributions } from "./explain";
 import { featureFactor, featurize } from "./features";
 import { priceInterval } from "./interval";
 import type { LoadedModel } from "./model-loader.server";
 import { runOrt } from "./onnx-runner.server";
+import {
+  prometheusMeter,
+  type PredictionMeter,
+  type PredictionSource,
+} from "./prediction-meter.server";
 import { checkRecord } from "./record-check.server";
 import type { PropertyRecord } from "./schema";
 
@@ -16,7 +20,9 @@ export type PredictOptions = {
   /** Fail the whole request (422) if any record is invalid. */
   strict?: boolean;
   /** Metrics label: who asked. */
-  source?: "api" | "dashboard" | "batch";
+  source?: PredictionSource;
+  /** Where the counters go (a worker thread records them for the event loop). */
+  meter?: PredictionMeter;
   /** Row number of inputs[0] in error reports (CSV uploads count from their first data row). */
   firstRow?: number;
 };
@@ -64,7 +70,7 @@ export async function predictRecords(
       [{ path: "explain", message: `allowed for at most ${MAX_EXPLAIN_ROWS} records per request` }],
     );
   }
-  const metrics = getMetrics();
+  const meter = options.meter ?? prometheusMeter();
   const firstRow = options.firstRow ?? 0;
   const valid: PropertyRecord[] = [];
   const validAt: number[] = [];
@@ -81,7 +87,7 @@ export async function predictRecords(
   });
 
   const failed = inputs.length - valid.length;
-  if (failed > 0) metrics.predictionErrors.inc({ type: "validation" }, failed);
+  if (failed > 0) meter.invalidRows(failed);
   if (failed > 0 && (options.strict || valid.length === 0)) {
     const issues = items.filter(isRowError).flatMap(({ error }) =>
       error.errors.map((e) => ({
@@ -108,7 +114,7 @@ export async function predictRecords(
     features = featurize(valid, model.featureState);
     logPreds = await runOrt(model.session, features.matrix, features.nRows, features.nFeatures);
   } catch (cause) {
-    metrics.predictionErrors.inc({ type: "inference" });
+    meter.inferenceFailed();
     throw new PredictionError("Model inference failed", { cause });
   }
 
@@ -134,8 +140,7 @@ export async function predictRecords(
     items[validAt[k]] = prediction;
   }
 
-  metrics.rowsPredicted.inc({ source: options.source ?? "api" }, valid.length);
-  metrics.batchSize.observe(inputs.length);
+  meter.predicted(options.source ?? "api", valid.length, inputs.length);
   const warnings =
     failed > 0
       ? [`${failed} of ${inputs.length} records are invalid; see predictions[i].error.`]

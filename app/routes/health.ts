@@ -1,6 +1,7 @@
 import { json } from "~/lib/api.server";
 import { lifecycle } from "~/lib/lifecycle.server";
 import { getModelState } from "~/ml/inference.server";
+import { scorePoolStatus } from "~/ml/score-pool.server";
 import packageJson from "../../package.json";
 
 // Detailed health (seed-compatible shape): no secrets, only what an operator needs.
@@ -27,7 +28,10 @@ export const loader = () => {
       model_state: status,
       last_error: lastError ?? null,
       last_load_attempt_at: lastAttemptAt?.toISOString() ?? null,
-      dependencies: { model_store: { status: storeHealth.status, detail: storeHealth.detail } },
+      dependencies: {
+        model_store: { status: storeHealth.status, detail: storeHealth.detail },
+        scoring_workers: scorePoolStatus(),
+      },
       draining: lifecycle.draining,
       uptime_s: Math.round((Date.now() - lifecycle.startedAt) / 1000),
       app_version: packageJson.version,

@@ -26,11 +26,11 @@ describe("built server", () => {
 
   beforeAll(async () => {
     // Production mode: JSON logs, the production header set; debug level to see probe lines.
-    server = await startServer({
-      APP_ENV: "production",
-      LOG_LEVEL: "debug",
-      MAX_BODY_BYTES: "2048",
-    });
+    // Some cases post to the prediction route, which answers 503 until the model is ready.
+    server = await startServer(
+      { APP_ENV: "production", LOG_LEVEL: "debug", MAX_BODY_BYTES: "2048" },
+      { waitPath: "/readyz" },
+    );
   });
   afterAll(async () => {
     await server?.stop();

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { readBodyText } from "~/lib/body.server";
+import { decodeBodyText, readBodyBytes } from "~/lib/body.server";
 import { MalformedRequestError, PayloadTooLargeError } from "~/lib/errors.server";
+
+const readBodyText = async (request: Request, maxBytes: number) =>
+  decodeBodyText(await readBodyBytes(request, maxBytes));
 
 /** A POST whose body arrives in the given byte chunks (as a streamed upload would). */
 function post(...chunks: Uint8Array[]): Request {
@@ -14,7 +17,7 @@ function post(...chunks: Uint8Array[]): Request {
 }
 const bytes = (s: string) => new TextEncoder().encode(s);
 
-describe("readBodyText", () => {
+describe("readBodyBytes + decodeBodyText", () => {
   it("decodes ASCII and UTF-8 bodies, including characters split across chunks", async () => {
     expect(await readBodyText(post(bytes('{"a":'), bytes("1}")), 1000)).toBe('{"a":1}');
     const text = '{"name":"Café Ørsted – 北"}';

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "~/lib/config.server";
@@ -48,6 +49,8 @@ describe("loadConfig: a valid environment", () => {
         MAX_BATCH_ROWS: "500",
         RATE_LIMIT_PER_MINUTE: "120",
         SHUTDOWN_GRACE_MS: "2500",
+        SCORING_WORKERS: "3",
+        SCORING_WORKER_MIN_BYTES: "0",
       },
       CWD,
     );
@@ -69,6 +72,8 @@ describe("loadConfig: a valid environment", () => {
       maxBatchRows: 500,
       rateLimitPerMinute: 120,
       shutdownGraceMs: 2500,
+      scoringWorkers: 3,
+      scoringWorkerMinBytes: 0,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -81,6 +86,12 @@ describe("loadConfig: a valid environment", () => {
     expect(config.modelCacheDir).toBe(path.join(CWD, ".cache/models"));
     expect(config.s3ForcePathStyle).toBe(false);
     expect(config.shutdownGraceMs).toBe(10_000);
+    expect(config.scoringWorkers).toBe(Math.min(4, availableParallelism()));
+    expect(config.scoringWorkerMinBytes).toBe(32 * 1024);
+  });
+
+  it("accepts SCORING_WORKERS=0 (everything scores on the event loop)", () => {
+    expect(load({ APP_ENV: "test", SCORING_WORKERS: "0" }).scoringWorkers).toBe(0);
   });
 
   it("lets APP_ENV override NODE_ENV, and picks the log level per environment", () => {
@@ -145,6 +156,9 @@ describe("loadConfig: invalid environments name the variable", () => {
     ["MAX_BODY_BYTES", { MAX_BODY_BYTES: "10" }],
     ["MAX_BATCH_ROWS", { MAX_BATCH_ROWS: "0" }],
     ["SHUTDOWN_GRACE_MS", { SHUTDOWN_GRACE_MS: "soon" }],
+    ["SCORING_WORKERS", { SCORING_WORKERS: "-1" }],
+    ["SCORING_WORKERS", { SCORING_WORKERS: "two" }],
+    ["SCORING_WORKER_MIN_BYTES", { SCORING_WORKER_MIN_BYTES: "1.5" }],
   ])("%s: %j", (name, overrides) => {
     const message = configError({ APP_ENV: "test", ...overrides });
     expect(message).toMatch(/^Invalid configuration:/);

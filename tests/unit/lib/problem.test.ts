@@ -14,7 +14,10 @@ import {
   PayloadTooLargeError,
   PredictionError,
   RateLimitError,
+  ServerBusyError,
+  toWireError,
   UnsupportedMediaTypeError,
+  WorkerReportedError,
 } from "~/lib/errors.server";
 import { PROBLEM_CONTENT_TYPE, toProblem, toProblemResponse } from "~/lib/problem.server";
 
@@ -123,6 +126,21 @@ const CASES: Record<string, Case> = {
     detail: "Use GET, POST.",
     headers: { Allow: "GET, POST" },
   },
+  ServerBusyError: {
+    error: new ServerBusyError("Every scoring worker is busy."),
+    status: 503,
+    code: "server_busy",
+    detail: "Every scoring worker is busy.",
+    headers: { "Retry-After": "1" },
+  },
+  WorkerReportedError: {
+    error: new WorkerReportedError(
+      toWireError(new InvalidInputError("1 field is invalid.", [{ path: "x", message: "bad" }])),
+    ),
+    status: 422,
+    code: "invalid_input",
+    detail: "1 field is invalid.",
+  },
 };
 
 describe("error hierarchy", () => {
@@ -175,6 +193,32 @@ describe("toProblemResponse: one mapping for every error class", () => {
     expect(response.headers.get("Retry-After")).toBeNull();
     expect(response.headers.get("WWW-Authenticate")).toBeNull();
     expect(response.headers.get("Allow")).toBeNull();
+  });
+});
+
+describe("errors crossing a worker thread (toWireError → structuredClone → WorkerReportedError)", () => {
+  const across = (error: unknown) => new WorkerReportedError(structuredClone(toWireError(error)));
+
+  it.each(Object.entries(CASES))("%s answers the same problem and headers", async (_name, c) => {
+    const direct = toProblemResponse(c.error, RID);
+    const rebuilt = toProblemResponse(across(c.error), RID);
+    expect(rebuilt.status).toBe(direct.status);
+    expect([...rebuilt.headers]).toEqual([...direct.headers]);
+    expect(await rebuilt.json()).toEqual(await direct.json());
+  });
+
+  it("keeps the worker's stack for the logs, never for the client", async () => {
+    const rebuilt = across(new PredictionError(INTERNAL, { cause: new Error("x") }));
+    expect(rebuilt.stack).toContain("in a scoring worker");
+    expect(rebuilt.stack).toContain(INTERNAL);
+    const text = await toProblemResponse(rebuilt, RID).text();
+    expect(text).not.toContain("SIGSEGV");
+    expect(text).not.toMatch(/\bat .+:\d+:\d+/);
+  });
+
+  it("turns a foreign error into the same generic 500 as on the event loop", () => {
+    const thrown = new TypeError(`Cannot read properties of undefined (${INTERNAL})`);
+    expect(toProblem(across(thrown), RID)).toEqual(toProblem(thrown, RID));
   });
 });
 

@@ -1,0 +1,52 @@
+import { getMetrics } from "~/lib/metrics.server";
+
+// Where predictRecords() reports its counters. On the event loop they go straight to the
+// process's Prometheus registry; a scoring worker thread has no registry of its own that
+// anyone scrapes, so it records the calls and the event loop replays them (score-pool).
+
+export type PredictionSource = "api" | "dashboard" | "batch";
+
+export type PredictionMeter = {
+  invalidRows(count: number): void;
+  inferenceFailed(): void;
+  predicted(source: PredictionSource, rows: number, batchRows: number): void;
+};
+
+export type MeterEvent =
+  ["invalidRows", number] | ["inferenceFailed"] | ["predicted", PredictionSource, number, number];
+
+let processMeter: PredictionMeter | undefined;
+
+export function prometheusMeter(): PredictionMeter {
+  if (processMeter) return processMeter;
+  const metrics = getMetrics();
+  return (processMeter = {
+    invalidRows: (count) => metrics.predictionErrors.inc({ type: "validation" }, count),
+    inferenceFailed: () => metrics.predictionErrors.inc({ type: "inference" }),
+    predicted: (source, rows, batchRows) => {
+      metrics.rowsPredicted.inc({ source }, rows);
+      metrics.batchSize.observe(batchRows);
+    },
+  });
+}
+
+/** A meter that only records, for a worker thread to send back with its result. */
+export function recordingMeter(): { meter: PredictionMeter; events: MeterEvent[] } {
+  const events: MeterEvent[] = [];
+  return {
+    events,
+    meter: {
+      invalidRows: (count) => events.push(["invalidRows", count]),
+      inferenceFailed: () => events.push(["inferenceFailed"]),
+      predicted: (source, rows, batchRows) => events.push(["predicted", source, rows, batchRows]),
+    },
+  };
+}
+
+export function replayMeterEvents(events: readonly MeterEvent[], meter: PredictionMeter): void {
+  for (const event of events) {
+    if (event[0] === "invalidRows") meter.invalidRows(event[1]);
+    else if (event[0] === "inferenceFailed") meter.inferenceFailed();
+    else meter.predicted(event[1], event[2], event[3]);
+  }
+}

@@ -1,0 +1,152 @@
+import { Piscina } from "piscina";
+import client from "prom-client";
+import { PredictionError, ServerBusyError, WorkerReportedError } from "~/lib/errors.server";
+import { getLogger } from "~/lib/logger.server";
+import { getMetrics } from "~/lib/metrics.server";
+import { singleton } from "~/lib/singleton.server";
+import type { LoadedModel } from "./model-loader.server";
+import { prometheusMeter, replayMeterEvents } from "./prediction-meter.server";
+import { scoreRequest, type ScoreInput, type ScoreOutput } from "./score-request.server";
+import type { ModelRef, ScoreTask, ScoreTaskResult, WarmTask } from "./score-worker.server";
+
+/**
+ * Large prediction requests are scored on worker threads (piscina), small ones on the event
+ * loop. A 1,000-row batch is ~30 ms of CPU: on the event loop it stalls every other request
+ * for that long and leaves the second core idle. Offloading costs a message round trip
+ * (~0.1 ms), so single rows stay on the event loop. See docs/decisions/0014.
+ */
+
+type PoolState = {
+  pool: Piscina | undefined;
+  threads: number;
+  minBytes: number;
+  intraOpNumThreads: number;
+  /** Why offloading is off after a failure (requests then score on the event loop). */
+  disabledReason: string | undefined;
+};
+
+const state: PoolState = singleton("score-pool", () => ({
+  pool: undefined,
+  threads: 0,
+  minBytes: Number.POSITIVE_INFINITY,
+  intraOpNumThreads: 1,
+  disabledReason: undefined,
+}));
+
+export type ScorePoolOptions = {
+  /** The compiled worker module (server-build/score-worker.js). */
+  filename: string;
+  threads: number;
+  /** Bodies at least this large go to a worker. */
+  minBytes: number;
+  intraOpNumThreads: number;
+};
+
+export function startScorePool(options: ScorePoolOptions): void {
+  if (state.pool || options.threads <= 0) return;
+  state.pool = new Piscina({
+    filename: options.filename,
+    minThreads: options.threads,
+    maxThreads: options.threads,
+    concurrentTasksPerWorker: 1,
+    // Load shedding, not flow control: 64 waiting batches per thread is ~2 s of 1,000-row
+    // work each, past which a client is better told 503 + Retry-After than kept waiting.
+    maxQueue: options.threads * 64,
+  });
+  state.threads = options.threads;
+  state.minBytes = options.minBytes;
+  state.intraOpNumThreads = options.intraOpNumThreads;
+  state.disabledReason = undefined;
+  singleton(
+    "score-pool-gauge",
+    () =>
+      new client.Gauge({
+        name: "scoring_worker_queue_tasks",
+        help: "Prediction requests waiting for a scoring worker thread",
+        registers: [getMetrics().registry],
+        collect() {
+          this.set(state.pool?.queueSize ?? 0);
+        },
+      }),
+  );
+}
+
+export async function stopScorePool(): Promise<void> {
+  const pool = state.pool;
+  state.pool = undefined;
+  await pool?.destroy();
+}
+
+export function scorePoolStatus() {
+  return {
+    status: state.pool ? "ok" : state.disabledReason ? "disabled" : "off",
+    threads: state.pool ? state.threads : 0,
+    offload_min_bytes: state.pool ? state.minBytes : null,
+    queued: state.pool?.queueSize ?? 0,
+    ...(state.disabledReason ? { detail: state.disabledReason } : {}),
+  } as const;
+}
+
+const refOf = (model: LoadedModel): ModelRef => ({
+  dir: model.dir,
+  version: model.version,
+  intraOpNumThreads: state.intraOpNumThreads,
+});
+
+/**
+ * Loads a new bundle into every worker before it starts serving, so the first large batch
+ * does not pay for the load. If the workers cannot load it, offloading is switched off and
+ * every request scores on the event loop: slower, but still correct. Never throws.
+ */
+export async function warmScorePool(model: LoadedModel): Promise<void> {
+  const pool = state.pool;
+  if (!pool) return;
+  const task: WarmTask = { kind: "warm", model: refOf(model) };
+  try {
+    // One task per thread; a worker runs one task at a time, so idle workers each take one.
+    await Promise.all(Array.from({ length: state.threads }, () => pool.run(task)));
+  } catch (error) {
+    if (state.pool !== pool) return; // shut down meanwhile: nothing to switch off
+    state.pool = undefined;
+    state.disabledReason = `workers could not load model ${model.version}: ${
+      error instanceof Error ? error.message : String(error)
+    }`;
+    getLogger().error("scoring workers disabled; scoring on the event loop", { error });
+    void pool.destroy().catch(() => {});
+  }
+}
+
+/** The body's own buffer when it can move to the worker; otherwise a copy that can. */
+function movableBytes(body: Uint8Array): Uint8Array {
+  const whole = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
+  return whole && body.buffer instanceof ArrayBuffer ? body : new Uint8Array(body);
+}
+
+export type ScoreResult = Omit<ScoreOutput, "body"> & {
+  body: string | Uint8Array<ArrayBuffer>;
+  thread: "worker" | "event-loop";
+};
+
+/** scoreRequest() on a worker thread for large bodies, on the event loop otherwise. */
+export async function score(model: LoadedModel, input: ScoreInput): Promise<ScoreResult> {
+  const pool = state.pool;
+  if (!pool || input.body.byteLength < state.minBytes) {
+    return { ...(await scoreRequest(model, input)), thread: "event-loop" };
+  }
+  const body = movableBytes(input.body);
+  const task: ScoreTask = { kind: "score", model: refOf(model), input: { ...input, body } };
+  let result: ScoreTaskResult;
+  try {
+    result = (await pool.run(task, {
+      transferList: [body.buffer as ArrayBuffer],
+    })) as ScoreTaskResult;
+  } catch (error) {
+    if (error instanceof Error && error.message === "Task queue is at limit") {
+      throw new ServerBusyError("Every scoring worker is busy and the queue is full.");
+    }
+    throw new PredictionError("A scoring worker failed", { cause: error });
+  }
+  replayMeterEvents(result.events, prometheusMeter());
+  if (!result.ok) throw new WorkerReportedError(result.error);
+  return { ...result.output, thread: "worker" };
+}

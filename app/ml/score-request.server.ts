@@ -1,0 +1,117 @@
+import { parseCsvRecords, toResultCsv, type CsvTable } from "~/lib/batch-csv.server";
+import { decodeBodyText, parseJson, type BodyKind } from "~/lib/body.server";
+import { InvalidInputError, PayloadTooLargeError } from "~/lib/errors.server";
+import { PredictRequestSchema } from "./api-schemas";
+import { FIELDS } from "./fields";
+import type { LoadedModel } from "./model-loader.server";
+import type { PredictionMeter } from "./prediction-meter.server";
+import { predictRecords } from "./predict.server";
+import { coerceCsvRow } from "./schema";
+
+// POST /api/v1/predict from body bytes to response body: decode → parse (JSON envelope or
+// CSV) → predictRecords → JSON or CSV. Small bodies run it on the event loop, large ones in
+// a scoring worker thread (score-pool.server.ts); it is one function so both answer the same.
+
+export type ScoreInput = {
+  body: Uint8Array;
+  kind: BodyKind;
+  /** Flags from the query string; fields in a JSON body win. */
+  flags: { explain?: boolean; strict?: boolean };
+  /** Answer CSV (the uploaded table with prediction columns appended). */
+  csvOut: boolean;
+  maxRows: number;
+};
+
+export type ScoreOutput = {
+  body: string;
+  contentType: string;
+  modelVersion: string;
+  parseMs: number;
+  predictMs: number;
+};
+
+type Parsed = {
+  records: unknown[];
+  explain?: boolean;
+  strict?: boolean;
+  /** The CSV as uploaded (for CSV output); undefined for JSON bodies. */
+  table?: CsvTable;
+  /** Row number of records[0] in errors: JSON indexes from 0, CSV counts data rows from 1. */
+  firstRow: number;
+};
+
+function parseEnvelope(body: unknown): Omit<Parsed, "firstRow"> {
+  const envelope = PredictRequestSchema.safeParse(body);
+  if (envelope.success) return envelope.data;
+  const issues = envelope.error.issues.map((i) => ({
+    path:
+      i.code === "unrecognized_keys" ? i.keys.join(", ") : i.path.map(String).join(".") || "(body)",
+    message: i.code === "unrecognized_keys" ? "is not a known property" : i.message,
+  }));
+  throw new InvalidInputError(
+    `Invalid request body: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`,
+    issues,
+  );
+}
+
+function parseBody(input: ScoreInput): Parsed {
+  const text = decodeBodyText(input.body);
+  if (input.kind === "csv") {
+    const table = parseCsvRecords(text, input.maxRows);
+    return { records: table.records.map(coerceCsvRow), ...input.flags, table, firstRow: 1 };
+  }
+  const envelope = parseEnvelope(parseJson(text));
+  if (envelope.records.length > input.maxRows) {
+    throw new PayloadTooLargeError(
+      `${envelope.records.length} records exceed the limit of ${input.maxRows} per request.`,
+    );
+  }
+  return {
+    records: envelope.records,
+    explain: envelope.explain ?? input.flags.explain,
+    strict: envelope.strict ?? input.flags.strict,
+    firstRow: 0,
+  };
+}
+
+/** JSON records as a CSV table for CSV output: known fields in FIELDS order, then the rest. */
+function tableFromRecords(records: readonly unknown[]): CsvTable {
+  const present = new Set<string>();
+  const rows = records.map((r) =>
+    r && typeof r === "object" ? (r as Record<string, unknown>) : {},
+  );
+  for (const row of rows) for (const key of Object.keys(row)) present.add(key);
+  const known = FIELDS.map((f) => f.name).filter((name) => present.delete(name));
+  const columns = [...known, ...present];
+  const cell = (v: unknown) =>
+    v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v);
+  return {
+    columns,
+    records: rows.map((row) => Object.fromEntries(columns.map((c) => [c, cell(row[c])]))),
+  };
+}
+
+export async function scoreRequest(
+  model: LoadedModel,
+  input: ScoreInput,
+  meter?: PredictionMeter,
+): Promise<ScoreOutput> {
+  const t0 = performance.now();
+  const parsed = parseBody(input);
+  const t1 = performance.now();
+  const result = await predictRecords(model, parsed.records, {
+    explain: parsed.explain,
+    strict: parsed.strict,
+    source: "api",
+    firstRow: parsed.firstRow,
+    meter,
+  });
+  const t2 = performance.now();
+  const timings = { modelVersion: result.model_version, parseMs: t1 - t0, predictMs: t2 - t1 };
+  if (!input.csvOut) {
+    return { body: JSON.stringify(result), contentType: "application/json", ...timings };
+  }
+  const table = parsed.table ?? tableFromRecords(parsed.records);
+  const csv = toResultCsv(table, result.predictions, { firstRow: parsed.firstRow });
+  return { body: csv, contentType: "text/csv; charset=utf-8", ...timings };
+}

@@ -1,0 +1,64 @@
+import { Piscina } from "piscina";
+import { toWireError, type WireError } from "~/lib/errors.server";
+import { loadModel, type LoadedModel } from "./model-loader.server";
+import { recordingMeter, type MeterEvent } from "./prediction-meter.server";
+import { scoreRequest, type ScoreInput, type ScoreOutput } from "./score-request.server";
+
+// The scoring worker thread (built to server-build/score-worker.js, run by piscina): the
+// same scoreRequest() as the event loop, on its own ORT session of the same bundle. It
+// never logs and reads no configuration; everything it needs comes with the task.
+
+export type ModelRef = { dir: string; version: string; intraOpNumThreads: number };
+export type ScoreTask = { kind: "score"; model: ModelRef; input: ScoreInput };
+export type WarmTask = { kind: "warm"; model: ModelRef };
+
+export type ScoreTaskResult =
+  | {
+      ok: true;
+      output: Omit<ScoreOutput, "body"> & { body: Uint8Array<ArrayBuffer> };
+      events: MeterEvent[];
+    }
+  | { ok: false; error: WireError; events: MeterEvent[] };
+
+// Two bundles at most: the serving one and, during a swap, the one requests started on.
+const MAX_MODELS = 2;
+const models = new Map<string, Promise<LoadedModel>>();
+
+function modelFor(ref: ModelRef): Promise<LoadedModel> {
+  let model = models.get(ref.dir);
+  if (model) {
+    models.delete(ref.dir); // re-insert: the Map's order is the recency order
+  } else {
+    model = loadModel(ref.dir, { intraOpNumThreads: ref.intraOpNumThreads });
+    model.catch(() => models.delete(ref.dir)); // a failed load is retried by the next task
+  }
+  models.set(ref.dir, model);
+  for (const [dir, old] of models) {
+    if (models.size <= MAX_MODELS) break;
+    models.delete(dir);
+    // Tasks run one at a time per worker, so nothing here is still using the evicted one.
+    void old.then((m) => m.session.release()).catch(() => {});
+  }
+  return model;
+}
+
+export default async function runTask(
+  task: ScoreTask | WarmTask,
+): Promise<ScoreTaskResult | { ok: true; version: string }> {
+  if (task.kind === "warm") {
+    const model = await modelFor(task.model);
+    return { ok: true, version: model.version };
+  }
+  const { meter, events } = recordingMeter();
+  try {
+    const model = await modelFor(task.model);
+    const output = await scoreRequest(model, task.input, meter);
+    // Sent back as bytes whose buffer moves to the event loop instead of being copied.
+    const body = new TextEncoder().encode(output.body);
+    const result: ScoreTaskResult = { ok: true, output: { ...output, body }, events };
+    const movable = { [Piscina.transferableSymbol]: [body.buffer], [Piscina.valueSymbol]: result };
+    return Piscina.move(movable as unknown as Parameters<typeof Piscina.move>[0]) as never;
+  } catch (error) {
+    return { ok: false, error: toWireError(error), events };
+  }
+}

@@ -1,0 +1,186 @@
+// Large prediction requests are scored on worker threads (app/ml/score-pool.server.ts). The
+// same requests sent to a server that scores everything on the event loop and to one that
+// sends everything to its workers must get byte-identical answers: statuses, headers that
+// matter, bodies (predictions, row errors, problem details), CSV output; and the worker
+// path must feed the same metrics.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { amesRows, MINIMAL_RECORD, toCsv, toRecords } from "./helpers/api-fixtures";
+import { startServer, TEST_API_KEY, type TestServer } from "./helpers/server";
+
+const MODEL_URI = process.env.MODEL_URI ?? "models";
+const MAX_BATCH_ROWS = 500;
+
+let inline: TestServer; // SCORING_WORKERS=0
+let offload: TestServer; // every request body goes to a worker
+
+beforeAll(async () => {
+  const env = { MODEL_URI, MAX_BATCH_ROWS: String(MAX_BATCH_ROWS) };
+  [inline, offload] = await Promise.all([
+    startServer({ ...env, SCORING_WORKERS: "0" }, { waitPath: "/readyz" }),
+    startServer(
+      { ...env, SCORING_WORKERS: "2", SCORING_WORKER_MIN_BYTES: "0" },
+      { waitPath: "/readyz" },
+    ),
+  ]);
+});
+afterAll(() => Promise.all([inline?.stop(), offload?.stop()]));
+
+type Case = {
+  body: string | Uint8Array<ArrayBuffer>;
+  contentType?: string;
+  accept?: string;
+  query?: string;
+  status: number;
+};
+
+const rows = amesRows();
+const records = toRecords(rows.slice(0, 300));
+const mixed = records.map((r, i) =>
+  i % 7 === 3 ? { ...r, Gr_Liv_Area: -5 } : i % 11 === 5 ? { ...r, Neighborhood: "Atlantis" } : r,
+);
+
+const CASES: Record<string, Case> = {
+  "300 records, some invalid": { body: JSON.stringify({ records: mixed }), status: 200 },
+  "explanations for 40 records": {
+    body: JSON.stringify({ records: records.slice(0, 40), explain: true }),
+    status: 200,
+  },
+  "explain as a query flag": {
+    body: JSON.stringify({ records: records.slice(40, 45) }),
+    query: "?explain=true",
+    status: 200,
+  },
+  "strict mode with an invalid record → 422": {
+    body: JSON.stringify({ records: mixed.slice(0, 20), strict: true }),
+    status: 422,
+  },
+  "every record invalid → 422": {
+    body: JSON.stringify({ records: [{ Gr_Liv_Area: "big" }, 7, null] }),
+    status: 422,
+  },
+  "unknown envelope property → 422": {
+    body: JSON.stringify({ records: [MINIMAL_RECORD], colour: "red" }),
+    status: 422,
+  },
+  "too many records → 413": {
+    body: JSON.stringify({ records: Array(MAX_BATCH_ROWS + 1).fill(MINIMAL_RECORD) }),
+    status: 413,
+  },
+  "malformed JSON → 400": { body: '{"records": [', status: 400 },
+  "invalid UTF-8 → 400": {
+    body: new Uint8Array([
+      ...Buffer.from('{"records":[{"Neighborhood":"'),
+      0xc3,
+      0x28,
+      0x22,
+      0x7d,
+      0x5d,
+      0x7d,
+    ]),
+    status: 400,
+  },
+  "CSV in, JSON out": { body: toCsv(rows.slice(0, 120)), contentType: "text/csv", status: 200 },
+  "CSV in, CSV out": {
+    body: toCsv(rows.slice(120, 240)),
+    contentType: "text/csv",
+    accept: "text/csv",
+    status: 200,
+  },
+  "JSON in, CSV out": {
+    body: JSON.stringify({ records: mixed.slice(0, 60) }),
+    accept: "text/csv",
+    status: 200,
+  },
+  "CSV with a ragged row → 400": {
+    body: "Gr_Liv_Area,Neighborhood\n1500,NAmes\n1600\n",
+    contentType: "text/csv",
+    status: 400,
+  },
+};
+
+async function post(server: TestServer, c: Case) {
+  const res = await fetch(`${server.url}/api/v1/predict${c.query ?? ""}`, {
+    method: "POST",
+    headers: {
+      "X-API-Key": TEST_API_KEY,
+      "Content-Type": c.contentType ?? "application/json",
+      ...(c.accept ? { Accept: c.accept } : {}),
+    },
+    body: c.body,
+  });
+  const text = await res.text();
+  return {
+    status: res.status,
+    type: res.headers.get("content-type"),
+    version: res.headers.get("x-model-version"),
+    retryAfter: res.headers.get("retry-after"),
+    timing: res.headers.get("server-timing") ?? "",
+    // Problem bodies carry the request id, which differs per request by design.
+    body: text.replace(/"request_id":"[^"]+"/, '"request_id":"…"'),
+  };
+}
+
+describe("worker threads answer exactly what the event loop answers", () => {
+  it.each(Object.entries(CASES))("%s", async (_name, c) => {
+    const [a, b] = await Promise.all([post(inline, c), post(offload, c)]);
+    expect(a.status).toBe(c.status);
+    expect(b.status).toBe(c.status);
+    expect(b.type).toBe(a.type);
+    expect(b.version).toBe(a.version);
+    expect(b.retryAfter).toBe(a.retryAfter);
+    expect(b.body).toBe(a.body);
+    expect(a.body.length).toBeGreaterThan(50);
+  });
+
+  it("says in Server-Timing where a request was scored", async () => {
+    const c = CASES["300 records, some invalid"];
+    const [a, b] = await Promise.all([post(inline, c), post(offload, c)]);
+    expect(a.timing).toMatch(/\bparse;dur=[\d.]+, predict;dur=[\d.]+, total;dur=/);
+    expect(a.timing).not.toMatch(/\bworker;/);
+    expect(b.timing).toMatch(/\bparse;dur=[\d.]+, predict;dur=[\d.]+, worker;dur=[\d.]+, total;/);
+  });
+});
+
+describe("metrics and health from the worker path", () => {
+  const scrape = async () => (await fetch(`${offload.metricsUrl}/metrics`)).text();
+  const sample = (text: string, series: string) => {
+    const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+    return line ? Number(line.slice(series.length + 1)) : 0;
+  };
+  const SERIES = [
+    'prediction_rows_total{source="api"}',
+    'prediction_errors_total{type="validation"}',
+    "prediction_batch_rows_count",
+    "prediction_batch_rows_sum",
+  ];
+
+  it("replays the worker's counters into the process registry", async () => {
+    const before = await scrape();
+    const batch = mixed.slice(0, 140);
+    const invalid = batch.filter((_, i) => i % 7 === 3 || i % 11 === 5).length;
+    const res = await post(offload, { body: JSON.stringify({ records: batch }), status: 200 });
+    expect(res.status).toBe(200);
+    expect(res.timing).toContain("worker;");
+    const after = await scrape();
+    const delta = SERIES.map((s) => sample(after, s) - sample(before, s));
+    expect(invalid).toBeGreaterThan(10);
+    expect(delta).toEqual([batch.length - invalid, invalid, 1, batch.length]);
+    expect(after).toMatch(/^scoring_worker_queue_tasks 0$/m);
+  });
+
+  it("/health lists the scoring workers", async () => {
+    const health = async (s: TestServer) =>
+      (
+        (await (await fetch(`${s.url}/health`)).json()) as {
+          dependencies: { scoring_workers: Record<string, unknown> };
+        }
+      ).dependencies.scoring_workers;
+    expect(await health(offload)).toEqual({
+      status: "ok",
+      threads: 2,
+      offload_min_bytes: 0,
+      queued: 0,
+    });
+    expect(await health(inline)).toMatchObject({ status: "off", threads: 0 });
+  });
+});

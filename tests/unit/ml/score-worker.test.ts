@@ -1,0 +1,116 @@
+// The scoring worker's task function, called directly (piscina only carries its messages):
+// it answers what scoreRequest() answers on the event loop, records the metric calls for the
+// event loop to replay, reports errors as data, and keeps serving while the bundle changes.
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { Piscina } from "piscina";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadModel, type LoadedModel } from "~/ml/model-loader.server";
+import { LocalModelStore } from "~/ml/model-store.server";
+import { scoreRequest, type ScoreInput } from "~/ml/score-request.server";
+import runTask, { type ModelRef, type ScoreTaskResult } from "~/ml/score-worker.server";
+import { MINIMAL_RECORD } from "../../http/helpers/api-fixtures";
+
+const ROOT = path.resolve(import.meta.dirname, "../../..");
+let bundleDir: string;
+let work: string;
+let model: LoadedModel;
+
+beforeAll(async () => {
+  ({ dir: bundleDir } = await new LocalModelStore(path.join(ROOT, "models")).resolveLatest());
+  model = await loadModel(bundleDir, { intraOpNumThreads: 1 });
+  work = await mkdtemp(path.join(os.tmpdir(), "score-worker-"));
+});
+afterAll(async () => {
+  await model.session.release();
+  await rm(work, { recursive: true, force: true });
+});
+
+const ref = (dir: string): ModelRef => ({ dir, version: model.version, intraOpNumThreads: 1 });
+const input = (body: unknown, extra: Partial<ScoreInput> = {}): ScoreInput => ({
+  body: Buffer.from(typeof body === "string" ? body : JSON.stringify(body)),
+  kind: "json",
+  flags: {},
+  csvOut: false,
+  maxRows: 1000,
+  ...extra,
+});
+
+/** The task result as the event loop receives it (piscina unwraps the moved value). */
+async function score(dir: string, scoreInput: ScoreInput): Promise<ScoreTaskResult> {
+  const out = (await runTask({ kind: "score", model: ref(dir), input: scoreInput })) as Record<
+    symbol,
+    unknown
+  >;
+  const value = out[Piscina.valueSymbol] as ScoreTaskResult | undefined;
+  if (value) {
+    expect(out[Piscina.transferableSymbol]).toEqual([
+      (value as { output: { body: Uint8Array } }).output.body.buffer,
+    ]);
+  }
+  return value ?? (out as unknown as ScoreTaskResult);
+}
+
+const mixed = [MINIMAL_RECORD, { ...MINIMAL_RECORD, Gr_Liv_Area: -1 }, MINIMAL_RECORD, 42];
+
+describe("score worker task", () => {
+  it("answers byte for byte what scoreRequest() answers, and records the metric calls", async () => {
+    const direct = await scoreRequest(model, input({ records: mixed, explain: true }));
+    const result = await score(bundleDir, input({ records: mixed, explain: true }));
+    if (!result.ok) throw new Error(JSON.stringify(result.error));
+    expect(Buffer.from(result.output.body).toString("utf8")).toBe(direct.body);
+    expect(result.output).toMatchObject({
+      contentType: "application/json",
+      modelVersion: model.version,
+    });
+    expect(result.events).toEqual([
+      ["invalidRows", 2],
+      ["predicted", "api", 2, 4],
+    ]);
+  });
+
+  it("reports errors as data with their HTTP status and field issues", async () => {
+    const malformed = await score(bundleDir, input('{"records": ['));
+    expect(malformed).toMatchObject({
+      ok: false,
+      error: { status: 400, code: "malformed_request" },
+    });
+    const strict = await score(bundleDir, input({ records: mixed, strict: true }));
+    expect(strict.ok).toBe(false);
+    if (strict.ok) return;
+    expect(strict.error).toMatchObject({ status: 422, code: "invalid_input" });
+    expect(strict.error.issues.map((i) => i.path)).toContain("records[1].Gr_Liv_Area");
+    expect(strict.events).toEqual([["invalidRows", 2]]);
+    const tooMany = await score(bundleDir, input({ records: mixed }, { maxRows: 3 }));
+    expect(tooMany).toMatchObject({ ok: false, error: { status: 413 } });
+  });
+
+  it("keeps answering the same while bundles change (it keeps two, releases older ones)", async () => {
+    const dirs = await Promise.all(
+      ["a", "b", "c"].map(async (name) => {
+        const dir = path.join(work, name);
+        await cp(bundleDir, dir, { recursive: true });
+        return dir;
+      }),
+    );
+    const expected = (await scoreRequest(model, input({ records: mixed }))).body;
+    for (const dir of [...dirs, dirs[0], dirs[2], dirs[1]]) {
+      expect(await runTask({ kind: "warm", model: ref(dir) })).toEqual({
+        ok: true,
+        version: model.version,
+      });
+      const result = await score(dir, input({ records: mixed }));
+      if (!result.ok) throw new Error(JSON.stringify(result.error));
+      expect(Buffer.from(result.output.body).toString("utf8")).toBe(expected);
+    }
+  });
+
+  it("a bundle that cannot load fails the task, and the next task retries it", async () => {
+    const dir = path.join(work, "late");
+    const failed = await score(dir, input({ records: [MINIMAL_RECORD] }));
+    expect(failed).toMatchObject({ ok: false, error: { status: 503, code: "model_unavailable" } });
+    await cp(bundleDir, dir, { recursive: true });
+    expect((await score(dir, input({ records: [MINIMAL_RECORD] }))).ok).toBe(true);
+  });
+});
