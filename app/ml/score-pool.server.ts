@@ -23,6 +23,8 @@ type PoolState = {
   intraOpNumThreads: number;
   /** Why offloading is off after a failure (requests then score on the event loop). */
   disabledReason: string | undefined;
+  /** Tasks sent and not yet answered, queued or running. */
+  inFlight: Set<Promise<unknown>>;
 };
 
 const state: PoolState = singleton("score-pool", () => ({
@@ -31,6 +33,7 @@ const state: PoolState = singleton("score-pool", () => ({
   minBytes: Number.POSITIVE_INFINITY,
   intraOpNumThreads: 1,
   disabledReason: undefined,
+  inFlight: new Set(),
 }));
 
 export type ScorePoolOptions = {
@@ -71,10 +74,27 @@ export function startScorePool(options: ScorePoolOptions): void {
   );
 }
 
+/**
+ * Stops the threads once every task sent to them has been answered. Terminating a worker
+ * while it is inside onnxruntime's native code aborts the whole process (SIGABRT), and
+ * piscina's close() only waits for tasks already running, not for queued ones.
+ */
+async function retire(pool: Piscina): Promise<void> {
+  while (state.inFlight.size > 0) await Promise.allSettled([...state.inFlight]);
+  await pool.close();
+}
+
+function tracked<T>(task: Promise<T>): Promise<T> {
+  state.inFlight.add(task);
+  const forget = () => void state.inFlight.delete(task);
+  task.then(forget, forget);
+  return task;
+}
+
 export async function stopScorePool(): Promise<void> {
   const pool = state.pool;
-  state.pool = undefined;
-  await pool?.destroy();
+  state.pool = undefined; // no new tasks from here on
+  if (pool) await retire(pool);
 }
 
 export function scorePoolStatus() {
@@ -104,7 +124,7 @@ export async function warmScorePool(model: LoadedModel): Promise<void> {
   const task: WarmTask = { kind: "warm", model: refOf(model) };
   try {
     // One task per thread; a worker runs one task at a time, so idle workers each take one.
-    await Promise.all(Array.from({ length: state.threads }, () => pool.run(task)));
+    await Promise.all(Array.from({ length: state.threads }, () => tracked(pool.run(task))));
   } catch (error) {
     if (state.pool !== pool) return; // shut down meanwhile: nothing to switch off
     state.pool = undefined;
@@ -112,7 +132,7 @@ export async function warmScorePool(model: LoadedModel): Promise<void> {
       error instanceof Error ? error.message : String(error)
     }`;
     getLogger().error("scoring workers disabled; scoring on the event loop", { error });
-    void pool.destroy().catch(() => {});
+    void retire(pool).catch(() => {});
   }
 }
 
@@ -137,9 +157,9 @@ export async function score(model: LoadedModel, input: ScoreInput): Promise<Scor
   const task: ScoreTask = { kind: "score", model: refOf(model), input: { ...input, body } };
   let result: ScoreTaskResult;
   try {
-    result = (await pool.run(task, {
-      transferList: [body.buffer as ArrayBuffer],
-    })) as ScoreTaskResult;
+    result = (await tracked(
+      pool.run(task, { transferList: [body.buffer as ArrayBuffer] }),
+    )) as ScoreTaskResult;
   } catch (error) {
     if (error instanceof Error && error.message === "Task queue is at limit") {
       throw new ServerBusyError("Every scoring worker is busy and the queue is full.");

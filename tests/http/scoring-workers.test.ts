@@ -5,6 +5,7 @@
 // path must feed the same metrics.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { amesRows, MINIMAL_RECORD, toCsv, toRecords } from "./helpers/api-fixtures";
+import { autocannon } from "../../scripts/bench/load";
 import { startServer, TEST_API_KEY, type TestServer } from "./helpers/server";
 
 const MODEL_URI = process.env.MODEL_URI ?? "models";
@@ -182,5 +183,34 @@ describe("metrics and health from the worker path", () => {
       queued: 0,
     });
     expect(await health(inline)).toMatchObject({ status: "off", threads: 0 });
+  });
+});
+
+describe("shutdown while workers are busy", () => {
+  // Terminating a worker inside onnxruntime's native code aborts the process (SIGABRT). A
+  // load generator that stops mid-run leaves batches queued and running when SIGTERM comes.
+  it("SIGTERM right after a load burst of 1,000-row batches exits 0", async () => {
+    const server = await startServer(
+      { MODEL_URI, SCORING_WORKERS: "2", LOG_LEVEL: "info" },
+      { waitPath: "/readyz" },
+    );
+    try {
+      const result = await autocannon({
+        url: `${server.url}/api/v1/predict`,
+        method: "POST",
+        headers: { "X-API-Key": TEST_API_KEY, "Content-Type": "application/json" },
+        body: JSON.stringify({ records: toRecords(rows.slice(0, 1000)) }),
+        connections: 4,
+        duration: 3,
+      });
+      expect(result.non2xx).toBe(0);
+      expect(result.requests.total).toBeGreaterThan(4);
+      const exit = await server.stop("SIGTERM");
+      expect(exit).toMatchObject({ code: 0, signal: null });
+      expect(server.logs()).toContain("shutdown complete");
+      expect(server.logs()).not.toContain("terminate called");
+    } finally {
+      await server.stop("SIGKILL");
+    }
   });
 });
