@@ -9,7 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadRecords, resample } from "./bench/data";
 import { benchInProcess, loadServingModel } from "./bench/in-process";
-import { median, runInterleaved, runLoad, type LoadResult } from "./bench/load";
+import { median, runInterleaved, runLoad, type LoadResult, type LoadSpec } from "./bench/load";
 import { rssMiB, startApp, startBare } from "./bench/processes";
 import { selfTimeByPackage, topSelfTime } from "./bench/profile";
 import {
@@ -204,19 +204,63 @@ async function main() {
   scenarios[2].vs_healthz = 1 / (1 + cost);
   scenarios[2].cpu_vs_healthz = 1 + cpuCost;
 
-  const many = await runLoad({
-    ...predictRequest(app.url, batch),
-    connections: 4,
-    seconds: SECONDS,
-    pid,
-  });
+  // 1,000-row batches: the app as deployed (large bodies scored on worker threads, ADR 0014)
+  // against the same build with SCORING_WORKERS=0 (everything on the event loop), in
+  // alternating rounds. A 50 req/s /healthz probe runs alongside each: its latency shows
+  // what a batch does to every other request on the process.
+  log(`1,000-row batches: worker threads vs the event loop…`);
+  const inline = await startApp(ROOT, { apiKey: API_KEY, env: { SCORING_WORKERS: "0" } });
+  const inlinePid = inline.proc.pid!;
+  const underBatches = (url: string, serverPid: number): LoadSpec[] => [
+    { ...predictRequest(url, batch), connections: 4, seconds: SECONDS / ROUNDS, pid: serverPid },
+    // 50 probes/s: enough samples for a p99, too few to take CPU from the batches.
+    { url: `${url}/healthz`, connections: 1, overallRate: 50, seconds: SECONDS / ROUNDS },
+  ];
+  const batchRounds = await runInterleaved(
+    [...underBatches(app.url, pid), ...underBatches(inline.url, inlinePid)],
+    ROUNDS,
+    [
+      [0, 1],
+      [2, 3],
+    ],
+  );
+  const [many, probe, manyInline, probeInline] = batchRounds.results;
   add(
     `predict, ${BATCH_ROWS} rows`,
-    `\`POST /api/v1/predict\` with ${BATCH_ROWS} full records per request (~${Math.round(batch.length / 1024)} KiB body).`,
+    `\`POST /api/v1/predict\` with ${BATCH_ROWS} full records per request (~${Math.round(batch.length / 1024)} KiB body), scored on ${"the worker threads (`SCORING_WORKERS` default, 2 here)"}.`,
     many,
     BATCH_ROWS,
     rssMiB(pid).rss,
   );
+  add(
+    `predict, ${BATCH_ROWS} rows, event loop only`,
+    "The same batches on the same build started with `SCORING_WORKERS=0`: the baseline for the worker threads.",
+    manyInline,
+    BATCH_ROWS,
+    rssMiB(inlinePid).rss,
+  );
+  add(
+    "/healthz during batches",
+    "One connection probing `/healthz` 50 times a second while the 1,000-row batches run (worker threads): what a batch does to every other request on the process.",
+    probe,
+    0,
+    null,
+  );
+  add(
+    "/healthz during batches, event loop only",
+    "The same probe against the `SCORING_WORKERS=0` server.",
+    probeInline,
+    0,
+    null,
+  );
+  for (const [i, s] of scenarios.slice(-4).entries()) {
+    s.rounds = batchRounds.rounds.map((round) => ({
+      req_per_s: round[i].req_per_s,
+      p99_ms: round[i].latency_ms.p99,
+      cpu_us_per_request: round[i].cpu_us_per_request,
+    }));
+  }
+  await inline.stop();
   const peak = rssMiB(pid).peak;
   await app.stop();
 
@@ -262,6 +306,12 @@ async function main() {
       target: "≥ 50,000 rows/s",
       measured: `${Math.round(pN.rows_per_s)} rows/s`,
       met: pN.rows_per_s >= 50_000,
+    },
+    {
+      name: "batch throughput, worker threads vs event loop only (same run)",
+      target: "> 1× (the baseline for ADR 0014)",
+      measured: `${median(batchRounds.rounds.map((r) => r[0].req_per_s / r[2].req_per_s)).toFixed(2)}×`,
+      met: median(batchRounds.rounds.map((r) => r[0].req_per_s / r[2].req_per_s)) > 1,
     },
     {
       name: "predict() per row vs raw ORT (1-row call)",

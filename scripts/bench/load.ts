@@ -85,16 +85,24 @@ export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor
 /**
  * Several scenarios measured in alternating rounds (A B A B A B), so a busy neighbour on a
  * shared machine slows all of them alike. Each scenario's result is the median round (req/s,
- * latency, CPU per request); `rounds[i][s]` keeps every round for per-round ratios.
+ * latency, CPU per request); `rounds[i][s]` keeps every round for per-round ratios. `groups`
+ * lists spec indexes that run at the same time (e.g. a load and a probe beside it); by
+ * default each spec runs alone.
  */
 export async function runInterleaved(
   specs: LoadSpec[],
   rounds: number,
+  groups: number[][] = specs.map((_, i) => [i]),
 ): Promise<{ results: LoadResult[]; rounds: LoadResult[][] }> {
   const all: LoadResult[][] = [];
   for (let r = 0; r < rounds; r++) {
-    const round: LoadResult[] = [];
-    for (const spec of specs) round.push(await runLoad({ ...spec, warmupSeconds: r ? 1 : 2 }));
+    const round: LoadResult[] = new Array(specs.length);
+    for (const group of groups) {
+      const results = await Promise.all(
+        group.map((i) => runLoad({ ...specs[i], warmupSeconds: r ? 1 : 2 })),
+      );
+      group.forEach((i, k) => (round[i] = results[k]));
+    }
     all.push(round);
   }
   const results = specs.map((_, s) => {

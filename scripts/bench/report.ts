@@ -95,7 +95,11 @@ log line per request, rate limiter on with a limit far above the load, metrics),
 trivial loader), and the prediction route. Each scenario gets a warm-up and then
 ${r.scenario_seconds} s of measurement; \`/healthz\` and single-row predictions run in 3 alternating
 rounds (their figures are the median round, and the "vs /healthz" ratios the median of the
-per-round ratios), so a neighbour's burst cannot land on one side only. Requests carry full records (every field of a row of
+per-round ratios), so a neighbour's burst cannot land on one side only. 1,000-row batches run
+the same way against the deployed configuration (large bodies scored on worker threads, ADR 0014)
+and against a second server of the same build with \`SCORING_WORKERS=0\` (everything on the event
+loop, the baseline), each with a \`/healthz\` probe at 50 req/s beside the batches.
+Requests carry full records (every field of a row of
 \`data/ames.csv\`, resampled with a fixed seed). RSS is the app process's \`VmRSS\` after the
 scenario. "vs bare" and "vs /healthz" are req/s ratios (1.00 = as fast as the reference).
 "Server CPU µs/req" is the server process's user + system CPU time (all threads, from
