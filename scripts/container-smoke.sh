@@ -127,30 +127,46 @@ log "ready after $((READY_TIMEOUT_S - deadline + $(date +%s))) s"
 [ "$(http_status "$BASE/healthz")" = 200 ] || fail "/healthz not 200"
 podman healthcheck run "$NAME" >/dev/null || fail "image HEALTHCHECK failed"
 
-# A real record: the first row of the vendored Ames data (numbers as numbers, no target).
+# Real records: rows of the vendored Ames data (numbers as numbers, no target). One row is
+# scored on the event loop; a 200-row batch (~300 KB) on a scoring worker thread (ADR 0014).
 node --input-type=module - "$BASE/api/v1/predict" "$API_KEY" <<'EOF' || { dump_logs; fail "prediction"; }
 import { readFileSync } from "node:fs";
 import { parse } from "csv-parse/sync";
 const [url, key] = process.argv.slice(2);
-const [row] = parse(readFileSync("data/ames.csv"), { columns: true, to: 1 });
-const record = {};
-for (const [name, raw] of Object.entries(row)) {
-  const v = raw.trim();
-  if (name === "Sale_Price" || v === "") continue;
-  record[name] = /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
-}
-const res = await fetch(url, {
-  method: "POST",
-  headers: { "content-type": "application/json", "x-api-key": key },
-  body: JSON.stringify({ records: [record] }),
+const rows = parse(readFileSync("data/ames.csv"), { columns: true, to: 200 });
+const records = rows.map((row) => {
+  const record = {};
+  for (const [name, raw] of Object.entries(row)) {
+    const v = raw.trim();
+    if (name === "Sale_Price" || v === "") continue;
+    record[name] = /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
+  }
+  return record;
 });
+const post = (batch) =>
+  fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": key },
+    body: JSON.stringify({ records: batch }),
+  });
+const res = await post(records.slice(0, 1));
 const text = await res.text();
 const price = res.ok ? JSON.parse(text)?.predictions?.[0]?.price : undefined;
 if (typeof price !== "number" || !Number.isFinite(price) || price <= 0) {
   console.error(`[smoke] predict returned ${res.status}: ${text.slice(0, 500)}`);
   process.exit(1);
 }
-console.error(`[smoke] prediction ok: price ${price.toFixed(0)} (actual ${row.Sale_Price})`);
+console.error(`[smoke] prediction ok: price ${price.toFixed(0)} (actual ${rows[0].Sale_Price})`);
+
+const batch = await post(records);
+const timing = batch.headers.get("server-timing") ?? "";
+const out = batch.ok ? JSON.parse(await batch.text()) : undefined;
+const prices = out?.predictions?.map((p) => p.price) ?? [];
+if (!/\bworker;dur=/.test(timing) || prices.length !== 200 || prices[0] !== price) {
+  console.error(`[smoke] batch: ${batch.status}, ${prices.length} prices, Server-Timing "${timing}"`);
+  process.exit(1);
+}
+console.error(`[smoke] 200-row batch ok on a scoring thread (${timing})`);
 EOF
 
 # --- graceful stop ---------------------------------------------------------------------------
