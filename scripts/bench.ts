@@ -1,6 +1,7 @@
 // `npm run bench` (after `npm run build`): HTTP load on the built app next to its two
 // references (bare node:http, the app's /healthz), plus predict() vs raw ORT in-process.
-// Writes docs/performance.md + docs/performance.json. `--profile` (or `--profile=batch`)
+// Writes docs/performance.md + docs/performance.json. `--threads` splits the app's CPU per
+// 1,000-row request by thread. `--profile` (or `--profile=batch`)
 // instead records a CPU profile of the app under single-row (batch) load and prints where
 // the self time goes; `--report-only` rewrites performance.md from performance.json.
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
@@ -9,8 +10,15 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadRecords, resample } from "./bench/data";
 import { benchInProcess, loadServingModel } from "./bench/in-process";
-import { median, runInterleaved, runLoad, type LoadResult, type LoadSpec } from "./bench/load";
-import { rssMiB, startApp, startBare } from "./bench/processes";
+import {
+  autocannon,
+  median,
+  runInterleaved,
+  runLoad,
+  type LoadResult,
+  type LoadSpec,
+} from "./bench/load";
+import { rssMiB, startApp, startBare, threadCpuSeconds } from "./bench/processes";
 import { selfTimeByPackage, topSelfTime } from "./bench/profile";
 import {
   machineInfo,
@@ -60,6 +68,36 @@ async function profileApp(body: string, what: string, connections: number) {
   }
 }
 
+/**
+ * --threads: CPU per 1,000-row request by thread of the app (event loop, scoring threads,
+ * V8's platform threads for GC and compilation), from /proc/<pid>/task/<tid>/stat.
+ */
+async function threadsUnderBatches(batch: string) {
+  const app = await startApp(ROOT, { apiKey: API_KEY });
+  const pid = app.proc.pid!;
+  const spec = { ...predictRequest(app.url, batch), connections: 4, duration: 2 };
+  await autocannon(spec);
+  const before = threadCpuSeconds(pid);
+  const generator = process.cpuUsage();
+  const result = await autocannon({ ...spec, duration: SECONDS });
+  const after = threadCpuSeconds(pid);
+  const { user, system } = process.cpuUsage(generator);
+  await app.stop();
+  const n = result.requests.total;
+  const ms = (seconds: number) => ((seconds * 1000) / n).toFixed(2);
+  log(`${n} requests, ${Math.round((n * BATCH_ROWS) / result.duration)} rows/s`);
+  log(`load generator (this process): ${ms((user + system) / 1e6)} ms CPU per request`);
+  log(`app CPU per request by thread (tid ${pid} is the event loop):`);
+  for (const [tid, cpu] of after) {
+    const start = before.get(tid) ?? { user: 0, system: 0 };
+    const used = cpu.user - start.user + cpu.system - start.system;
+    if (used * 1000 < n * 0.05) continue;
+    log(
+      `  ${tid}: user ${ms(cpu.user - start.user)} ms, system ${ms(cpu.system - start.system)} ms`,
+    );
+  }
+}
+
 function predictRequest(url: string, body: string) {
   return {
     url: `${url}/api/v1/predict`,
@@ -94,6 +132,7 @@ async function main() {
   // --profile: single-row requests; --profile=batch: 1,000-row requests.
   const profile = process.argv.find((a) => a.startsWith("--profile"));
   if (profile === "--profile=batch") return profileApp(batch, `${BATCH_ROWS}-row batches`, 4);
+  if (process.argv.includes("--threads")) return threadsUnderBatches(batch);
   if (profile) return profileApp(single, "single-row predictions", 32);
 
   log(`bare node:http reference…`);

@@ -1,6 +1,6 @@
 // Child processes under test: the bare node:http reference and the built app.
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
@@ -109,9 +109,31 @@ export async function startApp(
  * neighbours.
  */
 export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const { user, system } = statCpu(`/proc/${pid}/stat`);
+  return user + system;
+}
+
+const CLOCK_TICKS_PER_S = 100;
+
+function statCpu(file: string): { user: number; system: number } {
+  const stat = readFileSync(file, "utf8");
   // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const CLOCK_TICKS_PER_S = 100;
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+  return {
+    user: Number(fields[11]) / CLOCK_TICKS_PER_S,
+    system: Number(fields[12]) / CLOCK_TICKS_PER_S,
+  };
+}
+
+/** User and system CPU seconds of every thread of a process, by thread id. */
+export function threadCpuSeconds(pid: number): Map<number, { user: number; system: number }> {
+  const threads = new Map<number, { user: number; system: number }>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      threads.set(Number(tid), statCpu(`/proc/${pid}/task/${tid}/stat`));
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return threads;
 }
