@@ -76,10 +76,16 @@ async function main() {
   const metrics =
     config.metricsPort > 0 ? startMetricsServer(config.host, config.metricsPort) : undefined;
   startScoringWorkers(config, log);
-  installShutdown({ app, metrics }, config.shutdownGraceMs, log, async () => {
-    stopModel();
-    await stopScorePool();
-  });
+  installShutdown(
+    { app, metrics },
+    config.shutdownGraceMs,
+    log,
+    async () => {
+      stopModel();
+      await stopScorePool();
+    },
+    config.shutdownDrainMs,
+  );
 
   // The listener is up first (liveness answers); readiness turns 200 once the model is
   // loaded, verified and warmed. SIGHUP reloads the bundle the pointer names (load-then-swap).

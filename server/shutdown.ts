@@ -3,15 +3,18 @@ import type { Logger } from "winston";
 import { lifecycle } from "~/lib/lifecycle.server";
 
 /**
- * Graceful shutdown: readiness turns 503 at once, the listener stops accepting, idle
- * keep-alive sockets close, in-flight requests finish; then exit 0. If they take longer
- * than the grace period, exit 1 before the orchestrator's SIGKILL.
+ * Graceful shutdown: readiness turns 503 at once; for `drainMs` the listener keeps accepting
+ * (every response says Connection: close) so load balancers that poll readiness can take the
+ * process out of rotation; then the listener stops accepting, idle keep-alive sockets close,
+ * in-flight requests finish, and the process exits 0. If all that takes longer than the
+ * grace period (drain included), exit 1 before the orchestrator's SIGKILL.
  */
 export function installShutdown(
   servers: { app: Server; metrics?: Server },
   graceMs: number,
   log: Logger,
   onClose: () => Promise<void> = async () => {},
+  drainMs = 0,
 ) {
   let started = false;
   const shutdown = (signal: string) => {
@@ -19,7 +22,7 @@ export function installShutdown(
     started = true;
     const t0 = Date.now();
     lifecycle.draining = true;
-    log.info("shutdown started", { signal, grace_ms: graceMs });
+    log.info("shutdown started", { signal, grace_ms: graceMs, drain_ms: drainMs });
 
     const timer = setTimeout(() => {
       log.error("shutdown grace period exceeded; forcing exit", { grace_ms: graceMs });
@@ -28,19 +31,22 @@ export function installShutdown(
     }, graceMs);
     timer.unref();
 
-    // A keep-alive socket whose in-flight response ends during the drain only becomes idle
-    // then; close idle sockets as they appear, or close() would wait for clients to hang up.
-    const sweep = setInterval(() => servers.app.closeIdleConnections(), 50);
-    sweep.unref();
-
-    servers.app.close(async () => {
-      clearInterval(sweep);
-      servers.metrics?.close();
-      await onClose().catch((error) => log.error("shutdown hook failed", { error }));
-      log.info("shutdown complete", { duration_ms: Date.now() - t0 });
-      process.exit(0);
-    });
-    servers.app.closeIdleConnections();
+    const close = () => {
+      // A keep-alive socket whose in-flight response ends during the close only becomes idle
+      // then; close idle sockets as they appear, or close() would wait for clients to hang up.
+      const sweep = setInterval(() => servers.app.closeIdleConnections(), 50);
+      sweep.unref();
+      servers.app.close(async () => {
+        clearInterval(sweep);
+        servers.metrics?.close();
+        await onClose().catch((error) => log.error("shutdown hook failed", { error }));
+        log.info("shutdown complete", { duration_ms: Date.now() - t0 });
+        process.exit(0);
+      });
+      servers.app.closeIdleConnections();
+    };
+    if (drainMs > 0) setTimeout(close, drainMs);
+    else close();
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));

@@ -52,6 +52,9 @@ const EnvSchema = z.object({
   MAX_BATCH_ROWS: int(1, 1_000_000).default(10_000),
   RATE_LIMIT_PER_MINUTE: int(0, 10_000_000).default(6000),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
+  // After SIGTERM, keep accepting for this long with /readyz 503 (and Connection: close),
+  // for orchestrators that do not take the task out of rotation before signalling.
+  SHUTDOWN_DRAIN_MS: int(0, 600_000).default(0),
   ORT_INTRA_OP_THREADS: int(1, 64).default(1),
   // Worker threads that score large requests off the event loop (0: all on the event loop).
   SCORING_WORKERS: int(0, 64).default(Math.min(4, availableParallelism())),
@@ -87,6 +90,7 @@ export type Config = Readonly<{
   maxBatchRows: number;
   rateLimitPerMinute: number;
   shutdownGraceMs: number;
+  shutdownDrainMs: number;
   ortIntraOpThreads: number;
   scoringWorkers: number;
   scoringWorkerMinBytes: number;
@@ -132,6 +136,13 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
         );
       }
     }
+  }
+  const drain = read("SHUTDOWN_DRAIN_MS") ?? 0;
+  const grace = read("SHUTDOWN_GRACE_MS") ?? 10_000;
+  if (drain > 0 && drain >= grace) {
+    problems.push(
+      "  - SHUTDOWN_DRAIN_MS: must be shorter than SHUTDOWN_GRACE_MS (the grace period includes the drain)",
+    );
   }
   const metricsPort = read("METRICS_PORT");
   if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === read("PORT")) {
@@ -187,6 +198,7 @@ export function loadConfig(
     maxBatchRows: e.MAX_BATCH_ROWS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     ortIntraOpThreads: e.ORT_INTRA_OP_THREADS,
     scoringWorkers: e.SCORING_WORKERS,
     scoringWorkerMinBytes: e.SCORING_WORKER_MIN_BYTES,

@@ -370,6 +370,39 @@ describe("graceful shutdown", () => {
     }
   });
 
+  it("SHUTDOWN_DRAIN_MS: keeps accepting with /readyz 503 and Connection: close, then closes", async () => {
+    const drain = 1_500;
+    const server = await startServer(
+      { SHUTDOWN_GRACE_MS: "6000", SHUTDOWN_DRAIN_MS: String(drain), LOG_LEVEL: "info" },
+      ready,
+    );
+    try {
+      const stopping = server.stop("SIGTERM");
+      await server.waitForLog(/shutdown started/);
+      // New connections are still accepted during the drain, and told the process is going.
+      const readiness = await fetch(`${server.url}/readyz`);
+      expect(readiness.status).toBe(503);
+      expect(await readiness.json()).toEqual({ status: "not_ready", reason: "draining" });
+      expect(readiness.headers.get("connection")).toBe("close");
+      const prediction = await fetch(`${server.url}${PREDICT}`, {
+        method: "POST",
+        headers: API_HEADERS,
+        body,
+      });
+      expect(prediction.status).toBe(200);
+      expect(prediction.headers.get("connection")).toBe("close");
+      expect(server.proc.exitCode).toBeNull();
+
+      const exit = await stopping;
+      expect(exit).toMatchObject({ code: 0, signal: null });
+      expect(exit.ms).toBeGreaterThanOrEqual(drain); // it did wait
+      expect(await probeConnect(server.port)).toBe("refused");
+      expect(server.logs()).toMatch(/"drain_ms":1500/);
+    } finally {
+      await server.stop("SIGKILL");
+    }
+  });
+
   it("an idle server exits 0 at once on SIGINT", async () => {
     const server = await startServer({ LOG_LEVEL: "warn" });
     await (await fetch(`${server.url}/healthz`)).arrayBuffer(); // leaves a keep-alive socket

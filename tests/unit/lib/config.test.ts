@@ -49,6 +49,7 @@ describe("loadConfig: a valid environment", () => {
         MAX_BATCH_ROWS: "500",
         RATE_LIMIT_PER_MINUTE: "120",
         SHUTDOWN_GRACE_MS: "2500",
+        SHUTDOWN_DRAIN_MS: "1000",
         SCORING_WORKERS: "3",
         SCORING_WORKER_MIN_BYTES: "0",
       },
@@ -72,6 +73,7 @@ describe("loadConfig: a valid environment", () => {
       maxBatchRows: 500,
       rateLimitPerMinute: 120,
       shutdownGraceMs: 2500,
+      shutdownDrainMs: 1000,
       scoringWorkers: 3,
       scoringWorkerMinBytes: 0,
     });
@@ -86,6 +88,7 @@ describe("loadConfig: a valid environment", () => {
     expect(config.modelCacheDir).toBe(path.join(CWD, ".cache/models"));
     expect(config.s3ForcePathStyle).toBe(false);
     expect(config.shutdownGraceMs).toBe(10_000);
+    expect(config.shutdownDrainMs).toBe(0);
     expect(config.scoringWorkers).toBe(Math.min(4, availableParallelism()));
     expect(config.scoringWorkerMinBytes).toBe(32 * 1024);
   });
@@ -156,6 +159,9 @@ describe("loadConfig: invalid environments name the variable", () => {
     ["MAX_BODY_BYTES", { MAX_BODY_BYTES: "10" }],
     ["MAX_BATCH_ROWS", { MAX_BATCH_ROWS: "0" }],
     ["SHUTDOWN_GRACE_MS", { SHUTDOWN_GRACE_MS: "soon" }],
+    ["SHUTDOWN_DRAIN_MS", { SHUTDOWN_DRAIN_MS: "later" }],
+    ["SHUTDOWN_DRAIN_MS", { SHUTDOWN_DRAIN_MS: "10000" }], // not shorter than the 10 s grace
+    ["SHUTDOWN_DRAIN_MS", { SHUTDOWN_DRAIN_MS: "3000", SHUTDOWN_GRACE_MS: "2000" }],
     ["SCORING_WORKERS", { SCORING_WORKERS: "-1" }],
     ["SCORING_WORKERS", { SCORING_WORKERS: "two" }],
     ["SCORING_WORKER_MIN_BYTES", { SCORING_WORKER_MIN_BYTES: "1.5" }],
