@@ -12,8 +12,9 @@ import type { ModelRef, ScoreTask, ScoreTaskResult, WarmTask } from "./score-wor
 /**
  * Large prediction requests are scored on worker threads (piscina), small ones on the event
  * loop. A 1,000-row batch is ~30 ms of CPU: on the event loop it stalls every other request
- * for that long and leaves the second core idle. Offloading costs a message round trip
- * (~0.1 ms), so single rows stay on the event loop. See docs/decisions/0014.
+ * for that long and leaves the second core idle. Offloading costs ~0.7 ms (median round
+ * trip minus the work, measured on a one-row request), so small requests stay on the event
+ * loop. See docs/decisions/0014.
  */
 
 type PoolState = {
