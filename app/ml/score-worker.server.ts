@@ -54,6 +54,8 @@ export default async function runTask(
     const model = await modelFor(task.model);
     const output = await scoreRequest(model, task.input, meter);
     // Sent back as bytes whose buffer moves to the event loop instead of being copied.
+    // TextEncoder, not Buffer.from: a small Buffer lives in a shared pool, and moving that
+    // ArrayBuffer away would detach every other Buffer in it.
     const body = new TextEncoder().encode(output.body);
     const result: ScoreTaskResult = { ok: true, output: { ...output, body }, events };
     const movable = { [Piscina.transferableSymbol]: [body.buffer], [Piscina.valueSymbol]: result };
