@@ -5,8 +5,9 @@ import {
 } from "@remix-run/node";
 import { FIELD_BY_NAME } from "~/ml/fields";
 import { getReadyModel } from "~/ml/inference.server";
-import { predictRecords, type PredictionItem } from "~/ml/predict.server";
-import { coerceCsvRow, validateRecord } from "~/ml/schema";
+import type { PredictionItem } from "~/ml/predict.server";
+import { coerceCsvRow } from "~/ml/schema";
+import { predictAnywhere } from "~/ml/score-pool.server";
 import { checkColumns, formatBytes, pickColumns } from "~/ui/batch-view";
 import { parseCsvRecords, type CsvTable } from "./batch-csv.server";
 import { getConfig } from "./config.server";
@@ -61,17 +62,12 @@ async function readCsvUpload(request: Request, maxBytes: number) {
 
 /** Predictions for every row; a file where no row is valid still gets its per-row errors. */
 async function predictRows(inputs: Record<string, unknown>[]): Promise<PredictionItem[]> {
-  const model = getReadyModel();
-  try {
-    const result = await predictRecords(model, inputs, { source: "batch", firstRow: FIRST_ROW });
-    return result.predictions;
-  } catch (error) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    return inputs.map((input, i) => {
-      const checked = validateRecord(input);
-      return { error: { row: FIRST_ROW + i, errors: checked.ok ? [] : checked.issues } };
-    });
-  }
+  const result = await predictAnywhere(getReadyModel(), inputs, {
+    source: "batch",
+    firstRow: FIRST_ROW,
+    keepAllInvalid: true,
+  });
+  return result.predictions;
 }
 
 export async function runBatchUpload(request: Request): Promise<BatchRun> {

@@ -19,6 +19,8 @@ export type PredictOptions = {
   explain?: boolean;
   /** Fail the whole request (422) if any record is invalid. */
   strict?: boolean;
+  /** Answer row errors even when every record is invalid, instead of a 422 (batch files). */
+  keepAllInvalid?: boolean;
   /** Metrics label: who asked. */
   source?: PredictionSource;
   /** Where the counters go (a worker thread records them for the event loop). */
@@ -88,7 +90,7 @@ export async function predictRecords(
 
   const failed = inputs.length - valid.length;
   if (failed > 0) meter.invalidRows(failed);
-  if (failed > 0 && (options.strict || valid.length === 0)) {
+  if (failed > 0 && (options.strict || (valid.length === 0 && !options.keepAllInvalid))) {
     const issues = items.filter(isRowError).flatMap(({ error }) =>
       error.errors.map((e) => ({
         path: `records[${error.row}]${e.path ? `.${e.path}` : ""}`,

@@ -1,6 +1,7 @@
 import { Piscina } from "piscina";
 import { toWireError, type WireError } from "~/lib/errors.server";
 import { loadModel, type LoadedModel } from "./model-loader.server";
+import { predictRecords, type PredictOptions, type PredictResult } from "./predict.server";
 import { recordingMeter, type MeterEvent } from "./prediction-meter.server";
 import { scoreRequest, type ScoreInput, type ScoreOutput } from "./score-request.server";
 
@@ -11,6 +12,16 @@ import { scoreRequest, type ScoreInput, type ScoreOutput } from "./score-request
 export type ModelRef = { dir: string; version: string; intraOpNumThreads: number };
 export type ScoreTask = { kind: "score"; model: ModelRef; input: ScoreInput };
 export type WarmTask = { kind: "warm"; model: ModelRef };
+/** Records already parsed on the event loop (the dashboard's CSV batch page). */
+export type PredictTask = {
+  kind: "predict";
+  model: ModelRef;
+  records: unknown[];
+  options: Omit<PredictOptions, "meter">;
+};
+export type PredictTaskResult =
+  | { ok: true; result: PredictResult; events: MeterEvent[] }
+  | { ok: false; error: WireError; events: MeterEvent[] };
 
 export type ScoreTaskResult =
   | {
@@ -43,13 +54,22 @@ function modelFor(ref: ModelRef): Promise<LoadedModel> {
 }
 
 export default async function runTask(
-  task: ScoreTask | WarmTask,
-): Promise<ScoreTaskResult | { ok: true; version: string }> {
+  task: ScoreTask | WarmTask | PredictTask,
+): Promise<ScoreTaskResult | PredictTaskResult | { ok: true; version: string }> {
   if (task.kind === "warm") {
     const model = await modelFor(task.model);
     return { ok: true, version: model.version };
   }
   const { meter, events } = recordingMeter();
+  if (task.kind === "predict") {
+    try {
+      const model = await modelFor(task.model);
+      const result = await predictRecords(model, task.records, { ...task.options, meter });
+      return { ok: true, result, events };
+    } catch (error) {
+      return { ok: false, error: toWireError(error), events };
+    }
+  }
   try {
     const model = await modelFor(task.model);
     const output = await scoreRequest(model, task.input, meter);

@@ -142,6 +142,44 @@ describe("worker threads answer exactly what the event loop answers", () => {
   });
 });
 
+describe("the dashboard's CSV batch page on a scoring thread", () => {
+  const download = async (server: TestServer, csv: string) => {
+    const form = new FormData();
+    form.set("file", new Blob([csv], { type: "text/csv" }), "houses.csv");
+    const res = await fetch(`${server.url}/batch/download`, {
+      method: "POST",
+      body: form,
+      redirect: "manual",
+    });
+    return { status: res.status, type: res.headers.get("content-type"), body: await res.text() };
+  };
+  const predictTasks = async (server: TestServer) => {
+    const text = await (await fetch(`${server.metricsUrl}/metrics`)).text();
+    const line = text
+      .split("\n")
+      .find((l) => l.startsWith('scoring_worker_tasks_total{kind="predict"} '));
+    return line ? Number(line.split(" ")[1]) : 0;
+  };
+  const withInvalid = rows
+    .slice(0, 300)
+    .map((r, i) => (i % 9 === 4 ? { ...r, Gr_Liv_Area: "-3" } : r));
+  const allInvalid = rows.slice(0, 150).map((r) => ({ ...r, Year_Built: "1200" }));
+
+  it.each([
+    ["300 rows, some invalid", toCsv(withInvalid)],
+    ["150 rows, every one invalid", toCsv(allInvalid)],
+  ])("%s: the same result file either way", async (_name, csv) => {
+    const tasksBefore = await predictTasks(offload);
+    const [a, b] = await Promise.all([download(inline, csv), download(offload, csv)]);
+    expect(a.status).toBe(200);
+    expect(a.type).toMatch(/^text\/csv/);
+    expect(b).toEqual(a);
+    expect(a.body.split("\n").length).toBeGreaterThan(150);
+    expect(await predictTasks(offload)).toBe(tasksBefore + 1); // it did go to a thread
+    expect(await predictTasks(inline)).toBe(0);
+  });
+});
+
 describe("metrics and health from the worker path", () => {
   const scrape = async () => (await fetch(`${offload.metricsUrl}/metrics`)).text();
   const sample = (text: string, series: string) => {

@@ -123,6 +123,18 @@ describe("predictRecords on the real bundle", () => {
     });
   });
 
+  it("keepAllInvalid: an all-invalid batch answers its row errors instead of a 422", async () => {
+    const bad = [{ Gr_Liv_Area: 2 }, { ...MINIMAL, Year_Sold: 2020 }];
+    const result = await predictRecords(model, bad, { keepAllInvalid: true, firstRow: 1 });
+    expect(result.counts).toEqual({ ok: 0, failed: 2 });
+    expect(result.predictions.every(isRowError)).toBe(true);
+    expect(result.predictions.map((p) => (isRowError(p) ? p.error.row : -1))).toEqual([1, 2]);
+    // Strict mode still wins.
+    await expect(
+      predictRecords(model, bad, { keepAllInvalid: true, strict: true }),
+    ).rejects.toBeInstanceOf(InvalidInputError);
+  });
+
   it("explanations: base value + contributions = log(price) within 1e-4 for every row", async () => {
     const result = await predictRecords(model, records.slice(0, 100), { explain: true });
     for (const item of result.predictions) {
