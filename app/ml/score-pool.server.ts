@@ -131,7 +131,6 @@ export function scorePoolStatus() {
 
 const refOf = (model: LoadedModel): ModelRef => ({
   dir: model.dir,
-  version: model.version,
   intraOpNumThreads: state.intraOpNumThreads,
 });
 
@@ -177,25 +176,31 @@ export async function score(model: LoadedModel, input: ScoreInput): Promise<Scor
   }
   const body = movableBytes(input.body);
   const task: ScoreTask = { kind: "score", model: refOf(model), input: { ...input, body } };
-  let result: ScoreTaskResult;
-  try {
-    result = (await tracked(
-      pool.run(task, { transferList: [body.buffer as ArrayBuffer] }),
-      "score",
-    )) as ScoreTaskResult;
-  } catch (error) {
-    throw poolError(error);
-  }
-  replayMeterEvents(result.events, prometheusMeter());
-  if (!result.ok) throw new WorkerReportedError(result.error);
-  return { ...result.output, thread: "worker" };
+  const { output } = await runOnPool<ScoreTaskResult>(pool, task, [body.buffer as ArrayBuffer]);
+  return { ...output, thread: "worker" };
 }
 
-function poolError(error: unknown): Error {
-  if (error instanceof Error && error.message === "Task queue is at limit") {
-    return new ServerBusyError("Every scoring worker is busy and the queue is full.");
+/**
+ * One task on the pool: the thread's counters are replayed into the process registry, and
+ * its error (sent as data) is thrown again here, with the same status and problem body.
+ */
+async function runOnPool<A extends ScoreTaskResult | PredictTaskResult>(
+  pool: Piscina,
+  task: ScoreTask | PredictTask,
+  transferList?: ArrayBuffer[],
+): Promise<Extract<A, { ok: true }>> {
+  let answer: A;
+  try {
+    answer = (await tracked(pool.run(task, { transferList }), task.kind)) as A;
+  } catch (error) {
+    if (error instanceof Error && error.message === "Task queue is at limit") {
+      throw new ServerBusyError("Every scoring worker is busy and the queue is full.");
+    }
+    throw new PredictionError("A scoring worker failed", { cause: error });
   }
-  return new PredictionError("A scoring worker failed", { cause: error });
+  replayMeterEvents(answer.events, prometheusMeter());
+  if (!answer.ok) throw new WorkerReportedError(answer.error);
+  return answer as Extract<A, { ok: true }>;
 }
 
 /**
@@ -219,13 +224,5 @@ export async function predictAnywhere(
     return predictRecords(model, records, options);
   }
   const task: PredictTask = { kind: "predict", model: refOf(model), records, options };
-  let result: PredictTaskResult;
-  try {
-    result = (await tracked(pool.run(task), "predict")) as PredictTaskResult;
-  } catch (error) {
-    throw poolError(error);
-  }
-  replayMeterEvents(result.events, prometheusMeter());
-  if (!result.ok) throw new WorkerReportedError(result.error);
-  return result.result;
+  return (await runOnPool<PredictTaskResult>(pool, task)).result;
 }

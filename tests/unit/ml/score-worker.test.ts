@@ -27,7 +27,7 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-const ref = (dir: string): ModelRef => ({ dir, version: model.version, intraOpNumThreads: 1 });
+const ref = (dir: string): ModelRef => ({ dir, intraOpNumThreads: 1 });
 const input = (body: unknown, extra: Partial<ScoreInput> = {}): ScoreInput => ({
   body: Buffer.from(typeof body === "string" ? body : JSON.stringify(body)),
   kind: "json",
