@@ -1,14 +1,15 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ServerBuild } from "@remix-run/node";
 import { createRequestHandler } from "@remix-run/node";
-import { createRequest, sendResponse } from "@remix-run/node-fetch-server";
+import { sendResponse } from "@remix-run/node-fetch-server";
 import compression from "compression";
 import type { Config } from "~/lib/config.server";
-import { LengthRequiredError, PayloadTooLargeError } from "~/lib/errors.server";
+import { HousingMLError, LengthRequiredError, PayloadTooLargeError } from "~/lib/errors.server";
 import { lifecycle } from "~/lib/lifecycle.server";
 import { getLogger } from "~/lib/logger.server";
 import { getMetrics, routeLabel } from "~/lib/metrics.server";
 import { toProblemResponse } from "~/lib/problem.server";
+import { readSmallBody, shouldPreread, toFetchRequest } from "./fetch-request";
 import { resolveRequestId } from "./request-id";
 import { createNonce, createSecurityHeaders } from "./security";
 import { createStaticHandler } from "./static-files";
@@ -18,7 +19,8 @@ const STATIC_PATH = /^\/build\/|^\/[^/]+\.(ico|png|svg|txt|webmanifest|json)$/;
 
 /**
  * The whole HTTP pipeline for one request, in order: request id → security headers →
- * body-size limit → static files → compression → Remix → one access-log line.
+ * body-size limit → static files → compression → (small API bodies read) → Remix → one
+ * access-log line.
  */
 export function createAppListener(config: Config, getBuild: () => ServerBuild, dev: boolean) {
   const log = getLogger();
@@ -109,11 +111,16 @@ export function createAppListener(config: Config, getBuild: () => ServerBuild, d
         await new Promise<void>((resolve) => compress(req as never, res as never, () => resolve()));
       }
 
-      const request = createRequest(req, res);
-      const response = await remixHandler()(request, { requestId, cspNonce: nonce, logFields });
+      const body = shouldPreread(req, pathname) ? await readSmallBody(req) : undefined;
+      const request = toFetchRequest(req, res, body !== undefined);
+      const context = { requestId, cspNonce: nonce, logFields, body };
+      const response = await remixHandler()(request, context);
       await sendResponse(res, response);
     } catch (error) {
-      log.error("unhandled server error", { request_id: requestId, error });
+      // Our own errors here are the client's (a cut-off body, a bad Host): a 4xx, not an
+      // unhandled server error.
+      if (!(error instanceof HousingMLError) || error.status >= 500)
+        log.error("unhandled server error", { request_id: requestId, error });
       if (!res.headersSent) await sendResponse(res, toProblemResponse(error, requestId));
       else res.destroy();
     }

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { authenticate, createKeyRing, type KeyRing } from "./auth.server";
+import { readBodyBytes } from "./body.server";
 import { getConfig } from "./config.server";
 import { MethodNotAllowedError } from "./errors.server";
 import { requestLogger } from "./logger.server";
@@ -14,6 +15,11 @@ export type ApiContext = {
   requestId: string;
   /** Short hash of the caller's key ("" for public routes). */
   keyId: string;
+  /**
+   * The request body's bytes, at most maxBytes (a 413 beyond). Small bodies were read by the
+   * server before Remix ran; others stream in now, after the key check.
+   */
+  readBody: (maxBytes: number) => Promise<Buffer>;
   /** Adds a Server-Timing entry. */
   timing: (name: string, ms: number) => void;
 };
@@ -64,6 +70,7 @@ export function apiRoute(
         request,
         requestId,
         keyId,
+        readBody: (maxBytes) => readBodyBytes(request, maxBytes, context.body),
         timing: (name, ms) => timings.push(`${name};dur=${ms.toFixed(2)}`),
       });
       timings.push(`total;dur=${(performance.now() - started).toFixed(2)}`);

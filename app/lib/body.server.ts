@@ -29,9 +29,18 @@ export function bodyKind(request: Request, accepted: readonly BodyKind[]): BodyK
 
 /**
  * Reads the body's bytes, counting them as they stream in: the server already rejects a
- * too-large Content-Length, this also covers chunked uploads without one.
+ * too-large Content-Length, this also covers chunked uploads without one. `preread` is a
+ * body the server already read (small API bodies, server/fetch-request.ts).
  */
-export async function readBodyBytes(request: Request, maxBytes: number): Promise<Buffer> {
+export async function readBodyBytes(
+  request: Request,
+  maxBytes: number,
+  preread?: Buffer,
+): Promise<Buffer> {
+  if (preread) {
+    if (preread.byteLength > maxBytes) throw tooLarge(maxBytes);
+    return preread;
+  }
   if (!request.body) return Buffer.alloc(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -42,12 +51,15 @@ export async function readBodyBytes(request: Request, maxBytes: number): Promise
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel().catch(() => {});
-      throw new PayloadTooLargeError(`Request body exceeds the limit of ${maxBytes} bytes.`);
+      throw tooLarge(maxBytes);
     }
     chunks.push(value);
   }
   return Buffer.concat(chunks, size);
 }
+
+const tooLarge = (maxBytes: number) =>
+  new PayloadTooLargeError(`Request body exceeds the limit of ${maxBytes} bytes.`);
 
 /** Body bytes as text: ASCII fast, otherwise strict UTF-8 (a 400 for invalid bytes). */
 export function decodeBodyText(bytes: Uint8Array): string {

@@ -1,5 +1,5 @@
 import { apiRoute, methodNotAllowed } from "~/lib/api.server";
-import { bodyKind, readBodyBytes } from "~/lib/body.server";
+import { bodyKind } from "~/lib/body.server";
 import { getConfig } from "~/lib/config.server";
 import { InvalidInputError, MethodNotAllowedError } from "~/lib/errors.server";
 import { getReadyModel } from "~/ml/inference.server";
@@ -25,14 +25,14 @@ function queryFlag(url: URL, name: string): boolean | undefined {
 const wantsCsv = (request: Request) =>
   /(^|,)\s*text\/csv\b/i.test(request.headers.get("accept") ?? "");
 
-export const action = apiRoute("api-key", async ({ request, timing }) => {
+export const action = apiRoute("api-key", async ({ request, readBody, timing }) => {
   if (request.method !== "POST") throw new MethodNotAllowedError(["POST"]);
   const config = getConfig();
   const model = getReadyModel(); // 503 before reading a body we could not score anyway
   const kind = bodyKind(request, ["json", "csv"]);
   const url = new URL(request.url);
   const flags = { explain: queryFlag(url, "explain"), strict: queryFlag(url, "strict") };
-  const body = await readBodyBytes(request, config.maxBodyBytes);
+  const body = await readBody(config.maxBodyBytes);
 
   const t0 = performance.now();
   const out = await score(model, {

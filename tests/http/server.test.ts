@@ -1,4 +1,5 @@
 import http from "node:http";
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MINIMAL_RECORD } from "./helpers/api-fixtures";
 import { openUpload, probeConnect, sleep } from "./helpers/http";
@@ -192,6 +193,80 @@ describe("built server", () => {
       await res.arrayBuffer();
       expect(res.status).not.toBe(413);
       expect(res.status).toBeLessThan(500);
+    });
+  });
+
+  describe("request creation (server/fetch-request.ts)", () => {
+    const rawExchange = (payload: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = net.connect(server.port, "127.0.0.1", () => socket.end(payload));
+        let out = "";
+        socket.setEncoding("utf8");
+        socket.on("data", (d: string) => (out += d));
+        socket.on("error", reject);
+        socket.on("close", () => resolve(out));
+      });
+
+    it("a Host header that makes no URL → 400 problem+json, not a 500", async () => {
+      const body = JSON.stringify({ records: [MINIMAL_RECORD] });
+      const requests = [
+        "GET /healthz HTTP/1.1\r\nHost: [\r\nX-Request-Id: bad-host-0001\r\n\r\n",
+        `POST /api/v1/predict HTTP/1.1\r\nHost: [\r\nContent-Type: application/json\r\n` +
+          `X-API-Key: ${TEST_API_KEY}\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+        `POST /api/v1/predict HTTP/1.1\r\nHost: [\r\nContent-Type: application/json\r\n` +
+          `Transfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`,
+      ];
+      for (const request of requests) {
+        const answer = await rawExchange(
+          request.replace("HTTP/1.1\r\n", "HTTP/1.1\r\nConnection: close\r\n"),
+        );
+        expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+        expect(answer).toContain("application/problem+json");
+        expect(answer).toContain("not a valid URL");
+      }
+      expect(server.logs()).not.toContain("unhandled server error");
+    });
+
+    it("a small API body (read before Remix) and the same body streamed give the same answer", async () => {
+      const body = JSON.stringify({
+        records: [MINIMAL_RECORD, { ...MINIMAL_RECORD, Gr_Liv_Area: -1 }],
+      });
+      const headers = { "Content-Type": "application/json", "X-API-Key": TEST_API_KEY };
+      const whole = await fetch(`${server.url}/api/v1/predict`, { method: "POST", headers, body });
+      const streamed = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = http.request(`${server.url}/api/v1/predict`, { method: "POST", headers });
+        req.on("response", (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (c: string) => (text += c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+        });
+        req.on("error", reject);
+        req.write(body.slice(0, 100)); // no Content-Length → chunked → streamed to the route
+        req.end(body.slice(100));
+      });
+      expect(whole.status).toBe(200);
+      expect(streamed.status).toBe(200);
+      const answer = await whole.json();
+      expect(answer.predictions).toHaveLength(2);
+      expect(answer.predictions[1].error.errors[0].path).toBe("Gr_Liv_Area");
+      expect(JSON.parse(streamed.body)).toEqual(answer);
+    });
+
+    it("a client that leaves mid-body: no error logged, the server goes on answering", async () => {
+      const body = JSON.stringify({ records: [MINIMAL_RECORD] });
+      const upload = openUpload(`${server.url}/api/v1/predict`, {
+        headers: { "Content-Type": "application/json", "X-API-Key": TEST_API_KEY },
+        first: body.slice(0, 40),
+        totalBytes: body.length,
+      });
+      await sleep(100);
+      upload.abort();
+      await expect(upload.response).rejects.toThrow();
+      await sleep(100);
+      const res = await fetch(`${server.url}/healthz`);
+      expect(res.status).toBe(200);
+      expect(server.logs()).not.toContain("unhandled server error");
     });
   });
 
