@@ -1,4 +1,6 @@
+import SonicBoom from "sonic-boom";
 import winston from "winston";
+import TransportStream from "winston-transport";
 import { getConfig } from "./config.server";
 import { REDACTED, redact, redactString } from "./redact.server";
 import { singleton } from "./singleton.server";
@@ -17,6 +19,41 @@ const redactFormat = winston.format((info) => {
   }
   return info;
 });
+
+/**
+ * stdout, written in batches. winston's Console transport makes one write(2) per line, and the
+ * access log is a line per request: on the pipe to a log driver that is a syscall and a
+ * wake-up of the reader for each request ("sync logging adds up", issue 4). sonic-boom, pino's
+ * destination, gathers lines and writes them together once 4 KiB have gathered and at least
+ * every 100 ms. The writes stay synchronous (no thread pool, nothing in flight at exit) and
+ * whatever is left is flushed when the process exits; only a SIGKILL can lose the last
+ * ≤ 100 ms of lines.
+ */
+// One per process (stdout is one file descriptor), shared by both bundles and kept when tests
+// reset the singletons to build new loggers.
+const STDOUT_BUFFER = Symbol.for("housing-price-platform.stdout-buffer");
+
+function stdoutBuffer(): SonicBoom {
+  const store = globalThis as { [STDOUT_BUFFER]?: SonicBoom };
+  if (!store[STDOUT_BUFFER]) {
+    const destination = new SonicBoom({ fd: 1, sync: true, minLength: 4096, periodicFlush: 100 });
+    process.once("exit", () => destination.flushSync());
+    store[STDOUT_BUFFER] = destination;
+  }
+  return store[STDOUT_BUFFER];
+}
+
+class BatchedStdout extends TransportStream {
+  private readonly destination = stdoutBuffer();
+
+  override log(info: Record<symbol, unknown>, next: () => void) {
+    this.destination.write(`${String(info[FORMATTED])}\n`);
+    next();
+  }
+}
+
+// The finished line winston's formats leave on each entry (triple-beam's MESSAGE symbol).
+const FORMATTED = Symbol.for("message");
 
 function createLogger(): winston.Logger {
   const config = getConfig();
@@ -42,7 +79,7 @@ function createLogger(): winston.Logger {
     level: config.logLevel,
     format,
     defaultMeta: { service: "housing-api" },
-    transports: [new winston.transports.Console()],
+    transports: [new BatchedStdout()],
   });
 }
 

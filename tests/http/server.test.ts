@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -298,6 +299,37 @@ describe("built server", () => {
         (e) => e.message === "request" && e.request_id === requestId,
       );
     }
+
+    it("lines are written in batches, not one write(2) per line, and none is lost", async () => {
+      // /proc/<pid>/io counts a process's write syscalls (the response, and some of libuv's
+      // own). The same 200 requests against a server that logs nothing (LOG_LEVEL=warn) give
+      // the baseline; this server (LOG_LEVEL=debug) logs a line for each of them.
+      const writesPerRequest = async (target: TestServer, tag: string) => {
+        const writes = () =>
+          Number(/^syscw: (\d+)$/m.exec(readFileSync(`/proc/${target.proc.pid}/io`, "utf8"))?.[1]);
+        const before = writes();
+        for (let i = 0; i < 200; i++) {
+          const id = `${tag}-${String(i).padStart(4, "0")}`;
+          const res = await fetch(`${target.url}/healthz`, { headers: { "X-Request-Id": id } });
+          await res.arrayBuffer();
+        }
+        await sleep(250); // the buffer is flushed at least every 100 ms
+        return (writes() - before) / 200;
+      };
+      const quiet = await startServer({ APP_ENV: "production", LOG_LEVEL: "warn" });
+      try {
+        const baseline = await writesPerRequest(quiet, "unlogged");
+        const logged = await writesPerRequest(server, "batched-log");
+        // One write per line would add 1 per request.
+        expect(logged - baseline).toBeLessThan(0.3);
+      } finally {
+        await quiet.stop();
+      }
+      const lines = jsonLogLines(server.logs()).filter((e) =>
+        String(e.request_id).startsWith("batched-log-"),
+      );
+      expect(new Set(lines.map((e) => e.request_id)).size).toBe(200);
+    });
 
     it("writes exactly one JSON line per request with method, path, status, duration", async () => {
       const res = await fetch(`${server.url}/?utm=secret-campaign`, {
