@@ -20,17 +20,8 @@ const redactFormat = winston.format((info) => {
   return info;
 });
 
-/**
- * stdout, written in batches. winston's Console transport makes one write(2) per line, and the
- * access log is a line per request: on the pipe to a log driver that is a syscall and a
- * wake-up of the reader for each request ("sync logging adds up", issue 4). sonic-boom, pino's
- * destination, gathers lines and writes them together once 4 KiB have gathered and at least
- * every 100 ms. The writes stay synchronous (no thread pool, nothing in flight at exit) and
- * whatever is left is flushed when the process exits; only a SIGKILL can lose the last
- * ≤ 100 ms of lines.
- */
-// One per process (stdout is one file descriptor), shared by both bundles and kept when tests
-// reset the singletons to build new loggers.
+// One buffer per process (stdout is one file descriptor), shared by both bundles and kept when
+// tests reset the singletons to build new loggers.
 const STDOUT_BUFFER = Symbol.for("housing-price-platform.stdout-buffer");
 
 function stdoutBuffer(): SonicBoom {
@@ -43,6 +34,18 @@ function stdoutBuffer(): SonicBoom {
   return store[STDOUT_BUFFER];
 }
 
+// The finished line winston's formats leave on each entry (triple-beam's MESSAGE symbol).
+const FORMATTED = Symbol.for("message");
+
+/**
+ * stdout, written in batches. winston's Console transport makes one write(2) per line, and the
+ * access log is a line per request: on the pipe to a log driver that is a syscall and a
+ * wake-up of the reader for each request ("sync logging adds up", issue 4). sonic-boom, pino's
+ * destination, gathers lines and writes them together once 4 KiB have gathered and at least
+ * every 100 ms. The writes stay synchronous (no thread pool, nothing in flight at exit) and
+ * whatever is left is flushed when the process exits; only a SIGKILL can lose the last
+ * ≤ 100 ms of lines.
+ */
 class BatchedStdout extends TransportStream {
   private readonly destination = stdoutBuffer();
 
@@ -51,9 +54,6 @@ class BatchedStdout extends TransportStream {
     next();
   }
 }
-
-// The finished line winston's formats leave on each entry (triple-beam's MESSAGE symbol).
-const FORMATTED = Symbol.for("message");
 
 function createLogger(): winston.Logger {
   const config = getConfig();
