@@ -111,7 +111,8 @@ export function createAppListener(config: Config, getBuild: () => ServerBuild, d
         await new Promise<void>((resolve) => compress(req as never, res as never, () => resolve()));
       }
 
-      const body = shouldPreread(req, pathname) ? await readSmallBody(req) : undefined;
+      const preread = shouldPreread(req.method, pathname, declared);
+      const body = preread ? await readSmallBody(req) : undefined;
       const request = toFetchRequest(req, res, body !== undefined);
       const context = { requestId, cspNonce: nonce, logFields, body };
       const response = await remixHandler()(request, context);

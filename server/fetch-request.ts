@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createHeaders, createRequest } from "@remix-run/node-fetch-server";
-import { MalformedRequestError, PayloadTooLargeError } from "~/lib/errors.server";
+import { MalformedRequestError } from "~/lib/errors.server";
 
 // node:http request → the Fetch `Request` Remix takes. node-fetch-server's createRequest
 // did this before (ADR 0015 says why it no longer does on our hot path): it gave every request
@@ -14,36 +14,28 @@ import { MalformedRequestError, PayloadTooLargeError } from "~/lib/errors.server
  * that the route reads only after the key check, so an unauthenticated client cannot make
  * the server buffer more than this.
  */
-export const PREREAD_MAX_BYTES = 64 * 1024;
+const PREREAD_MAX_BYTES = 64 * 1024;
 
-/** Whether the request's body should be read up front (see PREREAD_MAX_BYTES). */
-export function shouldPreread(req: IncomingMessage, pathname: string): boolean {
-  const length = Number(req.headers["content-length"]);
+/** Whether to read the body up front: an API request declaring at most PREREAD_MAX_BYTES. */
+export function shouldPreread(method: string | undefined, pathname: string, declared: number) {
   return (
     pathname.startsWith("/api/") &&
-    req.method !== "GET" &&
-    req.method !== "HEAD" &&
-    length > 0 &&
-    length <= PREREAD_MAX_BYTES
+    method !== "GET" &&
+    method !== "HEAD" &&
+    declared > 0 &&
+    declared <= PREREAD_MAX_BYTES
   );
 }
 
-/** The whole body of a request with a Content-Length (node's parser enforces the length). */
+/**
+ * The whole body of a request with a Content-Length: node's parser delivers exactly that
+ * many bytes, so the size needs no check here.
+ */
 export function readSmallBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size > PREREAD_MAX_BYTES) {
-        req.off("data", onData);
-        req.resume();
-        reject(new PayloadTooLargeError(`Request body exceeds ${PREREAD_MAX_BYTES} bytes.`));
-      }
-      chunks.push(chunk);
-    };
-    req.on("data", onData);
-    req.once("end", () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.once("end", () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
     // The client went away mid-body: node emits 'error' (aborted) and/or 'close' without
     // 'end'. Nobody is left to answer; the rejection only ends this request quietly.
     const cutOff = () => reject(new MalformedRequestError("The request body was cut off."));
