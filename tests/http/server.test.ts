@@ -38,6 +38,23 @@ describe("built server", () => {
     await server?.stop();
   });
 
+  // A streamed (chunked) body has no Content-Length for the server to check up front.
+  const chunkedPost = (path: string, headers: Record<string, string>, chunks: string[]) =>
+    new Promise<{ status: number; type: string | undefined; body: string }>((resolve, reject) => {
+      const req = http.request(`${server.url}${path}`, { method: "POST", headers });
+      req.on("response", (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (body += c));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, type: res.headers["content-type"], body }),
+        );
+      });
+      req.on("error", reject);
+      for (const c of chunks) req.write(c); // no Content-Length → Transfer-Encoding: chunked
+      req.end();
+    });
+
   describe("request id", () => {
     it("generates one when the client sends none", async () => {
       const a = await fetch(`${server.url}/healthz`);
@@ -146,23 +163,6 @@ describe("built server", () => {
       expect(res.headers.get("content-type")).toBe("application/problem+json");
     });
 
-    // A streamed (chunked) body has no Content-Length for the server to check up front.
-    const chunkedPost = (path: string, headers: Record<string, string>, chunks: string[]) =>
-      new Promise<{ status: number; type: string | undefined; body: string }>((resolve, reject) => {
-        const req = http.request(`${server.url}${path}`, { method: "POST", headers });
-        req.on("response", (res) => {
-          let body = "";
-          res.setEncoding("utf8");
-          res.on("data", (c: string) => (body += c));
-          res.on("end", () =>
-            resolve({ status: res.statusCode ?? 0, type: res.headers["content-type"], body }),
-          );
-        });
-        req.on("error", reject);
-        for (const c of chunks) req.write(c); // no Content-Length → Transfer-Encoding: chunked
-        req.end();
-      });
-
     it("a chunked form post without Content-Length → 411 (form parsing has no byte cap)", async () => {
       const res = await chunkedPost(BODY_READING_ROUTE, FORM_HEADERS, [
         "Neighborhood=",
@@ -234,18 +234,11 @@ describe("built server", () => {
       });
       const headers = { "Content-Type": "application/json", "X-API-Key": TEST_API_KEY };
       const whole = await fetch(`${server.url}/api/v1/predict`, { method: "POST", headers, body });
-      const streamed = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = http.request(`${server.url}/api/v1/predict`, { method: "POST", headers });
-        req.on("response", (res) => {
-          let text = "";
-          res.setEncoding("utf8");
-          res.on("data", (c: string) => (text += c));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-        });
-        req.on("error", reject);
-        req.write(body.slice(0, 100)); // no Content-Length → chunked → streamed to the route
-        req.end(body.slice(100));
-      });
+      // Without a Content-Length the body is chunked and streams to the route.
+      const streamed = await chunkedPost("/api/v1/predict", headers, [
+        body.slice(0, 100),
+        body.slice(100),
+      ]);
       expect(whole.status).toBe(200);
       expect(streamed.status).toBe(200);
       const answer = await whole.json();
