@@ -57,7 +57,10 @@ export function toFetchRequest(req: IncomingMessage, res: ServerResponse, bodyRe
   const method = req.method ?? "GET";
   try {
     if (method !== "GET" && method !== "HEAD" && !bodyRead) return createRequest(req, res);
-    const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
+    // Origin-form targets ("/path?q") are joined as text, so the Request parses the URL once.
+    const target = req.url ?? "/";
+    const origin = `http://${req.headers.host ?? "localhost"}`;
+    const url = target.startsWith("/") ? origin + target : new URL(target, origin).href;
     return new Request(url, { method, headers: createHeaders(req) });
   } catch (error) {
     // The URL is built from the client's Host header and request target: a bad one is a 400.

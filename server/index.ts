@@ -78,13 +78,15 @@ async function main() {
   startScoringWorkers(config, log);
   installShutdown(
     { app, metrics },
-    config.shutdownGraceMs,
-    log,
-    async () => {
-      stopModel();
-      await stopScorePool();
+    {
+      graceMs: config.shutdownGraceMs,
+      drainMs: config.shutdownDrainMs,
+      log,
+      onClose: async () => {
+        stopModel();
+        await stopScorePool();
+      },
     },
-    config.shutdownDrainMs,
   );
 
   // The listener is up first (liveness answers); readiness turns 200 once the model is

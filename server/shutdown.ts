@@ -11,11 +11,15 @@ import { lifecycle } from "~/lib/lifecycle.server";
  */
 export function installShutdown(
   servers: { app: Server; metrics?: Server },
-  graceMs: number,
-  log: Logger,
-  onClose: () => Promise<void> = async () => {},
-  drainMs = 0,
+  options: {
+    graceMs: number;
+    drainMs: number;
+    log: Logger;
+    /** Runs after the listener closed, before the exit (stop the model and the threads). */
+    onClose: () => Promise<void>;
+  },
 ) {
+  const { graceMs, drainMs, log, onClose } = options;
   let started = false;
   const shutdown = (signal: string) => {
     if (started) return;
