@@ -170,6 +170,8 @@ async function main() {
     result: LoadResult,
     rowsPerRequest: number,
     rss: number | null,
+    /** This scenario's result in every round, when it ran in interleaved rounds. */
+    rounds?: LoadResult[],
   ) => {
     const healthz = scenarios.find((s) => s.name === "app /healthz");
     scenarios.push({
@@ -185,6 +187,11 @@ async function main() {
         healthz?.cpu_us_per_request && result.cpu_us_per_request
           ? result.cpu_us_per_request / healthz.cpu_us_per_request
           : null,
+      rounds: rounds?.map((r) => ({
+        req_per_s: r.req_per_s,
+        p99_ms: r.latency_ms.p99,
+        cpu_us_per_request: r.cpu_us_per_request,
+      })),
     });
     log(
       `  ${name}: ${Math.round(result.req_per_s)} req/s, p50 ${result.latency_ms.p50} ms, ` +
@@ -217,6 +224,7 @@ async function main() {
     healthz,
     0,
     rssMiB(pid).rss,
+    interleaved.rounds.map((round) => round[0]),
   );
   add(
     "predict, 1 row",
@@ -224,6 +232,7 @@ async function main() {
     one,
     1,
     rssMiB(pid).rss,
+    interleaved.rounds.map((round) => round[1]),
   );
   const cost = median(interleaved.rounds.map(([h, p]) => h.req_per_s / p.req_per_s)) - 1;
   const cpuCost =
@@ -232,13 +241,6 @@ async function main() {
         ([h, p]) => (p.cpu_us_per_request ?? NaN) / (h.cpu_us_per_request ?? NaN),
       ),
     ) - 1;
-  for (const [i, s] of [scenarios[1], scenarios[2]].entries()) {
-    s.rounds = interleaved.rounds.map((round) => ({
-      req_per_s: round[i].req_per_s,
-      p99_ms: round[i].latency_ms.p99,
-      cpu_us_per_request: round[i].cpu_us_per_request,
-    }));
-  }
   // The table shows the same per-round medians as the targets.
   scenarios[2].vs_healthz = 1 / (1 + cost);
   scenarios[2].cpu_vs_healthz = 1 + cpuCost;
@@ -270,6 +272,7 @@ async function main() {
     many,
     BATCH_ROWS,
     rssMiB(pid).rss,
+    batchRounds.rounds.map((round) => round[0]),
   );
   add(
     `predict, ${BATCH_ROWS} rows, event loop only`,
@@ -277,6 +280,7 @@ async function main() {
     manyInline,
     BATCH_ROWS,
     rssMiB(inlinePid).rss,
+    batchRounds.rounds.map((round) => round[2]),
   );
   add(
     "/healthz during batches",
@@ -284,6 +288,7 @@ async function main() {
     probe,
     0,
     null,
+    batchRounds.rounds.map((round) => round[1]),
   );
   add(
     "/healthz during batches, event loop only",
@@ -291,17 +296,8 @@ async function main() {
     probeInline,
     0,
     null,
+    batchRounds.rounds.map((round) => round[3]),
   );
-  // Scenarios were added as [workers, event loop, probe, probe]; the specs run as
-  // [workers, probe, event loop, probe].
-  const specOf = [0, 2, 1, 3];
-  for (const [i, s] of scenarios.slice(-4).entries()) {
-    s.rounds = batchRounds.rounds.map((round) => ({
-      req_per_s: round[specOf[i]].req_per_s,
-      p99_ms: round[specOf[i]].latency_ms.p99,
-      cpu_us_per_request: round[specOf[i]].cpu_us_per_request,
-    }));
-  }
   await inline.stop();
   const peak = rssMiB(pid).peak;
   await app.stop();
