@@ -7,13 +7,13 @@ import { singleton } from "~/lib/singleton.server";
 import type { LoadedModel } from "./model-loader.server";
 import { prometheusMeter, replayMeterEvents } from "./prediction-meter.server";
 import { scoreRequest, type ScoreInput, type ScoreOutput } from "./score-request.server";
-import { predictRecords, type PredictOptions, type PredictResult } from "./predict.server";
+import { scoreUpload, type UploadInput, type UploadOutput } from "./score-upload.server";
 import type {
   ModelRef,
-  PredictTask,
-  PredictTaskResult,
   ScoreTask,
   ScoreTaskResult,
+  UploadTask,
+  UploadTaskResult,
   WarmTask,
 } from "./score-worker.server";
 
@@ -86,7 +86,7 @@ const poolMetrics = () =>
     return {
       tasks: new client.Counter({
         name: "scoring_worker_tasks_total",
-        help: "Tasks answered by the scoring worker threads, by kind (score, predict, warm)",
+        help: "Tasks answered by the scoring worker threads, by kind (score, upload, warm)",
         labelNames: ["kind"] as const,
         registers,
       }),
@@ -103,7 +103,7 @@ async function retire(pool: Piscina): Promise<void> {
   await pool.close();
 }
 
-function tracked<T>(task: Promise<T>, kind: "score" | "predict" | "warm"): Promise<T> {
+function tracked<T>(task: Promise<T>, kind: "score" | "upload" | "warm"): Promise<T> {
   state.inFlight.add(task);
   const forget = () => void state.inFlight.delete(task);
   task.then(() => {
@@ -168,10 +168,14 @@ export type ScoreResult = Omit<ScoreOutput, "body"> & {
   thread: "worker" | "event-loop";
 };
 
+/** The pool if a body this large goes to a worker thread; undefined: the event loop. */
+const poolFor = (body: Uint8Array) =>
+  state.pool && body.byteLength >= state.minBytes ? state.pool : undefined;
+
 /** scoreRequest() on a worker thread for large bodies, on the event loop otherwise. */
 export async function score(model: LoadedModel, input: ScoreInput): Promise<ScoreResult> {
-  const pool = state.pool;
-  if (!pool || input.body.byteLength < state.minBytes) {
+  const pool = poolFor(input.body);
+  if (!pool) {
     return { ...(await scoreRequest(model, input)), thread: "event-loop" };
   }
   const body = movableBytes(input.body);
@@ -181,12 +185,28 @@ export async function score(model: LoadedModel, input: ScoreInput): Promise<Scor
 }
 
 /**
+ * scoreUpload() (the dashboard's CSV upload) on a worker thread for large files: parsing and
+ * scoring 10,000 rows on the event loop stalled every other request for about a second.
+ */
+export async function scoreUploadAnywhere(
+  model: LoadedModel,
+  input: UploadInput,
+): Promise<UploadOutput<string | Uint8Array<ArrayBuffer>>> {
+  const pool = poolFor(input.body);
+  if (!pool) return scoreUpload(model, input);
+  const body = movableBytes(input.body);
+  const task: UploadTask = { kind: "upload", model: refOf(model), input: { ...input, body } };
+  const { output } = await runOnPool<UploadTaskResult>(pool, task, [body.buffer as ArrayBuffer]);
+  return output;
+}
+
+/**
  * One task on the pool: the thread's counters are replayed into the process registry, and
  * its error (sent as data) is thrown again here, with the same status and problem body.
  */
-async function runOnPool<A extends ScoreTaskResult | PredictTaskResult>(
+async function runOnPool<A extends ScoreTaskResult | UploadTaskResult>(
   pool: Piscina,
-  task: ScoreTask | PredictTask,
+  task: ScoreTask | UploadTask,
   transferList?: ArrayBuffer[],
 ): Promise<Extract<A, { ok: true }>> {
   let answer: A;
@@ -201,28 +221,4 @@ async function runOnPool<A extends ScoreTaskResult | PredictTaskResult>(
   replayMeterEvents(answer.events, prometheusMeter());
   if (!answer.ok) throw new WorkerReportedError(answer.error);
   return answer as Extract<A, { ok: true }>;
-}
-
-/**
- * Below this many records, copying them to a thread costs more than it saves (10,000 records:
- * ~60–120 ms of cloning there and back vs ~250–590 ms to score them on the event loop).
- */
-const PREDICT_OFFLOAD_MIN_ROWS = 100;
-
-/**
- * predictRecords() for records already parsed on the event loop (the dashboard's CSV batch
- * page): on a scoring thread when there are many, so a 10,000-row upload does not stall
- * every other request for a third of a second.
- */
-export async function predictAnywhere(
-  model: LoadedModel,
-  records: unknown[],
-  options: Omit<PredictOptions, "meter">,
-): Promise<PredictResult> {
-  const pool = state.pool;
-  if (!pool || records.length < PREDICT_OFFLOAD_MIN_ROWS) {
-    return predictRecords(model, records, options);
-  }
-  const task: PredictTask = { kind: "predict", model: refOf(model), records, options };
-  return (await runOnPool<PredictTaskResult>(pool, task)).result;
 }

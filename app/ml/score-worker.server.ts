@@ -1,9 +1,9 @@
 import { Piscina } from "piscina";
 import { toWireError, type WireError } from "~/lib/errors.server";
 import { loadModel, type LoadedModel } from "./model-loader.server";
-import { predictRecords, type PredictOptions, type PredictResult } from "./predict.server";
 import { recordingMeter, type MeterEvent, type PredictionMeter } from "./prediction-meter.server";
 import { scoreRequest, type ScoreInput, type ScoreOutput } from "./score-request.server";
+import { scoreUpload, type UploadInput, type UploadOutput } from "./score-upload.server";
 
 // The scoring worker thread (built to server-build/score-worker.js, run by piscina): the
 // same scoreRequest() as the event loop, on its own ORT session of the same bundle. It
@@ -13,13 +13,8 @@ import { scoreRequest, type ScoreInput, type ScoreOutput } from "./score-request
 export type ModelRef = { dir: string; intraOpNumThreads: number };
 export type ScoreTask = { kind: "score"; model: ModelRef; input: ScoreInput };
 export type WarmTask = { kind: "warm"; model: ModelRef };
-/** Records already parsed on the event loop (the dashboard's CSV batch page). */
-export type PredictTask = {
-  kind: "predict";
-  model: ModelRef;
-  records: unknown[];
-  options: Omit<PredictOptions, "meter">;
-};
+/** The dashboard's CSV upload, as the form's bytes. */
+export type UploadTask = { kind: "upload"; model: ModelRef; input: UploadInput };
 
 /** A task's answer: its payload or its error as data, with the counters it recorded. */
 export type TaskAnswer<T> =
@@ -28,7 +23,10 @@ export type ScoreTaskResult = TaskAnswer<{
   output: Omit<ScoreOutput, "body"> & { body: Uint8Array<ArrayBuffer> };
   events: MeterEvent[];
 }>;
-export type PredictTaskResult = TaskAnswer<{ result: PredictResult; events: MeterEvent[] }>;
+export type UploadTaskResult = TaskAnswer<{
+  output: UploadOutput<Uint8Array<ArrayBuffer>>;
+  events: MeterEvent[];
+}>;
 
 // Two bundles at most: the serving one and, during a swap, the one requests started on.
 const MAX_MODELS = 2;
@@ -53,29 +51,36 @@ function modelFor(ref: ModelRef): Promise<LoadedModel> {
 }
 
 export default async function runTask(
-  task: ScoreTask | WarmTask | PredictTask,
-): Promise<ScoreTaskResult | PredictTaskResult | { ok: true; version: string }> {
+  task: ScoreTask | WarmTask | UploadTask,
+): Promise<ScoreTaskResult | UploadTaskResult | { ok: true; version: string }> {
   if (task.kind === "warm") {
     const model = await modelFor(task.model);
     return { ok: true, version: model.version };
   }
-  if (task.kind === "predict") {
-    return answer(task.model, async (model, meter) => ({
-      result: await predictRecords(model, task.records, { ...task.options, meter }),
-    }));
+  if (task.kind === "upload") {
+    const result: UploadTaskResult = await answer(task.model, async (model, meter) => {
+      const output = await scoreUpload(model, task.input, meter);
+      return { output: output.kind === "csv" ? { ...output, body: bytesOf(output.body) } : output };
+    });
+    return result.ok && result.output.kind === "csv" ? moving(result, result.output.body) : result;
   }
   const result: ScoreTaskResult = await answer(task.model, async (model, meter) => {
     const output = await scoreRequest(model, task.input, meter);
-    // Sent back as bytes whose buffer moves to the event loop instead of being copied.
-    // TextEncoder, not Buffer.from: a small Buffer lives in a shared pool, and moving that
-    // ArrayBuffer away would detach every other Buffer in it.
-    return { output: { ...output, body: new TextEncoder().encode(output.body) } };
+    return { output: { ...output, body: bytesOf(output.body) } };
   });
-  if (!result.ok) return result;
-  const movable = {
-    [Piscina.transferableSymbol]: [result.output.body.buffer],
-    [Piscina.valueSymbol]: result,
-  };
+  return result.ok ? moving(result, result.output.body) : result;
+}
+
+/**
+ * Text as bytes whose buffer can move to the event loop instead of being copied.
+ * TextEncoder, not Buffer.from: a small Buffer lives in a shared pool, and moving that
+ * ArrayBuffer away would detach every other Buffer in it.
+ */
+const bytesOf = (text: string) => new TextEncoder().encode(text);
+
+/** Answers `result` with `bytes`' buffer moved, not copied, to the event loop. */
+function moving<T>(result: T, bytes: Uint8Array<ArrayBuffer>): T {
+  const movable = { [Piscina.transferableSymbol]: [bytes.buffer], [Piscina.valueSymbol]: result };
   return Piscina.move(movable as unknown as Parameters<typeof Piscina.move>[0]) as never;
 }
 

@@ -1,6 +1,5 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
-import { toResultCsv } from "~/lib/batch-csv.server";
-import { FIRST_ROW, runBatchUpload } from "~/lib/batch-upload.server";
+import { batchResultFile } from "~/lib/batch-upload.server";
 import { HousingMLError } from "~/lib/errors.server";
 import { resultFileName } from "~/ui/batch-view";
 
@@ -13,11 +12,11 @@ export const loader = () => redirect("/batch");
 
 export async function action({ request }: ActionFunctionArgs) {
   try {
-    const run = await runBatchUpload(request);
-    return new Response(toResultCsv(run.table, run.items, { firstRow: FIRST_ROW }), {
+    const out = await batchResultFile(request);
+    return new Response(out.body, {
       headers: {
         "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": `attachment; filename="${resultFileName(run.fileName)}"`,
+        "Content-Disposition": `attachment; filename="${resultFileName(out.fileName)}"`,
         "Cache-Control": "no-store",
       },
     });

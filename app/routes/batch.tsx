@@ -8,13 +8,13 @@ import { useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-r
 import { useState, type FormEvent } from "react";
 import { Card, Notice, PageShell } from "~/components/PageShell";
 import { RouteErrorBoundary } from "~/components/RouteErrorBoundary";
-import { FIRST_ROW, runBatchUpload } from "~/lib/batch-upload.server";
+import { batchSummary } from "~/lib/batch-upload.server";
 import { getConfig } from "~/lib/config.server";
 import { rateLimitMessage } from "~/lib/dashboard.server";
 import { HousingMLError, RateLimitError } from "~/lib/errors.server";
 import { FIELD_BY_NAME, REQUIRED_FIELDS } from "~/ml/fields";
 import { getModelState } from "~/ml/inference.server";
-import { buildBatchView, formatBytes, type BatchView } from "~/ui/batch-view";
+import { formatBytes, type BatchView } from "~/ui/batch-view";
 import { formatPrice } from "~/ui/format";
 import { TableHead } from "~/components/TableHead";
 
@@ -65,12 +65,7 @@ type ActionData = { view: BatchView } | { error: ErrorNotice };
 
 export async function action({ request }: ActionFunctionArgs) {
   try {
-    const run = await runBatchUpload(request);
-    const view = buildBatchView(run.fileName, run.table.records, run.items, {
-      firstRow: FIRST_ROW,
-      ignoredColumns: run.ignoredColumns,
-    });
-    return json<ActionData>({ view });
+    return json<ActionData>({ view: await batchSummary(request) });
   } catch (error) {
     if (error instanceof HousingMLError && (error.status < 500 || error.status === 503)) {
       const message =

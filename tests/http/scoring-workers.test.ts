@@ -143,21 +143,44 @@ describe("worker threads answer exactly what the event loop answers", () => {
 });
 
 describe("the dashboard's CSV batch page on a scoring thread", () => {
-  const download = async (server: TestServer, csv: string) => {
+  const formOf = (file: Blob | string | undefined, name = "houses.csv") => {
     const form = new FormData();
-    form.set("file", new Blob([csv], { type: "text/csv" }), "houses.csv");
+    if (typeof file === "string") form.set("file", new Blob([file], { type: "text/csv" }), name);
+    else if (file) form.set("file", file, name);
+    else form.set("note", "no file here");
+    return form;
+  };
+  const download = async (server: TestServer, csv: string) => {
     const res = await fetch(`${server.url}/batch/download`, {
       method: "POST",
-      body: form,
+      body: formOf(csv),
       redirect: "manual",
     });
-    return { status: res.status, type: res.headers.get("content-type"), body: await res.text() };
+    return {
+      status: res.status,
+      type: res.headers.get("content-type"),
+      disposition: res.headers.get("content-disposition"),
+      body: await res.text(),
+    };
   };
-  const predictTasks = async (server: TestServer) => {
+  /** The "Check file" action as the page's fetcher calls it: its JSON action data. */
+  const check = async (
+    server: TestServer,
+    body: FormData | URLSearchParams | Uint8Array<ArrayBuffer>,
+  ) => {
+    const res = await fetch(`${server.url}/batch?_data=routes%2Fbatch`, {
+      method: "POST",
+      body: body instanceof Uint8Array ? new Blob([body]) : body,
+      headers:
+        body instanceof Uint8Array ? { "Content-Type": "multipart/form-data; boundary=x" } : {},
+    });
+    return { status: res.status, data: (await res.json()) as Record<string, never> };
+  };
+  const uploadTasks = async (server: TestServer) => {
     const text = await (await fetch(`${server.metricsUrl}/metrics`)).text();
     const line = text
       .split("\n")
-      .find((l) => l.startsWith('scoring_worker_tasks_total{kind="predict"} '));
+      .find((l) => l.startsWith('scoring_worker_tasks_total{kind="upload"} '));
     return line ? Number(line.split(" ")[1]) : 0;
   };
   const withInvalid = rows
@@ -169,14 +192,70 @@ describe("the dashboard's CSV batch page on a scoring thread", () => {
     ["300 rows, some invalid", toCsv(withInvalid)],
     ["150 rows, every one invalid", toCsv(allInvalid)],
   ])("%s: the same result file either way", async (_name, csv) => {
-    const tasksBefore = await predictTasks(offload);
+    const tasksBefore = await uploadTasks(offload);
     const [a, b] = await Promise.all([download(inline, csv), download(offload, csv)]);
     expect(a.status).toBe(200);
     expect(a.type).toMatch(/^text\/csv/);
+    expect(a.disposition).toBe('attachment; filename="houses-estimates.csv"');
     expect(b).toEqual(a);
     expect(a.body.split("\n").length).toBeGreaterThan(150);
-    expect(await predictTasks(offload)).toBe(tasksBefore + 1); // it did go to a thread
-    expect(await predictTasks(inline)).toBe(0);
+    expect(await uploadTasks(offload)).toBe(tasksBefore + 1); // it did go to a thread
+    expect(await uploadTasks(inline)).toBe(0);
+  });
+
+  it("the same page summary either way", async () => {
+    const csv = toCsv(withInvalid);
+    const tasksBefore = await uploadTasks(offload);
+    const [a, b] = await Promise.all([check(inline, formOf(csv)), check(offload, formOf(csv))]);
+    expect(a.status).toBe(200);
+    expect(b).toEqual(a);
+    const view = a.data.view as unknown as { rows: number; ok: number; failed: number };
+    const failed = withInvalid.filter((r) => r.Gr_Liv_Area === "-3").length; // 33
+    expect(view).toMatchObject({ rows: 300, failed, ok: 300 - failed });
+    expect(await uploadTasks(offload)).toBe(tasksBefore + 1);
+  });
+
+  const header = Object.keys(rows[0]).join(",");
+  it.each([
+    [
+      "a form that is not multipart",
+      new URLSearchParams({ file: "x" }),
+      400,
+      "multipart/form-data",
+    ],
+    [
+      "multipart that does not parse",
+      new TextEncoder().encode("--x\r\nnot a part"),
+      400,
+      "multipart/form-data",
+    ],
+    ["no file in the form", formOf(undefined), 422, "Choose a CSV file"],
+    ["an empty file", formOf(""), 422, "Choose a CSV file"],
+    [
+      "a file that is not UTF-8",
+      formOf(new Blob([new Uint8Array([0x61, 0xe9, 0x0a])])),
+      400,
+      "not UTF-8",
+    ],
+    ["a header and no rows", formOf(`${header}\n`), 422, "no data rows"],
+    [
+      "a required column missing",
+      formOf("Neighborhood\nNorth_Ames\n"),
+      422,
+      "no column for: Gr_Liv_Area",
+    ],
+    ["a ragged row", formOf("Neighborhood,Gr_Liv_Area\nNorth_Ames\n"), 400, "could not be read"],
+    [
+      "too many rows",
+      formOf(toCsv(rows.slice(0, MAX_BATCH_ROWS + 1))),
+      413,
+      "more than 500 data rows",
+    ],
+  ])("%s → %i, the same message either way", async (_name, body, status, message) => {
+    const [a, b] = await Promise.all([check(inline, body), check(offload, body)]);
+    expect(a.status).toBe(status);
+    expect(JSON.stringify(a.data)).toContain(message);
+    expect(b).toEqual(a);
   });
 });
 
