@@ -16,3 +16,9 @@ export function resample<T>(items: readonly T[], n: number, seed = 42): T[] {
   const next = mulberry32(seed);
   return Array.from({ length: n }, () => items[Math.floor(next() * items.length)]);
 }
+
+/** `n` data lines of a CSV file resampled with a fixed seed, under its header (one line per row). */
+export function resampleCsv(file: string, n: number, seed = 42): string {
+  const [header, ...lines] = readFileSync(file, "utf8").trimEnd().split("\n");
+  return [header, ...resample(lines, n, seed)].join("\n") + "\n";
+}

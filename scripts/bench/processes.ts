@@ -5,6 +5,8 @@ import net from "node:net";
 import path from "node:path";
 
 export type Proc = { proc: ChildProcess; url: string; stop(): Promise<void> };
+/** The app also serves Prometheus metrics on its private listener. */
+export type AppProc = Proc & { metricsUrl: string };
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -71,7 +73,7 @@ export async function startBare(root: string): Promise<Proc> {
 export async function startApp(
   root: string,
   opts: { apiKey: string; nodeArgs?: string[]; env?: Record<string, string> },
-): Promise<Proc> {
+): Promise<AppProc> {
   const port = await freePort();
   let metricsPort = await freePort();
   while (metricsPort === port) metricsPort = await freePort();
@@ -100,7 +102,7 @@ export async function startApp(
   );
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/readyz`, 200, proc);
-  return { proc, url, stop: stopper(proc) };
+  return { proc, url, metricsUrl: `http://127.0.0.1:${metricsPort}`, stop: stopper(proc) };
 }
 
 /**

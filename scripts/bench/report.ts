@@ -4,6 +4,7 @@ import os from "node:os";
 import prettier from "prettier";
 import type { InProcessResult } from "./in-process";
 import type { LoadResult } from "./load";
+import type { UploadResult } from "./upload";
 
 export type Scenario = LoadResult & {
   name: string;
@@ -35,6 +36,13 @@ export type BenchReport = {
   scenario_seconds: number;
   scenarios: Scenario[];
   app_rss_mib: { idle: number; peak: number };
+  /** Dashboard CSV uploads (absent in reports written before ADR 0016). */
+  dashboard_upload?: {
+    rows: number;
+    bytes: number;
+    threads: UploadResult;
+    event_loop_only: UploadResult;
+  };
   in_process: InProcessResult;
   targets: Target[];
 };
@@ -115,7 +123,7 @@ ${scenarioRows.join("\n")}
 ${r.scenarios.map((s) => `- **${s.name}**: ${s.description}${roundsNote(s)}`).join("\n")}
 
 App RSS: ${f0(r.app_rss_mib.idle)} MiB idle after start-up, peak ${f0(r.app_rss_mib.peak)} MiB.
-
+${uploadSection(r)}
 ## In-process: \`predict()\` vs raw onnxruntime
 
 \`predictRecords()\` (validate → impute + features → ORT → price, interval) against
@@ -134,6 +142,27 @@ sides alike.
 | Target | Goal | Measured | Met |
 |---|---|---|---|
 ${r.targets.map((t) => `| ${t.name} | ${t.target} | ${t.measured} | ${t.met ? "yes" : "**no**"} |`).join("\n")}
+`;
+}
+
+function uploadSection(r: BenchReport): string {
+  const u = r.dashboard_upload;
+  if (!u) return "";
+  const row = (name: string, x: UploadResult) =>
+    `| ${name} | ${f0(x.upload_ms)} | ${f0(x.event_loop_delay_max_ms)} |`;
+  return `
+## Dashboard upload
+
+One ${u.rows.toLocaleString("en-US")}-row CSV (${(u.bytes / 1024 / 1024).toFixed(1)} MB, resampled rows of
+\`data/ames.csv\`) posted to \`/batch/download\` 3 times, one at a time, on each server after the
+batches. "Event-loop delay" is the app's worst delay during an upload (prom-client's
+\`nodejs_eventloop_lag_max_seconds\`, reset by a scrape just before it): how long every other
+request on the process may wait behind one person's file (ADR 0016).
+
+| Server | upload ms (median) | event-loop delay ms (worst) |
+|---|---:|---:|
+${row("scoring threads (deployed)", u.threads)}
+${row("event loop only (`SCORING_WORKERS=0`)", u.event_loop_only)}
 `;
 }
 
