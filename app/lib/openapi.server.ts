@@ -265,7 +265,10 @@ function buildRegistry(maxBatchRows: number, maxBodyBytes: number): OpenAPIRegis
         [400, "Malformed JSON or CSV, or an empty body."],
         ...AUTH_ERRORS,
         [405, "Only POST is allowed.", { Allow: "POST" }],
-        [413, "Body larger than MAX_BODY_BYTES or more records than MAX_BATCH_ROWS."],
+        [
+          413,
+          "Body larger than MAX_BODY_BYTES, more records than MAX_BATCH_ROWS, or more than a scoring thread's heap holds (send fewer rows).",
+        ],
         [415, "Content-Type is neither application/json nor text/csv."],
         [
           422,

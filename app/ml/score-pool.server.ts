@@ -1,6 +1,11 @@
 import { Piscina } from "piscina";
 import client from "prom-client";
-import { PredictionError, ServerBusyError, WorkerReportedError } from "~/lib/errors.server";
+import {
+  PayloadTooLargeError,
+  PredictionError,
+  ServerBusyError,
+  WorkerReportedError,
+} from "~/lib/errors.server";
 import { getLogger } from "~/lib/logger.server";
 import { getMetrics } from "~/lib/metrics.server";
 import { singleton } from "~/lib/singleton.server";
@@ -215,6 +220,17 @@ async function runOnPool<A extends ScoreTaskResult | UploadTaskResult>(
   } catch (error) {
     if (error instanceof Error && error.message === "Task queue is at limit") {
       throw new ServerBusyError("Every scoring worker is busy and the queue is full.");
+    }
+    // A thread runs one task at a time, so a thread that ran out of heap did so on this
+    // request alone: the client can split it. piscina replaces the thread.
+    if ((error as { code?: unknown } | null)?.code === "ERR_WORKER_OUT_OF_MEMORY") {
+      getLogger().warn("a scoring thread ran out of heap; its request got a 413", {
+        task: task.kind,
+        body_bytes: task.input.body.byteLength,
+      });
+      const message =
+        "The request needs more memory than a scoring thread has: send fewer rows per request.";
+      throw new PayloadTooLargeError(message, message, { cause: error });
     }
     throw new PredictionError("A scoring worker failed", { cause: error });
   }

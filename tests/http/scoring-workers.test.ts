@@ -259,6 +259,52 @@ describe("the dashboard's CSV batch page on a scoring thread", () => {
   });
 });
 
+describe("a scoring thread that runs out of heap", () => {
+  // A 40 MB old space (for every isolate, as NODE_OPTIONS sets it) holds the event loop's work
+  // (~27 MB) but not a 10,000-row upload parsed on the thread (it fails from ~5,000 rows at 32
+  // MB and at 10,000 at 48): that request gets a 413, the process lives on.
+  let small: TestServer;
+  beforeAll(async () => {
+    small = await startServer(
+      {
+        MODEL_URI,
+        NODE_OPTIONS: "--max-old-space-size=40",
+        SCORING_WORKERS: "1",
+        SCORING_WORKER_MIN_BYTES: "0",
+      },
+      { waitPath: "/readyz" },
+    );
+  });
+  afterAll(() => small?.stop());
+
+  it("answers 413 with a message the client can act on, then serves the next request", async () => {
+    const form = new FormData();
+    const big = toCsv(Array.from({ length: 10_000 }, (_, i) => rows[i % rows.length]));
+    form.set("file", new Blob([big], { type: "text/csv" }), "big.csv");
+    const page = await fetch(`${small.url}/batch?_data=routes%2Fbatch`, {
+      method: "POST",
+      body: form,
+    });
+    expect(page.status).toBe(413);
+    expect(JSON.stringify(await page.json())).toContain(
+      "more memory than a scoring thread has: send fewer rows per request",
+    );
+    await small.waitForLog(/a scoring thread ran out of heap; its request got a 413/);
+
+    // piscina replaced the thread: a small request is scored there, and the process is healthy.
+    const ok = await fetch(`${small.url}/api/v1/predict`, {
+      method: "POST",
+      headers: { "Content-Type": "text/csv", "X-API-Key": TEST_API_KEY, Accept: "text/csv" },
+      body: toCsv(rows.slice(0, 3)),
+    });
+    expect(ok.status).toBe(200);
+    expect((await ok.text()).trim().split("\n")).toHaveLength(4);
+    const health = (await (await fetch(`${small.url}/health`)).json()) as { status: string };
+    expect(health.status).toBe("healthy");
+    expect(small.proc.exitCode).toBeNull();
+  });
+});
+
 describe("metrics and health from the worker path", () => {
   const scrape = async () => (await fetch(`${offload.metricsUrl}/metrics`)).text();
   const sample = (text: string, series: string) => {
