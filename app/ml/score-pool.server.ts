@@ -215,6 +215,7 @@ async function runOnPool<A extends ScoreTaskResult | UploadTaskResult>(
   transferList?: ArrayBuffer[],
 ): Promise<Extract<A, { ok: true }>> {
   let answer: A;
+  const bodyBytes = task.input.body.byteLength; // before the transfer detaches it
   try {
     answer = (await tracked(pool.run(task, { transferList }), task.kind)) as A;
   } catch (error) {
@@ -226,7 +227,7 @@ async function runOnPool<A extends ScoreTaskResult | UploadTaskResult>(
     if ((error as { code?: unknown } | null)?.code === "ERR_WORKER_OUT_OF_MEMORY") {
       getLogger().warn("a scoring thread ran out of heap; its request got a 413", {
         task: task.kind,
-        body_bytes: task.input.body.byteLength,
+        body_bytes: bodyBytes,
       });
       const message =
         "The request needs more memory than a scoring thread has: send fewer rows per request.";

@@ -13,7 +13,7 @@ import { coerceCsvRow } from "./schema";
 // large uploads (parsing 10,000 rows held the event loop for ~1 s), the event loop otherwise.
 
 /** Rows are numbered from the first data row (the header is not counted). */
-export const FIRST_ROW = 1;
+const FIRST_ROW = 1;
 
 export type UploadInput = {
   /** The multipart/form-data body as sent by the batch page's form. */

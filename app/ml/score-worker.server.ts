@@ -6,8 +6,9 @@ import { scoreRequest, type ScoreInput, type ScoreOutput } from "./score-request
 import { scoreUpload, type UploadInput, type UploadOutput } from "./score-upload.server";
 
 // The scoring worker thread (built to server-build/score-worker.js, run by piscina): the
-// same scoreRequest() as the event loop, on its own ORT session of the same bundle. It
-// never logs and reads no configuration; everything it needs comes with the task.
+// same scoreRequest() (API) and scoreUpload() (dashboard) as the event loop, on its own ORT
+// session of the same bundle. It never logs and reads no configuration; everything it needs
+// comes with the task.
 
 /** Which bundle a task runs on: a worker loads it by folder, as the event loop did. */
 export type ModelRef = { dir: string; intraOpNumThreads: number };
