@@ -63,11 +63,13 @@ const tooLarge = (maxBytes: number) =>
 
 /** Body bytes as text: ASCII fast, otherwise strict UTF-8 (a 400 for invalid bytes). */
 export function decodeBodyText(bytes: Uint8Array): string {
-  // Bodies are nearly always ASCII, and for ASCII a latin1 decode is a plain copy: on this
-  // machine 0.7 ms instead of ~10 ms for a 2 MB batch (UTF-8 decoding, fatal or not, and
-  // isUtf8 + toString all cost the same). Anything else gets the strict UTF-8 decoder.
+  // Bodies are nearly always ASCII, and for ASCII a one-byte decode is a plain copy, far
+  // cheaper than UTF-8 decoding (fatal or not; isUtf8 + toString costs the same). "ascii"
+  // rather than "latin1" (the same string for ASCII bytes): decode + JSON.parse of a 1.5 MB
+  // batch took 5.1–5.9 ms against 6.8–9.2, the whole 1,000-row scoring ~3% less CPU.
+  // Anything else gets the strict UTF-8 decoder.
   if (isAscii(bytes))
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("ascii");
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
