@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Container smoke test without a Docker engine (podman, see ../shared/recipes/container-smoke.md):
-# static checks (compose file, Dockerfile lint), build the image on a local stand-in base,
-# check size and contents, run it, wait for /readyz, make a real prediction, SIGTERM it and
-# check it stops promptly and cleanly. Exits non-zero on any failure.
+# static checks (compose file, Dockerfile lint, CloudFormation lint), build the image on a
+# local stand-in base, check size and contents, run it, wait for /readyz, make a real
+# prediction, SIGTERM it and check it stops promptly and cleanly. Exits non-zero on any failure.
 #
 # Env: CONTAINER_WORK_DIR (podman state; default a temp dir removed at exit, a given dir is
 #      kept so the base image is reused), MAX_IMAGE_MB (300), READY_TIMEOUT_S (90),
@@ -57,6 +57,15 @@ docker-compose -f docker-compose.yml config -q || fail "docker-compose.yml is in
 log "compose file valid"
 npx --no-install dockerfile-utils lint Dockerfile || fail "Dockerfile lint"
 log "Dockerfile lint clean"
+# cfn-lint checks the template against AWS's CloudFormation resource specifications. It comes
+# from PyPI (unreachable here; not in Debian 12) and is preinstalled on these machines: without
+# it, say plainly that the template went unchecked.
+if command -v cfn-lint >/dev/null 2>&1; then
+  cfn-lint infra/cloudformation.yml || fail "infra/cloudformation.yml: cfn-lint"
+  log "CloudFormation template lint clean ($(cfn-lint --version))"
+else
+  log "WARNING: cfn-lint is not installed: infra/cloudformation.yml was NOT linted"
+fi
 
 # --- build -----------------------------------------------------------------------------------
 "$ROOT/scripts/container-base-image.sh" "$W"
