@@ -183,9 +183,8 @@ export async function score(model: LoadedModel, input: ScoreInput): Promise<Scor
   if (!pool) {
     return { ...(await scoreRequest(model, input)), thread: "event-loop" };
   }
-  const body = movableBytes(input.body);
-  const task: ScoreTask = { kind: "score", model: refOf(model), input: { ...input, body } };
-  const { output } = await runOnPool<ScoreTaskResult>(pool, task, [body.buffer as ArrayBuffer]);
+  const task: ScoreTask = { kind: "score", model: refOf(model), input };
+  const { output } = await runOnPool<ScoreTaskResult>(pool, task);
   return { ...output, thread: "worker" };
 }
 
@@ -199,25 +198,26 @@ export async function scoreUploadAnywhere(
 ): Promise<UploadOutput<string | Uint8Array<ArrayBuffer>>> {
   const pool = poolFor(input.body);
   if (!pool) return scoreUpload(model, input);
-  const body = movableBytes(input.body);
-  const task: UploadTask = { kind: "upload", model: refOf(model), input: { ...input, body } };
-  const { output } = await runOnPool<UploadTaskResult>(pool, task, [body.buffer as ArrayBuffer]);
-  return output;
+  const task: UploadTask = { kind: "upload", model: refOf(model), input };
+  return (await runOnPool<UploadTaskResult>(pool, task)).output;
 }
 
 /**
- * One task on the pool: the thread's counters are replayed into the process registry, and
- * its error (sent as data) is thrown again here, with the same status and problem body.
+ * One task on the pool: the body's bytes move to the thread (no copy), the thread's counters
+ * are replayed into the process registry, and its error (sent as data) is thrown again here,
+ * with the same status and problem body.
  */
 async function runOnPool<A extends ScoreTaskResult | UploadTaskResult>(
   pool: Piscina,
   task: ScoreTask | UploadTask,
-  transferList?: ArrayBuffer[],
 ): Promise<Extract<A, { ok: true }>> {
   let answer: A;
-  const bodyBytes = task.input.body.byteLength; // before the transfer detaches it
+  const body = movableBytes(task.input.body);
+  const bodyBytes = body.byteLength; // read now: the transfer detaches it
+  const moved = { ...task, input: { ...task.input, body } };
   try {
-    answer = (await tracked(pool.run(task, { transferList }), task.kind)) as A;
+    const transferList = [body.buffer as ArrayBuffer];
+    answer = (await tracked(pool.run(moved, { transferList }), task.kind)) as A;
   } catch (error) {
     if (error instanceof Error && error.message === "Task queue is at limit") {
       throw new ServerBusyError("Every scoring worker is busy and the queue is full.");
