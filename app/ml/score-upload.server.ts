@@ -1,4 +1,5 @@
 import { parseCsvRecords, toResultCsv } from "~/lib/batch-csv.server";
+import { decodeBodyText } from "~/lib/body.server";
 import { InvalidInputError, MalformedRequestError } from "~/lib/errors.server";
 import { buildBatchView, checkColumns, pickColumns, type BatchView } from "~/ui/batch-view";
 import { FIELD_BY_NAME } from "./fields";
@@ -50,11 +51,9 @@ async function readCsvFile(input: UploadInput): Promise<{ name: string; text: st
   if (!(file instanceof File) || file.size === 0) {
     throw new InvalidInputError("Choose a CSV file to upload.");
   }
+  const bytes = new Uint8Array(await file.arrayBuffer());
   try {
-    return {
-      name: file.name,
-      text: new TextDecoder("utf-8", { fatal: true }).decode(await file.arrayBuffer()),
-    };
+    return { name: file.name, text: decodeBodyText(bytes) };
   } catch {
     throw new MalformedRequestError(
       "The file is not UTF-8 text. Save it as “CSV UTF-8” (in Excel: File › Save As) and try again.",
