@@ -103,6 +103,33 @@ describe("featurize", () => {
     expect(value(fm, 1, "Gr_Liv_Area")).toBe(1000);
   });
 
+  it("computes each row on its own, whatever came before it and whatever its key order", () => {
+    const sparse = { ...requiredOnly(REQUIRED_FIELDS), Garage_Cars: 0 };
+    const alone = featurize([sparse], STATE);
+    // The compiled row function reuses one scratch row: a full record before must leave
+    // nothing behind in the fields the sparse one lacks.
+    const after = featurize([HOUSE, sparse], STATE);
+    expect(Array.from(after.matrix.subarray(after.nFeatures))).toEqual(Array.from(alone.matrix));
+    expect(after.imputed[1]).toEqual(alone.imputed[0]);
+    // The same record with its keys in reverse order (another hidden class in V8).
+    const reversed = Object.fromEntries(Object.entries(HOUSE).reverse());
+    expect(Array.from(featurize([reversed], STATE).matrix)).toEqual(
+      Array.from(featurize([HOUSE], STATE).matrix),
+    );
+  });
+
+  it("refuses a feature that is not finite in float32, naming it and the row", () => {
+    // 1e39 is a finite double but beyond float32's range: ONNX would get Infinity.
+    const encoder = STATE.target.Neighborhood_TE;
+    const huge = {
+      ...STATE,
+      target: { ...STATE.target, Neighborhood_TE: { ...encoder, map: { North_Ames: 1e39 } } },
+    };
+    expect(() => featurize([house({ Neighborhood: "Somerset" }), HOUSE], huge)).toThrow(
+      "Feature Neighborhood_TE is not finite for row 1",
+    );
+  });
+
   it("rejects a state naming a feature this code does not know", () => {
     const bad = { ...STATE, features: [...STATE.features, "Mystery"] };
     expect(() => featurize([HOUSE], bad)).toThrow(/Mystery.*unknown/);
