@@ -1,4 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
+import { NODE_FLAGS } from "./server/node-flags";
 
 // Browser tests against the BUILT production server (`npm run build` first; `make test` and
 // `make test-e2e` do it). Debian's Chromium, never a downloaded browser (see toolchain.md).
@@ -35,7 +36,7 @@ export default defineConfig({
   },
   webServer: {
     // `node` directly (not npm/npx) so Playwright's PID is the server's and teardown kills it.
-    command: "node server-build/index.js",
+    command: `node ${NODE_FLAGS.join(" ")} server-build/index.js`,
     url: `http://127.0.0.1:${PORT}/healthz`,
     reuseExistingServer: !process.env.CI,
     timeout: 90_000,

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { NODE_FLAGS } from "../../server/node-flags";
 
 export type Proc = { proc: ChildProcess; url: string; stop(): Promise<void> };
 /** The app also serves Prometheus metrics on its private listener. */
@@ -79,7 +80,7 @@ export async function startApp(
   while (metricsPort === port) metricsPort = await freePort();
   const proc = spawn(
     process.execPath,
-    [...(opts.nodeArgs ?? []), path.join(root, "server-build/index.js")],
+    [...NODE_FLAGS, ...(opts.nodeArgs ?? []), path.join(root, "server-build/index.js")],
     {
       cwd: root,
       env: {

@@ -10,6 +10,7 @@ import { parseDocument } from "yaml";
 import { CONFIG_ENV_VARS, loadConfig } from "~/lib/config.server";
 import { loader as livenessLoader } from "~/routes/healthz";
 import { loader as readinessLoader } from "~/routes/readyz";
+import { NODE_FLAGS } from "../../server/node-flags";
 
 const root = path.resolve(__dirname, "../..");
 const read = (file: string) => readFileSync(path.join(root, file), "utf8");
@@ -224,6 +225,14 @@ describe("Dockerfile", () => {
     expect(args("ENTRYPOINT")[0]).toContain("tini");
     expect(args("STOPSIGNAL")).toEqual(["SIGTERM"]);
     expect(args("HEALTHCHECK").join(" ")).toContain("/healthz");
+  });
+
+  it("launches node with the V8 flags of server/node-flags.ts, as `npm start` does", () => {
+    expect(JSON.parse(args("CMD")[0])).toEqual(["node", ...NODE_FLAGS, "server-build/index.js"]);
+    const pkg = JSON.parse(read("package.json")) as Json;
+    expect(pkg.scripts.start).toBe(
+      `NODE_ENV=production node ${NODE_FLAGS.join(" ")} ./server-build/index.js`,
+    );
   });
 });
 

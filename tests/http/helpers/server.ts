@@ -25,6 +25,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { NODE_FLAGS } from "../../../server/node-flags";
 
 /** A valid key for the server started here (≥ 24 characters, so it also passes production). */
 export const TEST_API_KEY = "test_key_0123456789abcdefghij";
@@ -122,7 +123,7 @@ export async function spawnServer(env: ServerEnv = {}): Promise<TestServer> {
   );
 
   const startedAt = Date.now();
-  const proc = spawn(process.execPath, [SERVER_ENTRY], {
+  const proc = spawn(process.execPath, [...NODE_FLAGS, SERVER_ENTRY], {
     cwd: REPO_ROOT,
     env: childEnv as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
