@@ -1,7 +1,7 @@
 /**
  * The V8 flags every launch of the server passes to node: the container's CMD, `npm start`
- * (so `make run`), the benchmark and the HTTP and e2e tests. tests/unit/node-flags.test.ts keeps
- * the Dockerfile and package.json in step with this list. Not NODE_OPTIONS: node refuses this
+ * (so `make run`), the benchmark and the HTTP and e2e tests. tests/unit/infra.test.ts keeps the
+ * Dockerfile and package.json in step with this list. Not NODE_OPTIONS: node refuses this
  * flag there.
  *
  * `--initial-old-space-size=64` (ADR 0018): a 64 MB floor under each isolate's old-generation

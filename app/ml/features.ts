@@ -432,11 +432,14 @@ function compileRow(
   );
   const fill = order.map((o) => o.fill);
   const fns = defs.map((d) => d.bind(lookups));
-  const make = new Function(
-    "fill",
-    "fns",
-    `"use strict"; return function fillRow(given, r, out, base, filled) { let v;\n${lines.join("\n")}\n};`,
-  ) as (fill: Filler[], fns: unknown[]) => RowFn;
+  const source = [
+    '"use strict";',
+    "return function fillRow(given, r, out, base, filled) {",
+    "let v;",
+    ...lines,
+    "};",
+  ].join("\n");
+  const make = new Function("fill", "fns", source) as (fill: Filler[], fns: unknown[]) => RowFn;
   return make(fill, fns);
 }
 

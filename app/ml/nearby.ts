@@ -2,8 +2,8 @@
 // sales' values. Browser-safe (no node imports).
 //
 // A uniform grid index answers a query by visiting the rings of cells around it until no
-// unvisited cell can hold a closer point: a few dozen distance computations per row instead of one per
-// training sale (1,936 → a linear scan was ~10% of batch scoring CPU). The answer is
+// unvisited cell can hold a closer point: a few dozen distance computations per row instead
+// of one per training sale (1,936 → a linear scan was ~10% of batch scoring CPU). The answer is
 // bit-identical to that scan: neighbours are ranked by (distance, training index), so ties at
 // the k-th place keep the earlier sale, and the k values are summed in that order.
 
