@@ -42,6 +42,12 @@ export type StartOptions = {
   waitStatus?: number;
   /** How long to wait for start-up. Default 60 s (a loaded 2-core CI box is slow). */
   timeoutMs?: number;
+  /**
+   * Send the process's stdout to this file instead of a pipe: a write(2) to a file neither
+   * blocks nor splits, however slowly this test process reads (for counting the server's
+   * writes). `logs()` then reads the file.
+   */
+  stdoutFile?: string;
 };
 
 export type ExitResult = {
@@ -112,7 +118,10 @@ function baseEnv(port: number, metricsPort: number): ServerEnv {
 }
 
 /** Starts the process without waiting for it to answer. Most tests want startServer(). */
-export async function spawnServer(env: ServerEnv = {}): Promise<TestServer> {
+export async function spawnServer(
+  env: ServerEnv = {},
+  { stdoutFile }: Pick<StartOptions, "stdoutFile"> = {},
+): Promise<TestServer> {
   assertBuilt();
   const port = await freePort();
   let metricsPort = await freePort();
@@ -123,11 +132,13 @@ export async function spawnServer(env: ServerEnv = {}): Promise<TestServer> {
   );
 
   const startedAt = Date.now();
+  const stdoutFd = stdoutFile === undefined ? undefined : fs.openSync(stdoutFile, "w");
   const proc = spawn(process.execPath, [...NODE_FLAGS, SERVER_ENTRY], {
     cwd: REPO_ROOT,
     env: childEnv as NodeJS.ProcessEnv,
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", stdoutFd ?? "pipe", "pipe"],
   });
+  if (stdoutFd !== undefined) fs.closeSync(stdoutFd); // the child has its own copy
   running.add(proc);
 
   let output = "";
@@ -136,8 +147,10 @@ export async function spawnServer(env: ServerEnv = {}): Promise<TestServer> {
     output += chunk.toString("utf8");
     for (const check of waiters) check();
   };
-  proc.stdout!.on("data", onOutput);
+  proc.stdout?.on("data", onOutput);
   proc.stderr!.on("data", onOutput);
+  const logs = () =>
+    stdoutFile === undefined ? output : fs.readFileSync(stdoutFile, "utf8") + output;
 
   let signalledAt: number | undefined;
   const exited = new Promise<ExitResult>((resolve) => {
@@ -155,22 +168,27 @@ export async function spawnServer(env: ServerEnv = {}): Promise<TestServer> {
     port: actualPort,
     metricsPort: actualMetricsPort,
     proc,
-    logs: () => output,
+    logs,
     exited,
     waitForLog(pattern, timeoutMs = 5_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
-          const line = output.split("\n").find((l) => pattern.test(l));
+          const line = logs()
+            .split("\n")
+            .find((l) => pattern.test(l));
           if (line === undefined) return;
           cleanup();
           resolve(line);
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`no log line matched ${pattern} within ${timeoutMs} ms:\n${output}`));
+          reject(new Error(`no log line matched ${pattern} within ${timeoutMs} ms:\n${logs()}`));
         }, timeoutMs);
+        // A file gives no "data" events: look at it now and then.
+        const poll = stdoutFile === undefined ? undefined : setInterval(check, 50);
         const cleanup = () => {
           clearTimeout(timer);
+          clearInterval(poll);
           waiters.delete(check);
         };
         waiters.add(check);
@@ -222,7 +240,7 @@ export async function startServer(
   env: ServerEnv = {},
   options: StartOptions = {},
 ): Promise<TestServer> {
-  const server = await spawnServer(env);
+  const server = await spawnServer(env, options);
   await waitUntilAnswering(server, options);
   return server;
 }
