@@ -169,15 +169,9 @@ function encoded(
   field: string,
   bind: (lk: Lookups) => (level: string) => number,
 ): FeatureDef {
-  return {
-    name,
-    factor: FIELD_FACTOR[field] ?? FACTOR.other,
-    field,
-    bind: (lk) => {
-      const encode = bind(lk);
-      return (level) => encode(level as string);
-    },
-  };
+  // A categorical field's value is a level string once validated: the encoder takes it as is.
+  const bindValue = bind as (lk: Lookups) => (value: number | string) => number;
+  return { name, factor: FIELD_FACTOR[field] ?? FACTOR.other, field, bind: bindValue };
 }
 
 const FACTOR = {
