@@ -75,10 +75,17 @@ export type TestServer = {
   stop(signal?: NodeJS.Signals, killAfterMs?: number): Promise<ExitResult>;
 };
 
-const running = new Set<ChildProcess>();
-process.once("exit", () => {
-  for (const proc of running) proc.kill("SIGKILL");
-});
+// Servers still running when the test process exits are killed. One set and one handler per
+// process: vitest evaluates this module again for each test file in a worker, and a handler
+// per file made node warn of an EventEmitter leak after ten files.
+const RUNNING = Symbol.for("housing-tests.running-servers");
+const running = ((globalThis as { [RUNNING]?: Set<ChildProcess> })[RUNNING] ??= (() => {
+  const servers = new Set<ChildProcess>();
+  process.once("exit", () => {
+    for (const proc of servers) proc.kill("SIGKILL");
+  });
+  return servers;
+})());
 
 /** A TCP port that is free right now (the config does not accept PORT=0). */
 export function freePort(): Promise<number> {
