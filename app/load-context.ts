@@ -1,3 +1,5 @@
+import type { BodyStream } from "~/lib/body.server";
+
 // What the custom server passes to every loader/action (see server/app-listener.ts).
 declare module "@remix-run/node" {
   interface AppLoadContext {
@@ -5,8 +7,11 @@ declare module "@remix-run/node" {
     cspNonce: string;
     /** Extra fields for this request's access-log line (e.g. the API key id). */
     logFields: Record<string, unknown>;
-    /** A small API request body, already read by the server (server/fetch-request.ts). */
-    body?: Buffer;
+    /**
+     * The request body as it arrives, and the most bytes its route may read: routes that
+     * take uploads read it with readRequestBody() after their own checks.
+     */
+    body: { stream: BodyStream; maxBytes: number };
   }
 }
 export {};

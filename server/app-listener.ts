@@ -1,26 +1,27 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ServerBuild } from "@remix-run/node";
 import { createRequestHandler } from "@remix-run/node";
-import { sendResponse } from "@remix-run/node-fetch-server";
+import { createHeaders, sendResponse } from "@remix-run/node-fetch-server";
 import compression from "compression";
 import type { Config } from "~/lib/config.server";
-import { HousingMLError, LengthRequiredError, PayloadTooLargeError } from "~/lib/errors.server";
+import { readBody } from "~/lib/body.server";
+import { HousingMLError } from "~/lib/errors.server";
 import { lifecycle } from "~/lib/lifecycle.server";
 import { getLogger } from "~/lib/logger.server";
-import { getMetrics, routeLabel } from "~/lib/metrics.server";
+import { getMetrics } from "~/lib/metrics.server";
 import { toProblemResponse } from "~/lib/problem.server";
-import { readSmallBody, shouldPreread, toFetchRequest } from "./fetch-request";
+import { admit, type Admission } from "./admission";
 import { resolveRequestId } from "./request-id";
 import { createNonce, createSecurityHeaders } from "./security";
 import { createStaticHandler } from "./static-files";
 
-const PROBE_PATHS = new Set(["/healthz", "/readyz", "/health"]);
+const PROBE_ROUTES = new Set(["/healthz", "/readyz", "/health"]);
 const STATIC_PATH = /^\/build\/|^\/[^/]+\.(ico|png|svg|txt|webmanifest|json)$/;
 
 /**
  * The whole HTTP pipeline for one request, in order: request id → security headers →
- * body-size limit → static files → compression → (small API bodies read) → Remix → one
- * access-log line.
+ * admission (URL, route, body limit) → static files → compression → (form body read) →
+ * Remix → one access-log line.
  */
 export function createAppListener(config: Config, getBuild: () => ServerBuild, dev: boolean) {
   const log = getLogger();
@@ -32,8 +33,7 @@ export function createAppListener(config: Config, getBuild: () => ServerBuild, d
   // Built once per Remix build (dev rebuilds swap it), not per request.
   let handlerBuild: ServerBuild | undefined;
   let handleRequest: ReturnType<typeof createRequestHandler> | undefined;
-  const remixHandler = () => {
-    const build = getBuild();
+  const remixHandler = (build: ServerBuild) => {
     if (build !== handlerBuild || !handleRequest) {
       handlerBuild = build;
       handleRequest = createRequestHandler(build, mode);
@@ -44,28 +44,26 @@ export function createAppListener(config: Config, getBuild: () => ServerBuild, d
   return async (req: IncomingMessage, res: ServerResponse) => {
     const start = process.hrtime.bigint();
     const requestId = resolveRequestId(req.headers["x-request-id"]);
-    const pathname = (req.url ?? "/").split("?", 1)[0];
     const logFields: Record<string, unknown> = {};
+    let admission: Admission | undefined;
+    let route = "invalid";
     res.setHeader("X-Request-Id", requestId);
     if (lifecycle.draining) res.setHeader("Connection", "close");
 
     res.once("finish", () => {
       const durationMs = Number(process.hrtime.bigint() - start) / 1e6;
-      const labels = {
-        route: routeLabel(pathname),
-        method: req.method ?? "GET",
-        status: res.statusCode,
-      };
+      const labels = { route, method: req.method ?? "GET", status: res.statusCode };
       metrics.httpRequests.inc(labels);
       metrics.httpDuration.observe(labels, durationMs / 1000);
       // winston runs the whole format chain (redaction, timestamp, JSON) before its
       // transports drop a line below their level: check first, so probe lines cost nothing
       // in production.
-      const level = PROBE_PATHS.has(pathname) ? "debug" : "info";
+      const level = PROBE_ROUTES.has(route) ? "debug" : "info";
       if (!log.isLevelEnabled(level)) return;
       log.log(level, "request", {
         method: req.method,
-        path: pathname,
+        path: admission?.url.pathname ?? (req.url ?? "/").split("?", 1)[0],
+        route,
         status: res.statusCode,
         duration_ms: Math.round(durationMs * 100) / 100,
         request_id: requestId,
@@ -76,46 +74,42 @@ export function createAppListener(config: Config, getBuild: () => ServerBuild, d
     try {
       const nonce = createNonce();
       securityHeaders(res, nonce);
+      const build = getBuild();
+      admission = admit(req, build, config);
+      route = admission.route;
+      const { url } = admission;
+      const method = req.method ?? "GET";
+      const bodyless = method === "GET" || method === "HEAD";
 
-      const declared = Number(req.headers["content-length"] ?? 0);
-      if (declared > config.maxBodyBytes) {
-        req.resume(); // drain so the socket can answer
-        const error = new PayloadTooLargeError(
-          `Request body of ${declared} bytes exceeds the limit of ${config.maxBodyBytes} bytes.`,
-        );
-        await sendResponse(res, toProblemResponse(error, requestId));
-        return;
-      }
-
-      // Page form posts are parsed by Remix (request.formData()) without a byte cap, so a
-      // streamed body without Content-Length is refused there; API routes count bytes as they
-      // read and accept chunked uploads. Browsers always send a length for form posts.
-      if (
-        req.headers["transfer-encoding"] !== undefined &&
-        req.headers["content-length"] === undefined &&
-        !pathname.startsWith("/api/")
-      ) {
-        req.resume();
-        const error = new LengthRequiredError(
-          "Send a Content-Length header with the request body.",
-        );
-        await sendResponse(res, toProblemResponse(error, requestId));
-        return;
-      }
-
-      if ((req.method === "GET" || req.method === "HEAD") && STATIC_PATH.test(pathname)) {
-        if (await serveStatic(req, res)) return;
+      if (bodyless && STATIC_PATH.test(url.pathname)) {
+        const raw = req.url;
+        req.url = url.pathname + url.search; // sirv resolves files from the admitted URL too
+        if (await serveStatic(req, res)) {
+          route = url.pathname.startsWith("/build/") ? "/build/*" : "static";
+          return;
+        }
+        req.url = raw;
       }
 
       if (req.headers["accept-encoding"]) {
         await new Promise<void>((resolve) => compress(req as never, res as never, () => resolve()));
       }
 
-      const preread = shouldPreread(req.method, pathname, declared);
-      const body = preread ? await readSmallBody(req) : undefined;
-      const request = toFetchRequest(req, res, body !== undefined);
-      const context = { requestId, cspNonce: nonce, logFields, body };
-      const response = await remixHandler()(request, context);
+      const { maxBodyBytes } = admission;
+      const body =
+        !bodyless && admission.bodyUse === "form" ? await readBody(req, maxBodyBytes) : undefined;
+      const request = new Request(url.href, {
+        method,
+        headers: createHeaders(req),
+        body: body as Uint8Array<ArrayBuffer> | undefined,
+      });
+      const context = {
+        requestId,
+        cspNonce: nonce,
+        logFields,
+        body: { stream: req, maxBytes: maxBodyBytes },
+      };
+      const response = await remixHandler(build)(request, context);
       await sendResponse(res, response);
     } catch (error) {
       // Our own errors here are the client's (a cut-off body, a bad Host): a 4xx, not an

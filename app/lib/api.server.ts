@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { authenticate, createKeyRing, type KeyRing } from "./auth.server";
-import { readBodyBytes } from "./body.server";
+import { readRequestBody } from "./body.server";
 import { getConfig } from "./config.server";
 import { MethodNotAllowedError } from "./errors.server";
 import { requestLogger } from "./logger.server";
@@ -15,10 +15,7 @@ export type ApiContext = {
   requestId: string;
   /** Short hash of the caller's key ("" for public routes). */
   keyId: string;
-  /**
-   * The request body's bytes, at most maxBytes (a 413 beyond). Small bodies were read by the
-   * server before Remix ran; others stream in now, after the key check.
-   */
+  /** The request body's bytes, at most maxBytes (a 413 beyond), read after the key check. */
   readBody: (maxBytes: number) => Promise<Buffer>;
   /** Adds a Server-Timing entry. */
   timing: (name: string, ms: number) => void;
@@ -70,7 +67,7 @@ export function apiRoute(
         request,
         requestId,
         keyId,
-        readBody: (maxBytes) => readBodyBytes(request, maxBytes, context.body),
+        readBody: (maxBytes) => readRequestBody(context, maxBytes),
         timing: (name, ms) => timings.push(`${name};dur=${ms.toFixed(2)}`),
       });
       timings.push(`total;dur=${(performance.now() - started).toFixed(2)}`);

@@ -1,8 +1,9 @@
+import type { AppLoadContext } from "@remix-run/node";
 import { getReadyModel } from "~/ml/inference.server";
 import { scoreUploadAnywhere } from "~/ml/score-pool.server";
 import type { UploadInput } from "~/ml/score-upload.server";
 import { formatBytes, type BatchView } from "~/ui/batch-view";
-import { readBodyBytes } from "./body.server";
+import { readRequestBody } from "./body.server";
 import { getConfig } from "./config.server";
 import { PayloadTooLargeError } from "./errors.server";
 import { limitFormSubmission } from "./form-rate-limit.server";
@@ -13,26 +14,30 @@ import { limitFormSubmission } from "./form-rate-limit.server";
 // upload is a HousingMLError with a message fit for the page.
 
 /** The page's summary of an uploaded file. */
-export async function batchSummary(request: Request): Promise<BatchView> {
-  const out = await runBatchUpload(request, "view");
+export async function batchSummary(request: Request, context: AppLoadContext): Promise<BatchView> {
+  const out = await runBatchUpload(request, context, "view");
   if (out.kind !== "view") throw new Error("a summary upload answered a file");
   return out.view;
 }
 
 /** The uploaded file with the result columns appended, and the name it was uploaded as. */
-export async function batchResultFile(request: Request) {
-  const out = await runBatchUpload(request, "csv");
+export async function batchResultFile(request: Request, context: AppLoadContext) {
+  const out = await runBatchUpload(request, context, "csv");
   if (out.kind !== "csv") throw new Error("a file upload answered a summary");
   return out;
 }
 
-async function runBatchUpload(request: Request, output: UploadInput["output"]) {
+async function runBatchUpload(
+  request: Request,
+  context: AppLoadContext,
+  output: UploadInput["output"],
+) {
   const config = getConfig();
   await limitFormSubmission(request);
   const model = getReadyModel(); // fail fast (503) before reading a large upload
   let body: Buffer;
   try {
-    body = await readBodyBytes(request, config.maxBodyBytes);
+    body = await readRequestBody(context, config.maxBodyBytes);
   } catch (error) {
     if (!(error instanceof PayloadTooLargeError)) throw error;
     throw new PayloadTooLargeError(`The file is larger than ${formatBytes(config.maxBodyBytes)}.`);

@@ -1,9 +1,17 @@
 import { isAscii } from "node:buffer";
+import type { IncomingMessage } from "node:http";
+import type { AppLoadContext } from "@remix-run/node";
 import {
   MalformedRequestError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
 } from "./errors.server";
+
+/** What a body is read from: node's request stream (the server passes it in the context). */
+export type BodyStream = Pick<
+  IncomingMessage,
+  "on" | "once" | "off" | "resume" | "complete" | "readableEnded"
+>;
 
 export type BodyKind = "json" | "csv";
 
@@ -28,38 +36,62 @@ export function bodyKind(request: Request, accepted: readonly BodyKind[]): BodyK
 }
 
 /**
- * Reads the body's bytes, counting them as they stream in: the server already rejects a
- * too-large Content-Length, this also covers chunked uploads without one. `preread` is a
- * body the server already read (small API bodies, server/fetch-request.ts).
+ * The one reader of request bodies: the socket's chunks, counted as they arrive, into one
+ * Buffer. Past `maxBytes` it stops keeping them and rejects with a 413; the rest of the body
+ * is read and thrown away, so the connection stays usable and nothing more is held. Plain
+ * stream events, no web ReadableStream: creating one costs more than reading a small body.
  */
-export async function readBodyBytes(
-  request: Request,
-  maxBytes: number,
-  preread?: Buffer,
-): Promise<Buffer> {
-  if (preread) {
-    if (preread.byteLength > maxBytes) throw tooLarge(maxBytes);
-    return preread;
-  }
-  if (!request.body) return Buffer.alloc(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, size);
+export function readBody(req: BodyStream, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    if (req.readableEnded) return resolve(Buffer.alloc(0));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onCutOff);
+      req.off("close", onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) return void chunks.push(chunk);
+      stop();
+      chunks.length = 0;
+      req.resume(); // discard the rest
+      reject(new PayloadTooLargeError(`Request body exceeds the limit of ${maxBytes} bytes.`));
+    };
+    const onEnd = () => {
+      stop();
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    };
+    // The client went away mid-body: node emits 'error' (aborted) and/or 'close' without
+    // 'end'. Nobody is left to answer; the rejection only ends this request quietly.
+    const onCutOff = () => {
+      stop();
+      reject(new MalformedRequestError("The request body was cut off."));
+    };
+    const onClose = () => {
+      if (!req.complete) onCutOff();
+    };
+    req.on("data", onData);
+    req.once("end", onEnd);
+    req.once("error", onCutOff);
+    req.once("close", onClose);
+  });
 }
 
-const tooLarge = (maxBytes: number) =>
-  new PayloadTooLargeError(`Request body exceeds the limit of ${maxBytes} bytes.`);
+const reads = new WeakMap<BodyStream, Promise<Buffer>>();
+
+/**
+ * The body of the request a loader or action answers: at most `maxBytes` and never more than
+ * its route allows (server/admission.ts). Read once; a second call gets the same bytes.
+ */
+export function readRequestBody(context: AppLoadContext, maxBytes: number): Promise<Buffer> {
+  const { stream, maxBytes: routeMax } = context.body;
+  let read = reads.get(stream);
+  if (!read) reads.set(stream, (read = readBody(stream, Math.min(maxBytes, routeMax))));
+  return read;
+}
 
 /** Body bytes as text: ASCII fast, otherwise strict UTF-8 (a 400 for invalid bytes). */
 export function decodeBodyText(bytes: Uint8Array): string {

@@ -108,13 +108,6 @@ export class PayloadTooLargeError extends HousingMLError {
   override readonly title = "Payload too large";
 }
 
-/** A body without a declared length where one is required (bounded form uploads). */
-export class LengthRequiredError extends HousingMLError {
-  override readonly code = "length_required";
-  override readonly status = 411;
-  override readonly title = "Length required";
-}
-
 export class RateLimitError extends HousingMLError {
   override readonly code = "rate_limited";
   override readonly status = 429;

@@ -71,24 +71,3 @@ function createMetrics() {
 export function getMetrics() {
   return singleton("metrics", createMetrics);
 }
-
-// Bounded label values: known routes by name, assets and everything else grouped.
-const KNOWN_ROUTES = new Set([
-  "/",
-  "/batch",
-  "/model",
-  "/docs",
-  "/api/v1/predict",
-  "/api/v1/model",
-  "/api/v1/openapi.json",
-  "/api/v1/admin/reload",
-  "/healthz",
-  "/readyz",
-  "/health",
-]);
-
-export function routeLabel(pathname: string): string {
-  if (KNOWN_ROUTES.has(pathname)) return pathname;
-  if (pathname.startsWith("/build/")) return "/build/*";
-  return "other";
-}

@@ -10,9 +10,9 @@ import { resultFileName } from "~/ui/batch-view";
 
 export const loader = () => redirect("/batch");
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   try {
-    const out = await batchResultFile(request);
+    const out = await batchResultFile(request, context);
     return new Response(out.body, {
       headers: {
         "Content-Type": "text/csv; charset=utf-8",

@@ -63,9 +63,9 @@ export function loader({ request }: LoaderFunctionArgs) {
 
 type ActionData = { view: BatchView } | { error: ErrorNotice };
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   try {
-    return json<ActionData>({ view: await batchSummary(request) });
+    return json<ActionData>({ view: await batchSummary(request, context) });
   } catch (error) {
     if (error instanceof HousingMLError && (error.status < 500 || error.status === 503)) {
       const message =

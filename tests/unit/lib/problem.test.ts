@@ -10,7 +10,6 @@ import {
   ModelNotFoundError,
   ModelReloadError,
   NotFoundError,
-  LengthRequiredError,
   PayloadTooLargeError,
   PredictionError,
   RateLimitError,
@@ -99,12 +98,6 @@ const CASES: Record<string, Case> = {
     status: 502,
     code: "model_reload_failed",
     detail: "The new model bundle could not be loaded; the previous model keeps serving.",
-  },
-  LengthRequiredError: {
-    error: new LengthRequiredError("Send a Content-Length header with the request body."),
-    status: 411,
-    code: "length_required",
-    detail: "Send a Content-Length header with the request body.",
   },
   RateLimitError: {
     error: new RateLimitError(2.2),
