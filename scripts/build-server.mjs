@@ -7,8 +7,8 @@ await build({
   entryPoints: {
     index: "server/index.ts",
     "predict-batch": "scripts/predict-batch.ts",
-    // Loaded by piscina as worker threads (app/ml/score-pool.server.ts).
-    "score-worker": "app/ml/score-worker.server.ts",
+    // Loaded by piscina as the scoring threads (app/inference/threads.server.ts).
+    "score-worker": "app/inference/threads.server.ts",
   },
   outdir: "server-build",
   bundle: true,

@@ -5,47 +5,31 @@
 // bundle. Bundle folders are immutable: re-pushing the same version with other bytes is
 // refused. S3 settings come from AWS_REGION / S3_ENDPOINT / S3_FORCE_PATH_STYLE and
 // credentials from the default AWS chain, as in the app.
-import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { loadConfig } from "~/lib/config.server";
+import { MANIFEST_FILE, readVerifiedBundle } from "~/inference/bundle.server";
+import { parsePointer, POINTER_FILE } from "~/inference/store.server";
+import { loadModelSettings } from "~/lib/config.server";
 import { createS3Client } from "~/lib/s3-client.server";
 import { parseS3Uri } from "~/lib/s3-uri.server";
-import { parseManifest } from "~/ml/bundle";
-import { parsePointer, POINTER_FILE } from "~/ml/model-store.server";
+import { sha256Hex } from "~/lib/sha256.server";
 
 const USAGE = "usage: npm run model:push -- --bundle <bundle folder> --to s3://bucket/prefix/";
 
 class UsageError extends Error {}
 
-const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
-
 type LocalBundle = { version: string; files: { name: string; bytes: Buffer; type: string }[] };
 
-/** Reads and checks the bundle exactly as the app will: manifest format + model sha256. */
+/** Reads and checks the bundle exactly as the app will (the one bundle verifier). */
 async function readBundle(dir: string): Promise<LocalBundle> {
-  let manifestText: string;
-  try {
-    manifestText = await readFile(path.join(dir, "manifest.json"), "utf8");
-  } catch {
-    throw new Error(`${dir} is not a model bundle (no readable manifest.json)`);
-  }
-  const manifest = parseManifest(JSON.parse(manifestText));
-  const version = parsePointer(manifest.version, `${dir}/manifest.json version`);
-  const model = await readFile(path.join(dir, manifest.onnx.file)).catch(() => {
-    throw new Error(`${dir}/${manifest.onnx.file} is missing or unreadable`);
-  });
-  if (sha256(model) !== manifest.onnx.sha256) {
-    throw new Error(`${dir}/${manifest.onnx.file} does not match the sha256 in its manifest`);
-  }
+  const { manifest, manifestText, onnx } = await readVerifiedBundle(dir);
+  const version = parsePointer(manifest.version, `${dir}/${MANIFEST_FILE} version`);
   return {
     version,
     files: [
-      { name: manifest.onnx.file, bytes: model, type: "application/octet-stream" },
+      { name: manifest.onnx.file, bytes: onnx, type: "application/octet-stream" },
       // The manifest last: a bundle folder with a manifest is a complete one.
-      { name: "manifest.json", bytes: Buffer.from(manifestText), type: "application/json" },
+      { name: MANIFEST_FILE, bytes: Buffer.from(manifestText), type: "application/json" },
     ],
   };
 }
@@ -63,12 +47,7 @@ async function getBytes(client: S3Client, bucket: string, key: string): Promise<
 async function push(bundleDir: string, to: string): Promise<void> {
   const bundle = await readBundle(bundleDir);
   const { bucket, prefix } = parseS3Uri(to);
-  const config = loadConfig({
-    AWS_REGION: process.env.AWS_REGION,
-    S3_ENDPOINT: process.env.S3_ENDPOINT,
-    S3_FORCE_PATH_STYLE: process.env.S3_FORCE_PATH_STYLE,
-  });
-  const client = createS3Client(config);
+  const client = createS3Client(loadModelSettings());
   const base = `${prefix}${bundle.version}/`;
   try {
     for (const file of bundle.files) {
@@ -90,7 +69,7 @@ async function push(bundleDir: string, to: string): Promise<void> {
         );
       }
       const back = await getBytes(client, bucket, key);
-      if (!back || back.length !== file.bytes.length || sha256(back) !== sha256(file.bytes)) {
+      if (!back || back.length !== file.bytes.length || sha256Hex(back) !== sha256Hex(file.bytes)) {
         throw new Error(`s3://${bucket}/${key}: read-back does not match the uploaded bytes`);
       }
       log(

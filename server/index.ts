@@ -1,12 +1,11 @@
 import { existsSync } from "node:fs";
 import http from "node:http";
-import { fileURLToPath } from "node:url";
 import { getConfig, type Config } from "~/lib/config.server";
 import { ConfigurationError } from "~/lib/errors.server";
 import { getLogger } from "~/lib/logger.server";
 import { registerSecrets } from "~/lib/redact.server";
-import { reloadModel, startModel, stopModel } from "~/ml/inference.server";
-import { startScorePool, stopScorePool } from "~/ml/score-pool.server";
+import { reloadModel, startModel, stopModel } from "~/inference/inference.server";
+import { startThreads, stopThreads, WORKER_FILE } from "~/inference/threads.server";
 import { createAppListener } from "./app-listener";
 import { startMetricsServer } from "./metrics-listener";
 import { loadRemixBuild } from "./remix-build";
@@ -31,15 +30,14 @@ function readConfig(): Config {
 }
 
 /**
- * The worker module is built next to this file (scripts/build-server.mjs). Under `npm run
- * dev` this file runs from source, there is no compiled worker, and everything scores on
- * the event loop, so a stale build can never answer for edited code.
+ * The scoring threads run the built worker beside this file, or under `npm run dev` the
+ * source module itself (tsx's loader reaches worker threads), so a stale build never
+ * answers for edited code.
  */
 function startScoringWorkers(config: Config, log: ReturnType<typeof getLogger>) {
-  const filename = fileURLToPath(new URL("./score-worker.js", import.meta.url));
-  const threads = existsSync(filename) ? config.scoringWorkers : 0;
-  startScorePool({
-    filename,
+  const threads = existsSync(WORKER_FILE) ? config.scoringWorkers : 0;
+  startThreads({
+    filename: WORKER_FILE,
     threads,
     minBytes: config.scoringWorkerMinBytes,
     intraOpNumThreads: config.ortIntraOpThreads,
@@ -47,7 +45,7 @@ function startScoringWorkers(config: Config, log: ReturnType<typeof getLogger>) 
   log.info("scoring workers", {
     threads,
     offload_min_bytes: config.scoringWorkerMinBytes,
-    ...(threads === 0 && config.scoringWorkers > 0 ? { reason: "no compiled worker (dev)" } : {}),
+    ...(threads === 0 && config.scoringWorkers > 0 ? { reason: `no ${WORKER_FILE}` } : {}),
   });
 }
 
@@ -83,15 +81,15 @@ async function main() {
       drainMs: config.shutdownDrainMs,
       log,
       onClose: async () => {
-        stopModel();
-        await stopScorePool();
+        await stopModel();
+        await stopThreads();
       },
     },
   );
 
   // The listener is up first (liveness answers); readiness turns 200 once the model is
   // loaded, verified and warmed. SIGHUP reloads the bundle the pointer names (load-then-swap).
-  void startModel();
+  void startModel(config);
   process.on("SIGHUP", () => void reloadModel("sighup"));
 }
 

@@ -2,7 +2,7 @@
 import { featurize, type FeatureState } from "~/ml/features";
 import { conformalQuantile } from "~/ml/interval";
 import { regressionMetrics, type RegressionMetrics } from "~/ml/metrics";
-import { runOrt, type InferenceSession } from "~/ml/onnx-runner.server";
+import { runOrt, type InferenceSession } from "~/inference/onnx.server";
 import type { PropertyRecord } from "~/ml/schema";
 
 export const INTERVAL_LEVEL = 0.9;

@@ -9,7 +9,7 @@ import { parseManifest } from "~/ml/bundle";
 import { featurize, type FeatureState } from "~/ml/features";
 import { FIELDS, REQUIRED_FIELDS } from "~/ml/fields";
 import { regressionMetrics } from "~/ml/metrics";
-import { createOrtSession, runOrt, type InferenceSession } from "~/ml/onnx-runner.server";
+import { createOrtSession, runOrt, type InferenceSession } from "~/inference/onnx.server";
 import type { PropertyRecord } from "~/ml/schema";
 import { loadDataset, splitByYear } from "./data";
 

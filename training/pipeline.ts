@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FIELDS, REQUIRED_FIELDS } from "~/ml/fields";
 import { FEATURE_NAMES, featurize, type FeatureState } from "~/ml/features";
-import { createOrtSession, runOrt } from "~/ml/onnx-runner.server";
+import { createOrtSession, runOrt } from "~/inference/onnx.server";
 import type { BundleManifest } from "~/ml/bundle";
 import type { PropertyRecord } from "~/ml/schema";
 import { loadDataset, splitByYear, SPLIT_YEARS } from "./data";

@@ -1,9 +1,10 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { AuthenticationError } from "./errors.server";
+import { sha256 } from "./sha256.server";
 
 export type KeyRing = { digests: Buffer[] };
 
-const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
+const digest = sha256;
 
 /** Pre-hashes the configured keys once; comparisons then run on fixed-length digests. */
 export function createKeyRing(keys: readonly string[]): KeyRing {

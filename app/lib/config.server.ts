@@ -96,6 +96,81 @@ export type Config = Readonly<{
   scoringWorkerMinBytes: number;
 }>;
 
+type LogSettings = Pick<Config, "appEnv" | "logLevel">;
+
+const defaultLogLevel = (appEnv: Config["appEnv"]): Config["logLevel"] =>
+  appEnv === "test" ? "warn" : appEnv === "production" || appEnv === "staging" ? "info" : "debug";
+
+/**
+ * Just what the logger needs (environment and level), for programs that do not serve HTTP:
+ * invalid values fall back to the defaults instead of stopping a batch job.
+ */
+export function loadLogSettings(
+  env: Record<string, string | undefined> = process.env,
+): LogSettings {
+  const read = <T>(schema: z.ZodType<T>, value: string | undefined) => {
+    const parsed = schema.safeParse(value || undefined);
+    return parsed.success ? parsed.data : undefined;
+  };
+  const appEnv =
+    read(EnvSchema.shape.APP_ENV, env.APP_ENV) ?? read(EnvSchema.shape.NODE_ENV, env.NODE_ENV);
+  const resolved = appEnv ?? "development";
+  return {
+    appEnv: resolved,
+    logLevel: read(EnvSchema.shape.LOG_LEVEL, env.LOG_LEVEL) ?? defaultLogLevel(resolved),
+  };
+}
+
+/** What the inference module needs: where bundles come from and how to run them. */
+export type ModelSettings = Pick<
+  Config,
+  | "modelSource"
+  | "modelCacheDir"
+  | "modelPollSeconds"
+  | "awsRegion"
+  | "s3Endpoint"
+  | "s3ForcePathStyle"
+  | "ortIntraOpThreads"
+>;
+
+const MODEL_ENV = EnvSchema.pick({
+  MODEL_URI: true,
+  MODEL_CACHE_DIR: true,
+  MODEL_POLL_SECONDS: true,
+  AWS_REGION: true,
+  S3_ENDPOINT: true,
+  S3_FORCE_PATH_STYLE: true,
+  ORT_INTRA_OP_THREADS: true,
+});
+
+/**
+ * The model settings alone, for programs that load a model without serving HTTP (the batch
+ * CLI, model:push): the server's own rules (API keys in production, ports) do not apply.
+ */
+export function loadModelSettings(
+  env: Record<string, string | undefined> = process.env,
+  cwd = process.cwd(),
+): ModelSettings {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
+  );
+  const parsed = MODEL_ENV.safeParse(cleaned);
+  if (!parsed.success) {
+    const problems = formatIssues(parsed.error.issues, env);
+    throw new ConfigurationError(`Invalid configuration:\n${problems.join("\n")}`);
+  }
+  const e = parsed.data;
+  return {
+    modelSource: parseModelSource(e.MODEL_URI, cwd),
+    modelCacheDir: path.resolve(cwd, e.MODEL_CACHE_DIR),
+    modelPollSeconds: e.MODEL_POLL_SECONDS,
+    awsRegion: e.AWS_REGION,
+    s3Endpoint: e.S3_ENDPOINT,
+    s3ForcePathStyle: e.S3_FORCE_PATH_STYLE,
+    ortIntraOpThreads: e.ORT_INTRA_OP_THREADS,
+  };
+}
+
 function parseModelSource(uri: string, cwd: string): ModelSource {
   if (uri.startsWith("s3://")) return { kind: "s3", ...parseS3Uri(uri) };
   return { kind: "local", dir: path.resolve(cwd, uri) };
@@ -180,7 +255,7 @@ export function loadConfig(
   return Object.freeze({
     appEnv,
     isProduction: deployed,
-    logLevel: e.LOG_LEVEL ?? (appEnv === "test" ? "warn" : deployed ? "info" : "debug"),
+    logLevel: e.LOG_LEVEL ?? defaultLogLevel(appEnv),
     host: e.HOST,
     port: e.PORT,
     metricsPort: e.METRICS_PORT,

@@ -1,10 +1,10 @@
 import { json } from "@remix-run/node";
-import { type ModelNotFoundError, type RateLimitError } from "./errors.server";
+import { type ModelNotReadyError, type RateLimitError } from "./errors.server";
 
 // Small helpers shared by the dashboard routes' loaders and actions.
 
 /** Thrown from a loader: the route's ErrorBoundary shows the "model not ready" page (503). */
-export function modelNotReadyResponse(error: ModelNotFoundError): Response {
+export function modelNotReadyResponse(error: ModelNotReadyError): Response {
   return json({ message: error.publicMessage }, { status: 503, headers: error.headers });
 }
 

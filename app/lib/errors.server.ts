@@ -2,7 +2,18 @@
 // show a client; everything else (stack, cause) stays in the logs. HTTP mapping happens in
 // exactly one place: toProblemResponse() in problem.server.ts.
 
-export type FieldIssue = { path: string; message: string };
+import type { FieldIssue } from "~/api/schemas";
+
+export type { FieldIssue };
+
+type ErrorOptions = {
+  /** What a client may read when the status is 5xx (the message may describe internals). */
+  publicMessage?: string;
+  cause?: unknown;
+};
+
+/** Seconds a client should wait before retrying a model that is still loading. */
+const MODEL_RETRY_AFTER_SECONDS = 5;
 
 export class HousingMLError extends Error {
   readonly code: string = "internal_error";
@@ -13,12 +24,11 @@ export class HousingMLError extends Error {
   /** Field-level problems, listed in the problem+json `errors` member. */
   readonly issues: readonly FieldIssue[] = [];
 
-  constructor(
-    message: string,
-    readonly publicMessage: string = message,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  readonly publicMessage: string;
+
+  constructor(message: string, { publicMessage, cause }: ErrorOptions = {}) {
+    super(message, { cause });
+    this.publicMessage = publicMessage ?? message;
     this.name = new.target.name;
   }
 }
@@ -27,18 +37,44 @@ export class ConfigurationError extends HousingMLError {
   override readonly code = "configuration_error";
   override readonly title = "Service misconfigured";
   constructor(message: string) {
-    super(message, "The service is misconfigured.");
+    super(message, { publicMessage: "The service is misconfigured." });
   }
 }
 
+/** No bundle where the store points (no pointer, no folder, no manifest): like KServe's ModelNotFound. */
 export class ModelNotFoundError extends HousingMLError {
+  override readonly code = "model_not_found";
+  override readonly status = 404;
+  override readonly title = "Model not found";
+}
+
+/** A bundle that is there but cannot serve: a bad manifest, a checksum mismatch, ORT refuses it. */
+export class InvalidBundleError extends HousingMLError {
+  override readonly code = "invalid_bundle";
+  override readonly title = "Invalid model bundle";
+  constructor(message: string, { cause }: { cause?: unknown } = {}) {
+    super(message, { publicMessage: "The model bundle is invalid.", cause });
+  }
+}
+
+/** The model store (S3) failed or is unreachable: the upstream of a load, hence 502. */
+export class ModelStoreError extends HousingMLError {
+  override readonly code = "model_store_unavailable";
+  override readonly status = 502;
+  override readonly title = "Model store unavailable";
+  constructor(message: string, { cause }: { cause?: unknown } = {}) {
+    super(message, { publicMessage: "The model store could not be read.", cause });
+  }
+}
+
+/** No model serves yet (loading, or every load failed): like KServe's ModelNotReady, a 503. */
+export class ModelNotReadyError extends HousingMLError {
   override readonly code = "model_unavailable";
   override readonly status = 503;
   override readonly title = "Model not ready";
-  override readonly headers: Record<string, string>;
-  constructor(message: string, retryAfterSeconds = 5, options?: { cause?: unknown }) {
-    super(message, "The prediction model is not loaded yet; retry shortly.", options);
-    this.headers = { "Retry-After": String(retryAfterSeconds) };
+  override readonly headers = { "Retry-After": String(MODEL_RETRY_AFTER_SECONDS) };
+  constructor(message: string) {
+    super(message, { publicMessage: "The prediction model is not loaded yet; retry shortly." });
   }
 }
 
@@ -71,16 +107,14 @@ export class UnsupportedMediaTypeError extends HousingMLError {
 export class ModelReloadError extends HousingMLError {
   override readonly code = "model_reload_failed";
   override readonly title = "Model reload failed";
-  constructor(
-    message: string,
-    override readonly status: number,
-  ) {
-    super(
-      message,
-      status === 502
+  override readonly status: number;
+  constructor(message: string, { previousServes }: { previousServes: boolean }) {
+    super(message, {
+      publicMessage: previousServes
         ? "The new model bundle could not be loaded; the previous model keeps serving."
         : "The model bundle could not be loaded; no model is serving.",
-    );
+    });
+    this.status = previousServes ? 502 : 503;
   }
 }
 
@@ -88,8 +122,8 @@ export class PredictionError extends HousingMLError {
   override readonly code = "prediction_failed";
   override readonly status = 500;
   override readonly title = "Prediction failed";
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, "The model could not compute a prediction.", options);
+  constructor(message: string, { cause }: { cause?: unknown } = {}) {
+    super(message, { publicMessage: "The model could not compute a prediction.", cause });
   }
 }
 
@@ -113,7 +147,7 @@ export class RateLimitError extends HousingMLError {
   override readonly status = 429;
   override readonly title = "Too many requests";
   override readonly headers: Record<string, string>;
-  constructor(retryAfterSeconds: number) {
+  constructor({ retryAfterSeconds }: { retryAfterSeconds: number }) {
     super(`Rate limit exceeded; retry in ${retryAfterSeconds}s.`);
     this.headers = { "Retry-After": String(Math.max(1, Math.ceil(retryAfterSeconds))) };
   }
@@ -164,7 +198,7 @@ export function toWireError(error: unknown): WireError {
   const e =
     error instanceof HousingMLError
       ? error
-      : new HousingMLError(String(error), "An unexpected error occurred.");
+      : new HousingMLError(String(error), { publicMessage: "An unexpected error occurred." });
   const stack = error instanceof Error ? error.stack : undefined;
   return {
     code: e.code,
@@ -186,7 +220,7 @@ export class WorkerReportedError extends HousingMLError {
   override readonly headers: Record<string, string>;
   override readonly issues: readonly FieldIssue[];
   constructor(wire: WireError) {
-    super(wire.message, wire.publicMessage);
+    super(wire.message, { publicMessage: wire.publicMessage });
     this.code = wire.code;
     this.status = wire.status;
     this.title = wire.title;

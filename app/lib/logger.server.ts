@@ -1,9 +1,9 @@
+import { Writable } from "node:stream";
 import SonicBoom from "sonic-boom";
 import winston from "winston";
-import TransportStream from "winston-transport";
-import { getConfig } from "./config.server";
+import { loadLogSettings, type Config } from "./config.server";
 import { REDACTED, redact, redactString } from "./redact.server";
-import { singleton } from "./singleton.server";
+import { existingSingleton, singleton } from "./singleton.server";
 
 // winston's info object carries its level/message under Symbol keys as well; redaction
 // must rewrite the string fields in place and keep those symbols intact.
@@ -20,43 +20,36 @@ const redactFormat = winston.format((info) => {
   return info;
 });
 
-// One buffer per process (stdout is one file descriptor), shared by both bundles and kept when
-// tests reset the singletons to build new loggers.
-const STDOUT_BUFFER = Symbol.for("housing-price-platform.stdout-buffer");
-
-function stdoutBuffer(): SonicBoom {
-  const store = globalThis as { [STDOUT_BUFFER]?: SonicBoom };
-  if (!store[STDOUT_BUFFER]) {
-    const destination = new SonicBoom({ fd: 1, sync: true, minLength: 4096, periodicFlush: 100 });
-    process.once("exit", () => destination.flushSync());
-    store[STDOUT_BUFFER] = destination;
-  }
-  return store[STDOUT_BUFFER];
-}
-
-// The finished line winston's formats leave on each entry (triple-beam's MESSAGE symbol).
-const FORMATTED = Symbol.for("message");
+const STDOUT_STREAM = Symbol.for("housing-price-platform.stdout-stream");
 
 /**
- * stdout, written in batches. winston's Console transport makes one write(2) per line, and the
- * access log is a line per request: on the pipe to a log driver that is a syscall and a
- * wake-up of the reader for each request ("sync logging adds up", issue 4). sonic-boom, pino's
- * destination, gathers lines and writes them together once 4 KiB have gathered and at least
- * every 100 ms. The writes stay synchronous (no thread pool, nothing in flight at exit) and
- * whatever is left is flushed when the process exits; only a SIGKILL can lose the last
- * ≤ 100 ms of lines.
+ * stdout, written in batches: the access log is a line per request, and one write(2) per
+ * line is a syscall and a wake-up of the log driver's reader each time. sonic-boom (pino's
+ * destination) gathers lines and writes them once 4 KiB have gathered and at least every
+ * 100 ms, synchronously (nothing in flight at exit), flushing what is left when the process
+ * exits; only a SIGKILL can lose the last ≤ 100 ms of lines. One per process (stdout is one
+ * file descriptor), shared by both bundles and kept when tests build new loggers.
  */
-class BatchedStdout extends TransportStream {
-  private readonly destination = stdoutBuffer();
-
-  override log(info: Record<symbol, unknown>, next: () => void) {
-    this.destination.write(`${String(info[FORMATTED])}\n`);
-    next();
+function stdoutStream(): Writable {
+  const store = globalThis as { [STDOUT_STREAM]?: Writable };
+  if (!store[STDOUT_STREAM]) {
+    const destination = new SonicBoom({ fd: 1, sync: true, minLength: 4096, periodicFlush: 100 });
+    process.once("exit", () => destination.flushSync());
+    // winston's Stream transport takes a node stream; sonic-boom is not one.
+    store[STDOUT_STREAM] = new Writable({
+      decodeStrings: false,
+      write(line: string, _encoding, done) {
+        destination.write(line);
+        done();
+      },
+    });
   }
+  return store[STDOUT_STREAM];
 }
-
 function createLogger(): winston.Logger {
-  const config = getConfig();
+  // The server's configuration when it has one; programs without it (the batch CLI) read
+  // just the log settings.
+  const config = existingSingleton<Config>("config") ?? loadLogSettings();
   const structured = config.appEnv === "production" || config.appEnv === "staging";
   const format = structured
     ? winston.format.combine(
@@ -79,7 +72,7 @@ function createLogger(): winston.Logger {
     level: config.logLevel,
     format,
     defaultMeta: { service: "housing-api" },
-    transports: [new BatchedStdout()],
+    transports: [new winston.transports.Stream({ stream: stdoutStream(), eol: "\n" })],
   });
 }
 

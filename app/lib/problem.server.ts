@@ -1,23 +1,15 @@
+import type { Problem } from "~/api/schemas";
 import { HousingMLError } from "./errors.server";
 
 // RFC 9457 problem details. The ONE place where thrown values become HTTP error responses.
 
-export type ProblemDetails = {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  request_id?: string;
-  errors?: { path: string; message: string }[];
-};
-
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
-const TYPE_BASE = "https://housing.example/problems/";
+export const PROBLEM_TYPE_BASE = "https://housing.example/problems/";
 
-export function toProblem(error: unknown, requestId?: string): ProblemDetails {
+export function toProblem(error: unknown, requestId?: string): Problem {
   if (error instanceof HousingMLError) {
     return {
-      type: `${TYPE_BASE}${error.code}`,
+      type: `${PROBLEM_TYPE_BASE}${error.code}`,
       title: error.title,
       status: error.status,
       // 5xx messages may describe internals; clients get the safe public message only.
@@ -27,7 +19,7 @@ export function toProblem(error: unknown, requestId?: string): ProblemDetails {
     };
   }
   return {
-    type: `${TYPE_BASE}internal_error`,
+    type: `${PROBLEM_TYPE_BASE}internal_error`,
     title: "Internal Server Error",
     status: 500,
     detail: "An unexpected error occurred.",

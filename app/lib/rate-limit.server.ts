@@ -16,7 +16,7 @@ export function createRateLimiter(perMinute: number, name: string): RateLimiter 
       await limiter.consume(bucket);
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes)
-        throw new RateLimitError(rejection.msBeforeNext / 1000);
+        throw new RateLimitError({ retryAfterSeconds: rejection.msBeforeNext / 1000 });
       throw rejection;
     }
   };

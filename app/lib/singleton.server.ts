@@ -6,3 +6,9 @@ export function singleton<T>(name: string, create: () => T): T {
   if (!store.__singletons.has(name)) store.__singletons.set(name, create());
   return store.__singletons.get(name) as T;
 }
+
+/** The instance if something created it already, else undefined (never creates one). */
+export function existingSingleton<T>(name: string): T | undefined {
+  const store = globalThis as unknown as { __singletons?: Map<string, unknown> };
+  return store.__singletons?.get(name) as T | undefined;
+}

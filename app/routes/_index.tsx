@@ -13,11 +13,11 @@ import { EstimateResult } from "~/components/EstimateResult";
 import { Notice, PageShell } from "~/components/PageShell";
 import { RouteErrorBoundary } from "~/components/RouteErrorBoundary";
 import { rateLimitMessage } from "~/lib/dashboard.server";
-import { ModelNotFoundError, RateLimitError } from "~/lib/errors.server";
+import { ModelNotReadyError, RateLimitError } from "~/lib/errors.server";
 import { limitFormSubmission } from "~/lib/form-rate-limit.server";
 import { FIELDS } from "~/ml/fields";
-import { getModelState, getReadyModel } from "~/ml/inference.server";
-import { isRowError, predictRecords } from "~/ml/predict.server";
+import { isRowError } from "~/api/schemas";
+import { getModelState, getReadyModel, predict } from "~/inference/inference.server";
 import { PropertyRecordSchema } from "~/ml/schema";
 import { buildEstimateView, type EstimateView } from "~/ui/estimate-view";
 import { formatPrice } from "~/ui/format";
@@ -82,10 +82,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   try {
     await limitFormSubmission(request);
     const model = getReadyModel();
-    const out = await predictRecords(model, [submission.value], {
-      explain: true,
-      source: "dashboard",
-    });
+    const out = await predict([submission.value], { explain: true, source: "dashboard" }, model);
     const item = out.predictions[0];
     if (isRowError(item)) {
       const fieldErrors: Record<string, string[]> = {};
@@ -98,7 +95,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     const estimate = buildEstimateView(model.manifest, submission.value, item);
     return json<LoaderData>({ values, search, estimate });
   } catch (error) {
-    if (error instanceof ModelNotFoundError) {
+    if (error instanceof ModelNotReadyError) {
       return json<LoaderData>(
         { values, search, notice: MODEL_NOT_READY },
         { status: 503, headers: error.headers },

@@ -1,10 +1,10 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { apiRoute, json, methodNotAllowed } from "~/lib/api.server";
+import { apiRoute, json, methodNotAllowed } from "~/api/route.server";
+import { getModelState, reloadModel } from "~/inference/inference.server";
 import { getConfig } from "~/lib/config.server";
 import { MethodNotAllowedError, ModelReloadError, NotFoundError } from "~/lib/errors.server";
 import { requestLogger } from "~/lib/logger.server";
 import { toProblemResponse } from "~/lib/problem.server";
-import { getModelState, reloadModel } from "~/ml/inference.server";
 
 // POST /api/v1/admin/reload — re-read the model pointer and hot-swap to the bundle it names
 // (load, verify, warm up, then swap; in-flight requests finish on the old model). Admin keys
@@ -21,7 +21,7 @@ const reload = apiRoute("admin-key", async ({ request, requestId, keyId }) => {
 
   const error = state.lastError ?? "unknown error";
   const problem = toProblemResponse(
-    new ModelReloadError(`Model reload failed: ${error}`, state.model ? 502 : 503),
+    new ModelReloadError(`Model reload failed: ${error}`, { previousServes: !!state.model }),
     requestId,
   );
   // RFC 9457 extension members: the same fields as a success, plus the reason (admins only).

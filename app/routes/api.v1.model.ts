@@ -1,6 +1,6 @@
-import { apiRoute, json } from "~/lib/api.server";
-import { modelDescription } from "~/ml/model-description.server";
-import { getReadyModel } from "~/ml/inference.server";
+import { apiRoute, json } from "~/api/route.server";
+import { modelDescription } from "~/inference/describe.server";
+import { getReadyModel } from "~/inference/inference.server";
 
 // GET /api/v1/model — what a client needs to build a request, plus the model's metrics.
 export const loader = apiRoute("api-key", () => {

@@ -1,4 +1,4 @@
-import { getOpenApi } from "~/lib/openapi.server";
+import { getOpenApi } from "~/api/openapi.server";
 
 // GET /api/v1/openapi.json — public: clients need the contract before they have a key.
 export const loader = () =>

@@ -1,14 +1,13 @@
-import { apiRoute, methodNotAllowed } from "~/lib/api.server";
+import { apiRoute, methodNotAllowed } from "~/api/route.server";
+import { getReadyModel, predictApiBody } from "~/inference/inference.server";
 import { bodyKind } from "~/lib/body.server";
 import { getConfig } from "~/lib/config.server";
 import { InvalidInputError, MethodNotAllowedError } from "~/lib/errors.server";
-import { getReadyModel } from "~/ml/inference.server";
-import { score } from "~/ml/score-pool.server";
 
 // POST /api/v1/predict — JSON `{ records: [...], explain?, strict? }` or CSV (header row =
 // field names, `?explain=&strict=` as query flags) → predictions as JSON, or as CSV with the
-// result columns appended when the client sends `Accept: text/csv`. The parsing and scoring
-// live in ~/ml/score-request.server (run on a worker thread for large bodies).
+// result columns appended when the client sends `Accept: text/csv`. Parsing and predicting
+// happen behind the inference facade (on a scoring thread for large bodies).
 
 export const loader = methodNotAllowed(["POST"]);
 
@@ -35,13 +34,10 @@ export const action = apiRoute("api-key", async ({ request, readBody, timing }) 
   const body = await readBody(config.maxBodyBytes);
 
   const t0 = performance.now();
-  const out = await score(model, {
-    body,
-    kind,
-    flags,
-    csvOut: wantsCsv(request),
-    maxRows: config.maxBatchRows,
-  });
+  const out = await predictApiBody(
+    { body, kind, flags, csvOut: wantsCsv(request), maxRows: config.maxBatchRows },
+    model,
+  );
   timing("parse", out.parseMs);
   timing("predict", out.predictMs);
   if (out.thread === "worker") timing("worker", performance.now() - t0);

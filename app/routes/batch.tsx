@@ -13,8 +13,8 @@ import { getConfig } from "~/lib/config.server";
 import { rateLimitMessage } from "~/lib/dashboard.server";
 import { HousingMLError, RateLimitError } from "~/lib/errors.server";
 import { FIELD_BY_NAME, REQUIRED_FIELDS } from "~/ml/fields";
-import { getModelState } from "~/ml/inference.server";
-import { formatBytes, type BatchView } from "~/ui/batch-view";
+import { getModelState } from "~/inference/inference.server";
+import { buildBatchView, formatBytes, type BatchView } from "~/ui/batch-view";
 import { formatPrice } from "~/ui/format";
 import { TableHead } from "~/components/TableHead";
 
@@ -65,7 +65,7 @@ type ActionData = { view: BatchView } | { error: ErrorNotice };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   try {
-    return json<ActionData>({ view: await batchSummary(request, context) });
+    return json<ActionData>({ view: buildBatchView(await batchSummary(request, context)) });
   } catch (error) {
     if (error instanceof HousingMLError && (error.status < 500 || error.status === 503)) {
       const message =

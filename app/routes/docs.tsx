@@ -1,7 +1,8 @@
 import type { MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Card, PageShell } from "~/components/PageShell";
-import { exampleRecord, getOpenApi, PROBLEM_TYPE_BASE } from "~/lib/openapi.server";
+import { exampleRecord, getOpenApi } from "~/api/openapi.server";
+import { PROBLEM_TYPE_BASE } from "~/lib/problem.server";
 import { REQUIRED_FIELDS } from "~/ml/fields";
 
 // Human-readable API docs, rendered on the server from the same OpenAPI document that

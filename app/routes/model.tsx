@@ -4,9 +4,9 @@ import { ImportanceChart } from "~/components/charts/ImportanceChart";
 import { ScatterChart } from "~/components/charts/ScatterChart";
 import { Card, PageShell } from "~/components/PageShell";
 import { RouteErrorBoundary } from "~/components/RouteErrorBoundary";
+import { getReadyModel } from "~/inference/inference.server";
 import { modelNotReadyResponse } from "~/lib/dashboard.server";
-import { ModelNotFoundError } from "~/lib/errors.server";
-import { getReadyModel } from "~/ml/inference.server";
+import { ModelNotReadyError } from "~/lib/errors.server";
 import { formatInteger, formatMetric, formatPercent } from "~/ui/format";
 import { importanceBars, shareWithin, yearsLabel } from "~/ui/model-view";
 import { TableHead } from "~/components/TableHead";
@@ -43,7 +43,7 @@ export function loader() {
   try {
     model = getReadyModel();
   } catch (error) {
-    if (error instanceof ModelNotFoundError) throw modelNotReadyResponse(error);
+    if (error instanceof ModelNotReadyError) throw modelNotReadyResponse(error);
     throw error;
   }
   const m = model.manifest;

@@ -1,5 +1,5 @@
 import { lifecycle } from "~/lib/lifecycle.server";
-import { getModelState } from "~/ml/inference.server";
+import { getModelState } from "~/inference/inference.server";
 
 // Readiness: 200 only when a verified, warmed model is serving and the process is not
 // draining. Load balancers stop sending traffic on 503.

@@ -1,33 +1,7 @@
-// Batch upload: column checks and the summary the page shows. Pure and browser-safe.
-import { FIELD_BY_NAME, REQUIRED_FIELDS, TARGET_FIELD } from "~/ml/fields";
+// The batch page's view of an upload's results. Pure and browser-safe.
+import type { UploadSummary } from "~/inference/upload.server";
+import { FIELD_BY_NAME } from "~/ml/fields";
 import { humanizeLevel } from "./format";
-
-export type ColumnCheck = {
-  /** Columns the model reads. */
-  known: string[];
-  /** Columns it does not know: ignored for the estimate, kept in the result file. */
-  ignored: string[];
-  /** Required fields with no column at all: the file cannot be estimated. */
-  missing: string[];
-};
-
-export function checkColumns(columns: readonly string[]): ColumnCheck {
-  const known = columns.filter((c) => FIELD_BY_NAME.has(c));
-  const ignored = columns.filter((c) => !FIELD_BY_NAME.has(c) && c !== TARGET_FIELD);
-  const missing = REQUIRED_FIELDS.filter((f) => !columns.includes(f));
-  return { known, ignored, missing };
-}
-
-/** A row with only the given columns (the unknown ones are not the model's business). */
-export function pickColumns(record: Record<string, string>, columns: readonly string[]) {
-  const out: Record<string, string> = {};
-  for (const c of columns) if (record[c] !== undefined) out[c] = record[c];
-  return out;
-}
-
-type Item =
-  | { price: number; interval: { lower: number; upper: number; level: number }; imputed: string[] }
-  | { error: { row: number; errors: { path: string; message: string }[] } };
 
 export type PreviewRow = {
   row: number;
@@ -55,44 +29,14 @@ export type BatchView = {
   ignoredColumns: string[];
 };
 
-/** Summary, first rows and per-row errors of a batch result (rows numbered from `firstRow`). */
-export function buildBatchView(
-  fileName: string,
-  records: readonly Record<string, string>[],
-  items: readonly Item[],
-  {
-    firstRow = 1,
-    previewRows = 10,
-    maxIssues = 100,
-    ignoredColumns = [],
-  }: {
-    firstRow?: number;
-    previewRows?: number;
-    maxIssues?: number;
-    ignoredColumns?: string[];
-  } = {},
-): BatchView {
-  const allIssues: RowIssue[] = [];
-  let level: number | undefined;
-  items.forEach((item) => {
-    if ("error" in item) {
-      for (const e of item.error.errors) {
-        allIssues.push({
-          row: item.error.row,
-          column: e.path,
-          field: FIELD_BY_NAME.get(e.path)?.label ?? (e.path || "(row)"),
-          message: e.message,
-        });
-      }
-    } else level ??= item.interval.level;
-  });
-  const preview = records.slice(0, previewRows).map((r, i): PreviewRow => {
-    const item = items[i];
+/** The page's summary, first rows and field issues of an upload's results. */
+export function buildBatchView(summary: UploadSummary): BatchView {
+  const preview = summary.head.map(({ row, record, item }): PreviewRow => {
     const base = {
-      row: firstRow + i,
-      neighbourhood: humanizeLevel(r.Neighborhood?.trim() ?? ""),
-      livingArea: r.Gr_Liv_Area?.trim() ?? "",
-      yearBuilt: r.Year_Built?.trim() ?? "",
+      row,
+      neighbourhood: humanizeLevel(record.Neighborhood?.trim() ?? ""),
+      livingArea: record.Gr_Liv_Area?.trim() ?? "",
+      yearBuilt: record.Year_Built?.trim() ?? "",
     };
     if ("error" in item) {
       const n = item.error.errors.length;
@@ -100,17 +44,21 @@ export function buildBatchView(
     }
     return { ...base, price: item.price, lower: item.interval.lower, upper: item.interval.upper };
   });
-  const failed = items.filter((i) => "error" in i).length;
   return {
-    fileName,
-    rows: items.length,
-    ok: items.length - failed,
-    failed,
-    level,
+    fileName: summary.fileName,
+    rows: summary.rows,
+    ok: summary.ok,
+    failed: summary.failed,
+    level: summary.level,
     preview,
-    issues: allIssues.slice(0, maxIssues),
-    issueCount: allIssues.length,
-    ignoredColumns,
+    issues: summary.issues.map((e) => ({
+      row: e.row,
+      column: e.path,
+      field: FIELD_BY_NAME.get(e.path)?.label ?? (e.path || "(row)"),
+      message: e.message,
+    })),
+    issueCount: summary.issueCount,
+    ignoredColumns: summary.ignoredColumns,
   };
 }
 

@@ -1,6 +1,6 @@
-import { RESULT_COLUMNS, safeCell } from "~/lib/batch-csv.server";
+import { RESULT_COLUMNS, safeCell } from "~/inference/csv.server";
 import { FIELDS, TARGET_FIELD } from "~/ml/fields";
-import type { PredictionItem } from "~/ml/predict.server";
+import type { PredictionItem } from "~/api/schemas";
 import { InputError } from "./source";
 
 // The column layout of the batch files. The result columns and cell escaping are the

@@ -4,7 +4,7 @@ import type { MergeArgs, ScoreArgs } from "./args";
 import { parseLocation } from "./location";
 import { createHeapGuard } from "./memory";
 import { mergeParts } from "./merge";
-import { installBatchConfig, loadBatchModel, predictChunk, releaseBatchModel } from "./model";
+import { batchModelSettings, loadBatchModel, predictChunk, releaseBatchModel } from "./model";
 import { createProgress } from "./progress";
 import { scoreCsv, type ScoreSummary } from "./scorer";
 import { openSink, type Sink } from "./sink";
@@ -46,13 +46,13 @@ async function commitAll(sinks: Sink[], work: () => Promise<void>): Promise<void
 
 export async function runScore(args: ScoreArgs): Promise<ScoreReport> {
   const started = Date.now();
-  const config = installBatchConfig(args.model);
-  const s3 = lazyS3(config);
+  const settings = batchModelSettings(args.model);
+  const s3 = lazyS3(settings);
   const inputLoc = parseLocation(args.input);
   const outputLoc = parseLocation(args.output);
   const errorsLoc = parseLocation(args.errors);
 
-  const model = await loadBatchModel();
+  const model = await loadBatchModel(settings);
   const scoringStarted = Date.now();
   const source = await openSource(inputLoc, s3);
   const output = await openSink(outputLoc, s3);
@@ -92,8 +92,7 @@ export async function runScore(args: ScoreArgs): Promise<ScoreReport> {
 }
 
 export async function runMerge(args: MergeArgs): Promise<{ output: string; rows: number }> {
-  const config = installBatchConfig(process.env.MODEL_URI ?? "models");
-  const s3 = lazyS3(config);
+  const s3 = lazyS3(batchModelSettings(process.env.MODEL_URI ?? "models"));
   const sources = await Promise.all(args.parts.map((p) => openSource(parseLocation(p), s3)));
   const sink = await openSink(parseLocation(args.output), s3);
   let rows = 0;

@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { pipeline, Transform, type Readable, type Writable } from "node:stream";
 import { CsvError, parse } from "csv-parse";
 import { stringify } from "csv-stringify/sync";
-import type { PredictionItem } from "~/ml/predict.server";
+import type { PredictionItem } from "~/api/schemas";
 import { coerceCsvRow } from "~/ml/schema";
 import { ERROR_COLUMNS, errorRows, outputRow, planLayout, type Layout } from "./columns";
 import { ownsChunk, type PartSpec } from "./part";

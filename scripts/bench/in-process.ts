@@ -1,10 +1,10 @@
 // predict() (validate → features → ORT → response rows) against raw ORT on the SAME feature
 // matrix, in this process: what the data path costs on top of the model itself.
 import { featurize } from "~/ml/features";
-import { loadModel, type LoadedModel } from "~/ml/model-loader.server";
-import { LocalModelStore } from "~/ml/model-store.server";
-import { runOrt } from "~/ml/onnx-runner.server";
-import { predictRecords } from "~/ml/predict.server";
+import { loadModel, type LoadedModel } from "~/inference/model.server";
+import { LocalModelStore } from "~/inference/store.server";
+import { runOrt } from "~/inference/onnx.server";
+import { predictRecords } from "~/inference/predict.server";
 import { validateRecord, type PropertyRecord } from "~/ml/schema";
 import { median } from "./load";
 

@@ -7,8 +7,8 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseManifest, type BundleManifest } from "~/ml/bundle";
-import { LocalModelStore } from "~/ml/model-store.server";
-import { createOrtSession } from "~/ml/onnx-runner.server";
+import { LocalModelStore } from "~/inference/store.server";
+import { createOrtSession } from "~/inference/onnx.server";
 import { loadDataset, splitByYear, SPLIT_YEARS } from "../../training/data";
 import { predictLog } from "../../training/evaluate";
 import {

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseManifest } from "~/ml/bundle";
 import { featurize } from "~/ml/features";
-import { createOrtSession, runOrt } from "~/ml/onnx-runner.server";
+import { createOrtSession, runOrt } from "~/inference/onnx.server";
 import { trainModel, type TrainOutcome } from "../../training/pipeline";
 import { loadDataset } from "../../training/data";
 import {

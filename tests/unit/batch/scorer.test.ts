@@ -3,11 +3,11 @@ import { PassThrough, Readable } from "node:stream";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { beforeAll, describe, expect, it } from "vitest";
-import { predictRecords } from "~/ml/predict.server";
-import { getReadyModel } from "~/ml/inference.server";
+import { predictRecords } from "~/inference/predict.server";
+import { getReadyModel } from "~/inference/inference.server";
 import { coerceCsvRow } from "~/ml/schema";
 import { mergeParts } from "../../../scripts/batch/merge";
-import { installBatchConfig, loadBatchModel, predictChunk } from "../../../scripts/batch/model";
+import { batchModelSettings, loadBatchModel, predictChunk } from "../../../scripts/batch/model";
 import { WHOLE_INPUT, type PartSpec } from "../../../scripts/batch/part";
 import { scoreCsv, type ScoreOptions } from "../../../scripts/batch/scorer";
 import { InputError } from "../../../scripts/batch/source";
@@ -61,8 +61,7 @@ async function run(csv: string, opts: Partial<ScoreOptions> = {}) {
 }
 
 beforeAll(async () => {
-  installBatchConfig(MODEL_DIR);
-  await loadBatchModel();
+  await loadBatchModel(batchModelSettings(MODEL_DIR));
 }, 60_000);
 
 describe("scoreCsv", () => {

@@ -7,7 +7,10 @@ import {
   InvalidInputError,
   MalformedRequestError,
   MethodNotAllowedError,
+  InvalidBundleError,
   ModelNotFoundError,
+  ModelNotReadyError,
+  ModelStoreError,
   ModelReloadError,
   NotFoundError,
   PayloadTooLargeError,
@@ -35,7 +38,7 @@ type Case = {
 
 const CASES: Record<string, Case> = {
   HousingMLError: {
-    error: new HousingMLError(INTERNAL, "Something failed."),
+    error: new HousingMLError(INTERNAL, { publicMessage: "Something failed." }),
     status: 500,
     code: "internal_error",
     detail: "Something failed.",
@@ -46,12 +49,30 @@ const CASES: Record<string, Case> = {
     code: "configuration_error",
     detail: "The service is misconfigured.",
   },
-  ModelNotFoundError: {
-    error: new ModelNotFoundError(INTERNAL, 7),
+  ModelNotReadyError: {
+    error: new ModelNotReadyError(INTERNAL),
     status: 503,
     code: "model_unavailable",
     detail: "The prediction model is not loaded yet; retry shortly.",
-    headers: { "Retry-After": "7" },
+    headers: { "Retry-After": "5" },
+  },
+  ModelNotFoundError: {
+    error: new ModelNotFoundError("No model bundle at models/ (missing LATEST)"),
+    status: 404,
+    code: "model_not_found",
+    detail: "No model bundle at models/ (missing LATEST)",
+  },
+  InvalidBundleError: {
+    error: new InvalidBundleError(INTERNAL),
+    status: 500,
+    code: "invalid_bundle",
+    detail: "The model bundle is invalid.",
+  },
+  ModelStoreError: {
+    error: new ModelStoreError(INTERNAL),
+    status: 502,
+    code: "model_store_unavailable",
+    detail: "The model store could not be read.",
   },
   InvalidInputError: {
     error: new InvalidInputError("2 fields are invalid.", [
@@ -94,13 +115,13 @@ const CASES: Record<string, Case> = {
     detail: "Body exceeds 2048 bytes.",
   },
   ModelReloadError: {
-    error: new ModelReloadError(INTERNAL, 502),
+    error: new ModelReloadError(INTERNAL, { previousServes: true }),
     status: 502,
     code: "model_reload_failed",
     detail: "The new model bundle could not be loaded; the previous model keeps serving.",
   },
   RateLimitError: {
-    error: new RateLimitError(2.2),
+    error: new RateLimitError({ retryAfterSeconds: 2.2 }),
     status: 429,
     code: "rate_limited",
     detail: "Rate limit exceeded; retry in 2.2s.",

@@ -8,16 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvalidInputError } from "~/lib/errors.server";
 import { featurize } from "~/ml/features";
 import { OPTIONAL_FIELDS } from "~/ml/fields";
-import { loadModel, type LoadedModel } from "~/ml/model-loader.server";
-import { LocalModelStore } from "~/ml/model-store.server";
-import { runOrt } from "~/ml/onnx-runner.server";
-import {
-  isRowError,
-  MAX_EXPLAIN_ROWS,
-  predictRecords,
-  type Prediction,
-  type PredictionItem,
-} from "~/ml/predict.server";
+import { loadModel, type LoadedModel } from "~/inference/model.server";
+import { LocalModelStore } from "~/inference/store.server";
+import { runOrt } from "~/inference/onnx.server";
+import { isRowError, type Prediction, type PredictionItem } from "~/api/schemas";
+import { MAX_EXPLAIN_ROWS, predictRecords } from "~/inference/predict.server";
 import { coerceCsvRow, validateRecord, type PropertyRecord } from "~/ml/schema";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");

@@ -5,7 +5,7 @@ import { parse } from "csv-parse/sync";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FIELDS, REQUIRED_FIELDS } from "~/ml/fields";
-import { checkRecord } from "~/ml/record-check.server";
+import { checkRecord } from "~/inference/record-check.server";
 import { coerceCsvRow, validateRecord } from "~/ml/schema";
 import { HOUSE, requiredOnly } from "./records";
 

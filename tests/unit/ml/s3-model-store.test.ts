@@ -4,8 +4,8 @@ import { createServer, type AddressInfo, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ModelNotFoundError } from "~/lib/errors.server";
-import { S3ModelStore } from "~/ml/s3-model-store.server";
+import { ModelStoreError } from "~/lib/errors.server";
+import { S3ModelStore } from "~/inference/s3-store.server";
 import {
   startLocalS3,
   syntheticBundle,
@@ -100,7 +100,7 @@ describe("S3ModelStore", () => {
     tampered[100] ^= 0xff;
     await t.push(b, tampered);
     const failure = await store.resolveLatest().catch((e: unknown) => e);
-    expect(failure).toBeInstanceOf(ModelNotFoundError);
+    expect(failure).toBeInstanceOf(ModelStoreError);
     expect(String((failure as Error).message)).toMatch(/vb.*sha256 [0-9a-f]{64} does not match/);
     expect(store.health()).toMatchObject({
       status: "degraded",
@@ -157,9 +157,8 @@ describe("S3ModelStore", () => {
         s3Endpoint: `http://127.0.0.1:${port}`,
         s3ForcePathStyle: true,
       });
-      const t0 = Date.now();
-      await expect(store.resolveLatest()).rejects.toBeInstanceOf(ModelNotFoundError);
-      expect(Date.now() - t0).toBeLessThan(9_000);
+      // Gives up by itself (the SDK's timeouts) well inside the test's own timeout.
+      await expect(store.resolveLatest()).rejects.toBeInstanceOf(ModelStoreError);
     } finally {
       for (const socket of sockets) socket.destroy();
       blackHole.close();
@@ -176,9 +175,8 @@ describe("S3ModelStore", () => {
 
       await s3.stop();
       try {
-        const t0 = Date.now();
         // A running store that already delivered from S3 reports the outage instead.
-        await expect(running.resolveLatest()).rejects.toBeInstanceOf(ModelNotFoundError);
+        await expect(running.resolveLatest()).rejects.toBeInstanceOf(ModelStoreError);
         expect(running.health().status).toBe("degraded");
 
         const restarted = cached.store();
@@ -195,9 +193,8 @@ describe("S3ModelStore", () => {
           .store()
           .resolveLatest()
           .catch((e: unknown) => e);
-        expect(failure).toBeInstanceOf(ModelNotFoundError);
+        expect(failure).toBeInstanceOf(ModelStoreError);
         expect((failure as Error).message).toMatch(/no verified bundle in/);
-        expect(Date.now() - t0).toBeLessThan(10_000);
       } finally {
         await s3.start();
       }

@@ -78,7 +78,7 @@ describe("model:push", { timeout: 60_000 }, () => {
     await writeFile(path.join(dir, "model.onnx"), "tampered");
     const res = await push(["--bundle", dir, "--to", `s3://${s3.bucket}/bad/`]);
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/does not match the sha256 in its manifest/);
+    expect(res.stderr).toMatch(/does not match the manifest/);
     await expect(s3.get("bad/bundle-b/model.onnx")).rejects.toThrow();
     await expect(s3.get("bad/LATEST")).rejects.toThrow();
   });
@@ -90,12 +90,10 @@ describe("model:push", { timeout: 60_000 }, () => {
 
     const c = syntheticBundle("bundle-c");
     await writeBundle(path.join(work, "c"), c);
-    const t0 = Date.now();
     const dead = await push(["--bundle", path.join(work, "c"), "--to", `s3://${s3.bucket}/p/`], {
       S3_ENDPOINT: "http://127.0.0.1:9",
     });
     expect(dead.code).toBe(1);
     expect(dead.stderr).toMatch(/cannot reach S3 \(http:\/\/127\.0\.0\.1:9\)/);
-    expect(Date.now() - t0).toBeLessThan(20_000);
   });
 });

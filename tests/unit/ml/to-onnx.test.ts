@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createOrtSession, runOrt } from "~/ml/onnx-runner.server";
+import { createOrtSession, runOrt } from "~/inference/onnx.server";
 import { explainTrees, UnsupportedModelError, xgboostToOnnx } from "../../../training/to-onnx";
 import type { XgbModelJson, XgbTreeJson } from "../../../training/xgboost";
 

@@ -1,6 +1,6 @@
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
-import { parseCsvRecords, safeCell, toResultCsv } from "~/lib/batch-csv.server";
+import { parseCsvRecords, safeCell, toResultCsv } from "~/inference/csv.server";
 import { MalformedRequestError, PayloadTooLargeError } from "~/lib/errors.server";
 
 describe("parseCsvRecords", () => {

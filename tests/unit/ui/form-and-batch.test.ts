@@ -1,13 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { FIELDS, REQUIRED_FIELDS } from "~/ml/fields";
+import { columnPlan, pickInputs } from "~/inference/csv.server";
 import { validateRecord } from "~/ml/schema";
-import {
-  buildBatchView,
-  checkColumns,
-  formatBytes,
-  pickColumns,
-  resultFileName,
-} from "~/ui/batch-view";
+import { buildBatchView, formatBytes, resultFileName } from "~/ui/batch-view";
 import {
   OPTIONAL_GROUPS,
   REQUIRED_SPECS,
@@ -53,46 +48,52 @@ describe("estimate form layout", () => {
 });
 
 describe("batch view", () => {
-  it("sorts columns into known, ignored and missing required ones", () => {
-    const check = checkColumns(["id", "Neighborhood", "Sale_Price", "Gr_Liv_Area"]);
-    expect(check.known).toEqual(["Neighborhood", "Gr_Liv_Area"]);
-    expect(check.ignored).toEqual(["id"]); // the target column is expected, not "unknown"
-    expect(check.missing).toContain("Year_Built");
-    expect(check.missing).not.toContain("Neighborhood");
-    expect(pickColumns({ id: "1", Neighborhood: "Old_Town" }, check.known)).toEqual({
+  it("sorts columns into inputs and ignored ones, and refuses a file without a required one", () => {
+    const header = ["id", ...REQUIRED_FIELDS, "Sale_Price", "Notes"];
+    const plan = columnPlan(header);
+    expect(plan.inputs).toEqual([...REQUIRED_FIELDS]);
+    expect(plan.ignored).toEqual(["id", "Notes"]); // the target column is expected, not "unknown"
+    expect(pickInputs({ id: "1", Neighborhood: "Old_Town" }, plan)).toEqual({
       Neighborhood: "Old_Town",
     });
+    expect(() => columnPlan(["id", "Neighborhood", "Gr_Liv_Area"])).toThrow(
+      /no column for: .*Year_Built/,
+    );
   });
 
   it("summarises results, previews the first rows and lists each row error by field", () => {
     const records = [
       { Neighborhood: "Old_Town", Gr_Liv_Area: "1200", Year_Built: "1920" },
       { Neighborhood: "Nowhere", Gr_Liv_Area: "abc", Year_Built: "1950" },
-      { Neighborhood: "Edwards", Gr_Liv_Area: "900", Year_Built: "1960" },
     ];
     const ok = {
       price: 120_000,
       interval: { lower: 100_000, upper: 140_000, level: 0.9 },
       imputed: [],
     };
-    const view = buildBatchView(
-      "homes.csv",
-      records,
-      [
-        ok,
-        {
-          error: {
-            row: 2,
-            errors: [
-              { path: "Neighborhood", message: "must be one of: …" },
-              { path: "Gr_Liv_Area", message: "must be a number" },
-            ],
-          },
-        },
-        ok,
+    const bad = {
+      error: {
+        row: 2,
+        errors: [
+          { path: "Neighborhood", message: "must be one of: …" },
+          { path: "Gr_Liv_Area", message: "must be a number" },
+        ],
+      },
+    };
+    const view = buildBatchView({
+      fileName: "homes.csv",
+      rows: 3,
+      ok: 2,
+      failed: 1,
+      level: 0.9,
+      head: [
+        { row: 1, record: records[0], item: ok },
+        { row: 2, record: records[1], item: bad },
       ],
-      { previewRows: 2, maxIssues: 1 },
-    );
+      issues: [{ row: 2, path: "Neighborhood", message: "must be one of: …" }],
+      issueCount: 2,
+      ignoredColumns: [],
+    });
     expect(view).toMatchObject({ rows: 3, ok: 2, failed: 1, level: 0.9, issueCount: 2 });
     expect(view.preview).toHaveLength(2);
     expect(view.preview[0]).toMatchObject({ row: 1, neighbourhood: "Old Town", price: 120_000 });

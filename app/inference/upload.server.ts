@@ -1,33 +1,49 @@
-import { parseCsvRecords, toResultCsv } from "~/lib/batch-csv.server";
+import { isRowError, type FieldIssue, type PredictionItem } from "~/api/schemas";
 import { decodeBodyText } from "~/lib/body.server";
 import { InvalidInputError, MalformedRequestError } from "~/lib/errors.server";
-import { buildBatchView, checkColumns, pickColumns, type BatchView } from "~/ui/batch-view";
-import { FIELD_BY_NAME } from "./fields";
-import type { LoadedModel } from "./model-loader.server";
-import type { PredictionMeter } from "./prediction-meter.server";
+import { coerceCsvRow } from "~/ml/schema";
+import { columnPlan, parseCsvRecords, pickInputs, toResultCsv } from "./csv.server";
+import type { PredictionMeter } from "./meter.server";
+import type { LoadedModel } from "./model.server";
 import { predictRecords } from "./predict.server";
-import { coerceCsvRow } from "./schema";
 
-// The dashboard's CSV upload from the form's bytes to what the page shows (or the result
-// file): multipart → UTF-8 → CSV → column check → predictRecords → summary or CSV. Like
-// scoreRequest() it is one function for both places it runs: a scoring worker thread for
-// large uploads (parsing 10,000 rows held the event loop for ~1 s), the event loop otherwise.
+// The handler of the dashboard's CSV upload, from the form's bytes to a summary of the
+// results (or the result file): multipart → UTF-8 → CSV → columns → predictRecords. Like
+// handleApiBody() it runs on the event loop or on a scoring thread, the same function.
 
 /** Rows are numbered from the first data row (the header is not counted). */
 const FIRST_ROW = 1;
+/** Rows of the file whose inputs and results come back for a preview. */
+const HEAD_ROWS = 10;
+/** Field issues listed in a summary (all are counted). */
+const MAX_ISSUES = 100;
+
+/** What a checked file gave: counts, its first rows, and its first field issues. */
+export type UploadSummary = {
+  fileName: string;
+  rows: number;
+  ok: number;
+  failed: number;
+  /** The interval level of the predictions (undefined when none succeeded). */
+  level: number | undefined;
+  head: { row: number; record: Record<string, string>; item: PredictionItem }[];
+  issues: ({ row: number } & FieldIssue)[];
+  issueCount: number;
+  ignoredColumns: string[];
+};
 
 export type UploadInput = {
   /** The multipart/form-data body as sent by the batch page's form. */
   body: Uint8Array;
   contentType: string;
   maxRows: number;
-  /** "view": the page's summary; "csv": the uploaded table with result columns appended. */
-  output: "view" | "csv";
+  /** "summary": counts and first rows; "csv": the uploaded table with result columns appended. */
+  output: "summary" | "csv";
 };
 
 /** `Body`: the result file as text, or as bytes when it comes back from a worker thread. */
 export type UploadOutput<Body = string> =
-  { kind: "view"; view: BatchView } | { kind: "csv"; fileName: string; body: Body };
+  { kind: "summary"; summary: UploadSummary } | { kind: "csv"; fileName: string; body: Body };
 
 const NOT_MULTIPART = "The upload could not be read: send the form as multipart/form-data.";
 
@@ -61,7 +77,7 @@ async function readCsvFile(input: UploadInput): Promise<{ name: string; text: st
   }
 }
 
-export async function scoreUpload(
+export async function handleUpload(
   model: LoadedModel,
   input: UploadInput,
   meter?: PredictionMeter,
@@ -71,16 +87,10 @@ export async function scoreUpload(
   if (table.records.length === 0) {
     throw new InvalidInputError("The file has a header but no data rows.");
   }
-  const columns = checkColumns(table.columns);
-  if (columns.missing.length > 0) {
-    const missing = columns.missing.map((f) => `${f} (${FIELD_BY_NAME.get(f)?.label})`);
-    throw new InvalidInputError(
-      `The file has no column for: ${missing.join(", ")}. These fields are required.`,
-    );
-  }
-  const inputs = table.records.map((r) => coerceCsvRow(pickColumns(r, columns.known)));
+  const plan = columnPlan(table.columns);
+  const inputs = table.records.map((r) => coerceCsvRow(pickInputs(r, plan)));
   // A file where no row is valid still gets its per-row errors.
-  const { predictions } = await predictRecords(model, inputs, {
+  const { predictions, counts } = await predictRecords(model, inputs, {
     source: "batch",
     firstRow: FIRST_ROW,
     keepAllInvalid: true,
@@ -93,9 +103,25 @@ export async function scoreUpload(
       body: toResultCsv(table, predictions, { firstRow: FIRST_ROW }),
     };
   }
-  const view = buildBatchView(name, table.records, predictions, {
-    firstRow: FIRST_ROW,
-    ignoredColumns: columns.ignored,
-  });
-  return { kind: "view", view };
+  const issues = predictions.flatMap((item) =>
+    isRowError(item) ? item.error.errors.map((e) => ({ row: item.error.row, ...e })) : [],
+  );
+  const summary: UploadSummary = {
+    fileName: name,
+    rows: predictions.length,
+    ok: counts.ok,
+    failed: counts.failed,
+    level: predictions.find((item) => !isRowError(item))
+      ? model.manifest.interval.level
+      : undefined,
+    head: predictions.slice(0, HEAD_ROWS).map((item, i) => ({
+      row: FIRST_ROW + i,
+      record: table.records[i],
+      item,
+    })),
+    issues: issues.slice(0, MAX_ISSUES),
+    issueCount: issues.length,
+    ignoredColumns: plan.ignored,
+  };
+  return { kind: "summary", summary };
 }

@@ -49,7 +49,7 @@ export class LocalModelStore implements ModelStore {
     try {
       text = await readFile(pointer, "utf8");
     } catch (cause) {
-      throw new ModelNotFoundError(`No model bundle at ${this.root} (missing ${POINTER_FILE})`, 5, {
+      throw new ModelNotFoundError(`No model bundle at ${this.root} (missing ${POINTER_FILE})`, {
         cause,
       });
     }

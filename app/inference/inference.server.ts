@@ -1,17 +1,22 @@
-import { getConfig, type Config } from "~/lib/config.server";
-import { ModelNotFoundError } from "~/lib/errors.server";
+import type { PredictResponse } from "~/api/schemas";
+import type { ModelSettings } from "~/lib/config.server";
+import { ModelNotReadyError } from "~/lib/errors.server";
 import { getLogger } from "~/lib/logger.server";
 import { getMetrics } from "~/lib/metrics.server";
 import { singleton } from "~/lib/singleton.server";
-import { loadModel, type LoadedModel } from "./model-loader.server";
-import { LocalModelStore, type ModelStore } from "./model-store.server";
-import { predictRecords, type PredictOptions, type PredictResult } from "./predict.server";
-import { warmScorePool } from "./score-pool.server";
+import { handleApiBody, type ApiBodyInput, type ApiBodyOutput } from "./api-body.server";
+import { loadModel, type LoadedModel } from "./model.server";
+import { predictRecords, type PredictOptions } from "./predict.server";
+import { LocalModelStore, type ModelStore } from "./store.server";
+import { runOnThread, threadFor, warmThreads } from "./threads.server";
+import { handleUpload, type UploadInput, type UploadOutput } from "./upload.server";
 
 /**
- * THE inference module shared by the API routes, the dashboard and the batch CLI: one
- * process-wide model (a singleton that survives dev rebuilds) with an explicit state, and
- * load-then-swap reloads so in-flight requests finish on the session they started with.
+ * THE inference module: what the routes, the dashboard, the batch CLI and the scoring
+ * threads' owner call. One process-wide model (a singleton that survives dev rebuilds) with
+ * an explicit state, load-then-swap reloads (requests in flight finish on the session they
+ * started with), and the predict entry points, which run a request on the event loop or on
+ * a scoring thread. The walk of one request: docs/architecture.md.
  */
 
 export type ModelStatus = "loading" | "ready" | "failed";
@@ -19,6 +24,7 @@ export type ReloadOutcome = "loaded" | "unchanged" | "failed";
 export type ReloadTrigger = "startup" | "retry" | "sighup" | "admin" | "poll";
 
 type State = {
+  settings: ModelSettings | undefined;
   status: ModelStatus;
   model: LoadedModel | undefined;
   /** Why the model is not ready, or why the last reload failed (kept while serving the old one). */
@@ -32,6 +38,7 @@ type State = {
 };
 
 const state: State = singleton("model-state", () => ({
+  settings: undefined,
   status: "loading",
   model: undefined,
   lastError: undefined,
@@ -46,10 +53,10 @@ const state: State = singleton("model-state", () => ({
 const RELEASE_OLD_SESSION_AFTER_MS = 60_000;
 const MAX_RETRY_DELAY_MS = 60_000;
 
-async function createStore(config: Config): Promise<ModelStore> {
-  if (config.modelSource.kind === "local") return new LocalModelStore(config.modelSource.dir);
-  const { S3ModelStore } = await import("./s3-model-store.server");
-  return new S3ModelStore(config);
+async function createStore(settings: ModelSettings): Promise<ModelStore> {
+  if (settings.modelSource.kind === "local") return new LocalModelStore(settings.modelSource.dir);
+  const { S3ModelStore } = await import("./s3-store.server");
+  return new S3ModelStore(settings);
 }
 
 export function getModelState(): Readonly<
@@ -58,10 +65,10 @@ export function getModelState(): Readonly<
   return state;
 }
 
-/** The serving model, or a 503 ModelNotFoundError while none is ready. */
+/** The serving model, or a 503 ModelNotReadyError while none is ready. */
 export function getReadyModel(): LoadedModel {
   if (!state.model) {
-    throw new ModelNotFoundError(
+    throw new ModelNotReadyError(
       state.status === "failed"
         ? `Model failed to load: ${state.lastError}`
         : "Model is still loading",
@@ -70,30 +77,58 @@ export function getReadyModel(): LoadedModel {
   return state.model;
 }
 
+/** Records (already objects) on the event loop: the estimate form's one record. */
 export function predict(
   inputs: readonly unknown[],
   options: PredictOptions = {},
-): Promise<PredictResult> {
-  return predictRecords(getReadyModel(), inputs, options);
+  model = getReadyModel(),
+): Promise<PredictResponse> {
+  return predictRecords(model, inputs, options);
+}
+
+export type ApiBodyResult = Omit<ApiBodyOutput, "body"> & {
+  body: string | Uint8Array<ArrayBuffer>;
+  thread: "worker" | "event-loop";
+};
+
+/** The API's request body → its response body, on a scoring thread when it is large. */
+export async function predictApiBody(
+  input: ApiBodyInput,
+  model = getReadyModel(),
+): Promise<ApiBodyResult> {
+  const pool = threadFor(input.body);
+  if (!pool) return { ...(await handleApiBody(model, input)), thread: "event-loop" };
+  return { ...(await runOnThread(pool, "api-body", model, input)), thread: "worker" };
+}
+
+/** The dashboard's upload (the form's bytes) → a summary or the result file, likewise. */
+export async function predictUpload(
+  input: UploadInput,
+  model = getReadyModel(),
+): Promise<UploadOutput<string | Uint8Array<ArrayBuffer>>> {
+  const pool = threadFor(input.body);
+  if (!pool) return handleUpload(model, input);
+  return runOnThread(pool, "upload", model, input);
 }
 
 async function doReload(trigger: ReloadTrigger): Promise<ReloadOutcome> {
-  const config = getConfig();
+  const settings = state.settings;
+  if (!settings) throw new Error("startModel() was not called");
   const log = getLogger();
   const metrics = getMetrics();
   const started = process.hrtime.bigint();
   const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
   state.lastAttemptAt = new Date();
   try {
-    state.store ??= await createStore(config);
+    state.store ??= await createStore(settings);
     const bundle = await state.store.resolveLatest();
     if (state.model && bundle.dir === state.model.dir) {
       metrics.modelLoads.inc({ outcome: "unchanged", trigger });
       state.lastError = undefined;
       return "unchanged";
     }
-    const model = await loadModel(bundle.dir, { intraOpNumThreads: config.ortIntraOpThreads });
-    await warmScorePool(model); // the worker threads load it too before it serves
+    const model = await loadModel(bundle.dir, { intraOpNumThreads: settings.ortIntraOpThreads });
+    await warmThreads(model); // the scoring threads load it too before it serves
     const previous = state.model;
     state.model = model; // the swap: one assignment, requests already running keep `previous`
     state.status = "ready";
@@ -140,27 +175,33 @@ export function reloadModel(trigger: ReloadTrigger): Promise<ReloadOutcome> {
 /**
  * Start-up: load the model in the background (the listener answers liveness meanwhile);
  * while no model could be loaded, retry with exponential backoff instead of crash-looping.
+ * `retry: false` (the batch CLI) tries once.
  */
-export function startModel(): Promise<ReloadOutcome> {
-  const config = getConfig();
+export function startModel(
+  settings: ModelSettings,
+  { retry = true }: { retry?: boolean } = {},
+): Promise<ReloadOutcome> {
+  state.settings = settings;
   let delay = 1000;
   const attempt = async (trigger: ReloadTrigger): Promise<ReloadOutcome> => {
     const outcome = await reloadModel(trigger);
-    if (!state.model) {
+    if (!state.model && retry) {
       state.retryTimer = setTimeout(() => void attempt("retry"), delay);
       state.retryTimer.unref();
       delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
     }
     return outcome;
   };
-  if (config.modelPollSeconds > 0 && !state.pollTimer) {
-    state.pollTimer = setInterval(() => void reloadModel("poll"), config.modelPollSeconds * 1000);
+  if (retry && settings.modelPollSeconds > 0 && !state.pollTimer) {
+    state.pollTimer = setInterval(() => void reloadModel("poll"), settings.modelPollSeconds * 1000);
     state.pollTimer.unref();
   }
   return attempt("startup");
 }
 
-export function stopModel(): void {
+/** Stops retries and polling; with `release`, frees the serving session too (CLI exit). */
+export async function stopModel({ release = false }: { release?: boolean } = {}): Promise<void> {
   clearTimeout(state.retryTimer);
   clearInterval(state.pollTimer);
+  if (release) await state.model?.session.release();
 }

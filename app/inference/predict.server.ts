@@ -1,18 +1,20 @@
-import { InvalidInputError, PredictionError, type FieldIssue } from "~/lib/errors.server";
-import { explainRow, groupContributions } from "./explain";
-import { featureFactor, featurize } from "./features";
-import { priceInterval } from "./interval";
-import type { LoadedModel } from "./model-loader.server";
-import { runOrt } from "./onnx-runner.server";
 import {
-  prometheusMeter,
-  type PredictionMeter,
-  type PredictionSource,
-} from "./prediction-meter.server";
+  isRowError,
+  type Prediction,
+  type PredictionItem,
+  type PredictResponse,
+} from "~/api/schemas";
+import { InvalidInputError, PredictionError } from "~/lib/errors.server";
+import { explainRow, groupContributions } from "~/ml/explain";
+import { featureFactor, featurize } from "~/ml/features";
+import { priceInterval } from "~/ml/interval";
+import type { PropertyRecord } from "~/ml/schema";
+import { prometheusMeter, type PredictionMeter, type PredictionSource } from "./meter.server";
+import type { LoadedModel } from "./model.server";
+import { runOrt } from "./onnx.server";
 import { checkRecord } from "./record-check.server";
-import type { PropertyRecord } from "./schema";
 
-// The data path of one request: validate → features → ONNX → response rows.
+// The predict step every caller shares: validate → features → ONNX → one item per record.
 
 export type PredictOptions = {
   /** Add TreeSHAP factor contributions (log-price units) to each prediction. */
@@ -29,35 +31,9 @@ export type PredictOptions = {
   firstRow?: number;
 };
 
-export type Contribution = { factor: string; value: number };
-
-export type Prediction = {
-  price: number;
-  interval: { lower: number; upper: number; level: number };
-  /** Fields that were missing and filled from training statistics. */
-  imputed: string[];
-  /** Expected log-price of the training data: base_value + Σ contributions = log(price). */
-  base_value?: number;
-  contributions?: Contribution[];
-};
-
-export type RowError = { error: { row: number; errors: FieldIssue[] } };
-export type PredictionItem = Prediction | RowError;
-
-export type PredictResult = {
-  model_version: string;
-  predictions: PredictionItem[];
-  warnings: string[];
-  counts: { ok: number; failed: number };
-};
-
-export function isRowError(item: PredictionItem): item is RowError {
-  return "error" in item;
-}
-
 /**
- * Exact TreeSHAP costs ~0.3 ms of CPU per row with the current model (vs ~25 µs to predict),
- * so explanations are capped per request to keep one caller from stalling the event loop.
+ * Exact TreeSHAP costs an order of magnitude more per row than the prediction (ADR 0020), so
+ * explanations are capped per request to keep one caller from stalling the event loop.
  */
 export const MAX_EXPLAIN_ROWS = 200;
 
@@ -65,7 +41,7 @@ export async function predictRecords(
   model: LoadedModel,
   inputs: readonly unknown[],
   options: PredictOptions = {},
-): Promise<PredictResult> {
+): Promise<PredictResponse> {
   if (options.explain && inputs.length > MAX_EXPLAIN_ROWS) {
     throw new InvalidInputError(
       `Explanations are limited to ${MAX_EXPLAIN_ROWS} records per request; got ${inputs.length}.`,

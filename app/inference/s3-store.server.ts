@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -6,16 +6,12 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Config } from "~/lib/config.server";
-import { ModelNotFoundError } from "~/lib/errors.server";
+import { ModelStoreError } from "~/lib/errors.server";
 import { getLogger } from "~/lib/logger.server";
 import { createS3Client } from "~/lib/s3-client.server";
-import { parseManifest } from "./bundle";
-import {
-  parsePointer,
-  POINTER_FILE,
-  type ModelStore,
-  type ResolvedBundle,
-} from "./model-store.server";
+import { parseManifest } from "~/ml/bundle";
+import { MANIFEST_FILE, readVerifiedBundle } from "./bundle.server";
+import { parsePointer, POINTER_FILE, type ModelStore, type ResolvedBundle } from "./store.server";
 
 /**
  * Bundles in S3 (`<prefix>LATEST` names `<prefix><name>/{manifest.json,model.onnx}`), served
@@ -37,7 +33,6 @@ export type S3StoreConfig = Pick<
 >;
 
 const POINTER_TIMEOUT_MS = 5_000;
-const MANIFEST_FILE = "manifest.json";
 
 type Health = { status: "ok" | "degraded"; detail: string };
 
@@ -78,14 +73,13 @@ export class S3ModelStore implements ModelStore {
       const what = name ? `bundle ${name} from ${this.location}` : `pointer ${this.pointerKey}`;
       if (this.deliveredFromS3) {
         this.status = { status: "degraded", detail: `last S3 check failed: ${what}: ${reason}` };
-        throw new ModelNotFoundError(`Cannot load ${what}: ${reason}`, 5, { cause: error });
+        throw new ModelStoreError(`Cannot load ${what}: ${reason}`, { cause: error });
       }
       const cached = await this.newestVerifiedCache();
       if (!cached) {
         this.status = { status: "degraded", detail: `no model: ${what}: ${reason}; cache empty` };
-        throw new ModelNotFoundError(
+        throw new ModelStoreError(
           `Cannot load ${what}: ${reason}; no verified bundle in ${this.cacheDir}`,
-          5,
           { cause: error },
         );
       }
@@ -118,29 +112,18 @@ export class S3ModelStore implements ModelStore {
   /** Returns the verified cache folder for `name`, downloading it first if needed. */
   private async ensureCached(name: string): Promise<string> {
     const dir = path.join(this.cacheDir, name);
-    if (
-      await verifyBundleDir(dir).then(
-        () => true,
-        () => false,
-      )
-    )
-      return dir;
+    if (await isVerified(dir)) return dir;
 
     await mkdir(this.cacheDir, { recursive: true });
     const tmp = await mkdtemp(path.join(this.cacheDir, `.download-${name}-`));
     try {
       await this.download(`${name}/${MANIFEST_FILE}`, tmp, MANIFEST_FILE);
-      // Verifies the manifest parses and model.onnx matches its sha256, in the temp folder:
-      // a truncated or tampered object never reaches the cache.
       const manifest = parseManifest(
         JSON.parse(await readFile(path.join(tmp, MANIFEST_FILE), "utf8")),
       );
-      const digest = await this.download(`${name}/${manifest.onnx.file}`, tmp, manifest.onnx.file);
-      if (digest !== manifest.onnx.sha256) {
-        throw new Error(
-          `${manifest.onnx.file} sha256 ${digest} does not match the manifest (${manifest.onnx.sha256})`,
-        );
-      }
+      await this.download(`${name}/${manifest.onnx.file}`, tmp, manifest.onnx.file);
+      // Checked in the temp folder: a truncated or tampered object never reaches the cache.
+      await readVerifiedBundle(tmp);
       await publishDir(tmp, dir);
       return dir;
     } finally {
@@ -148,28 +131,17 @@ export class S3ModelStore implements ModelStore {
     }
   }
 
-  /** Streams one object to `tmp/file`, returning the sha256 of the bytes received. */
-  private async download(relKey: string, tmp: string, file: string): Promise<string> {
+  /** Streams one object to `tmp/file`, checking it arrived whole. */
+  private async download(relKey: string, tmp: string, file: string): Promise<void> {
     const key = `${this.prefix}${relKey}`;
     const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
     if (!out.Body) throw new Error(`s3://${this.bucket}/${key} has no body`);
-    const hash = createHash("sha256");
-    let size = 0;
-    await pipeline(
-      out.Body as Readable,
-      async function* (source: AsyncIterable<Buffer>) {
-        for await (const chunk of source) {
-          hash.update(chunk);
-          size += chunk.length;
-          yield chunk;
-        }
-      },
-      createWriteStream(path.join(tmp, file), { flags: "wx" }),
-    );
+    const target = path.join(tmp, file);
+    await pipeline(out.Body as Readable, createWriteStream(target, { flags: "wx" }));
+    const { size } = await stat(target);
     if (out.ContentLength !== undefined && size !== out.ContentLength) {
       throw new Error(`s3://${this.bucket}/${key}: got ${size} of ${out.ContentLength} bytes`);
     }
-    return hash.digest("hex");
   }
 
   /** Written only after verification: the bundle to serve when S3 is unreachable. */
@@ -205,7 +177,7 @@ export class S3ModelStore implements ModelStore {
     for (const name of new Set(candidates)) {
       const dir = path.join(this.cacheDir, name);
       try {
-        await verifyBundleDir(dir);
+        await readVerifiedBundle(dir);
         return { dir, name };
       } catch {
         // corrupt or incomplete entry: try the next one
@@ -215,13 +187,11 @@ export class S3ModelStore implements ModelStore {
   }
 }
 
-/** Throws unless `dir` holds a parseable manifest and a model.onnx matching its sha256. */
-export async function verifyBundleDir(dir: string): Promise<void> {
-  const manifest = parseManifest(JSON.parse(await readFile(path.join(dir, MANIFEST_FILE), "utf8")));
-  const bytes = await readFile(path.join(dir, manifest.onnx.file));
-  const digest = createHash("sha256").update(bytes).digest("hex");
-  if (digest !== manifest.onnx.sha256) throw new Error(`${dir}: model sha256 mismatch`);
-}
+const isVerified = (dir: string) =>
+  readVerifiedBundle(dir).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * Moves a verified temp folder into place with rename (atomic on one file system). A
@@ -236,13 +206,7 @@ async function publishDir(tmp: string, dir: string): Promise<void> {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== "ENOTEMPTY" && code !== "EEXIST") throw error;
   }
-  if (
-    await verifyBundleDir(dir).then(
-      () => true,
-      () => false,
-    )
-  )
-    return;
+  if (await isVerified(dir)) return;
   const trash = `${path.dirname(dir)}/.trash-${path.basename(dir)}-${randomBytes(6).toString("hex")}`;
   await rename(dir, trash);
   await rename(tmp, dir);

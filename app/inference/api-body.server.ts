@@ -1,18 +1,25 @@
-import { parseCsvRecords, toResultCsv, type CsvTable } from "~/lib/batch-csv.server";
+import { PredictRequestSchema } from "~/api/schemas";
 import { decodeBodyText, parseJson, type BodyKind } from "~/lib/body.server";
 import { InvalidInputError, PayloadTooLargeError } from "~/lib/errors.server";
-import { PredictRequestSchema } from "./api-schemas";
-import { FIELDS } from "./fields";
-import type { LoadedModel } from "./model-loader.server";
-import type { PredictionMeter } from "./prediction-meter.server";
+import { FIELDS } from "~/ml/fields";
+import { coerceCsvRow } from "~/ml/schema";
+import {
+  columnPlan,
+  ignoredColumnsWarning,
+  parseCsvRecords,
+  pickInputs,
+  toResultCsv,
+  type CsvTable,
+} from "./csv.server";
+import type { PredictionMeter } from "./meter.server";
+import type { LoadedModel } from "./model.server";
 import { predictRecords } from "./predict.server";
-import { coerceCsvRow } from "./schema";
 
-// POST /api/v1/predict from body bytes to response body: decode → parse (JSON envelope or
-// CSV) → predictRecords → JSON or CSV. Small bodies run it on the event loop, large ones in
-// a scoring worker thread (score-pool.server.ts); it is one function so both answer the same.
+// The handler of POST /api/v1/predict, from body bytes to response body: decode → parse
+// (JSON envelope or CSV) → predictRecords → JSON or CSV. It runs on the event loop or on a
+// scoring thread (the facade decides), the same function in both places.
 
-export type ScoreInput = {
+export type ApiBodyInput = {
   body: Uint8Array;
   kind: BodyKind;
   /** Flags from the query string; fields in a JSON body win. */
@@ -22,7 +29,7 @@ export type ScoreInput = {
   maxRows: number;
 };
 
-export type ScoreOutput = {
+export type ApiBodyOutput = {
   body: string;
   contentType: string;
   modelVersion: string;
@@ -38,6 +45,8 @@ type Parsed = {
   table?: CsvTable;
   /** Row number of records[0] in errors: JSON indexes from 0, CSV counts data rows from 1. */
   firstRow: number;
+  /** CSV columns the model does not use. */
+  ignored?: string[];
 };
 
 function parseEnvelope(body: unknown): Omit<Parsed, "firstRow"> {
@@ -54,11 +63,13 @@ function parseEnvelope(body: unknown): Omit<Parsed, "firstRow"> {
   );
 }
 
-function parseBody(input: ScoreInput): Parsed {
+function parseBody(input: ApiBodyInput): Parsed {
   const text = decodeBodyText(input.body);
   if (input.kind === "csv") {
     const table = parseCsvRecords(text, input.maxRows);
-    return { records: table.records.map(coerceCsvRow), ...input.flags, table, firstRow: 1 };
+    const plan = columnPlan(table.columns);
+    const records = table.records.map((r) => coerceCsvRow(pickInputs(r, plan)));
+    return { records, ...input.flags, table, firstRow: 1, ignored: plan.ignored };
   }
   const envelope = parseEnvelope(parseJson(text));
   if (envelope.records.length > input.maxRows) {
@@ -91,11 +102,11 @@ function tableFromRecords(records: readonly unknown[]): CsvTable {
   };
 }
 
-export async function scoreRequest(
+export async function handleApiBody(
   model: LoadedModel,
-  input: ScoreInput,
+  input: ApiBodyInput,
   meter?: PredictionMeter,
-): Promise<ScoreOutput> {
+): Promise<ApiBodyOutput> {
   const t0 = performance.now();
   const parsed = parseBody(input);
   const t1 = performance.now();
@@ -107,6 +118,8 @@ export async function scoreRequest(
     meter,
   });
   const t2 = performance.now();
+  const ignored = ignoredColumnsWarning(parsed.ignored ?? []);
+  if (ignored) result.warnings.push(ignored);
   const timings = { modelVersion: result.model_version, parseMs: t1 - t0, predictMs: t2 - t1 };
   if (!input.csvOut) {
     return { body: JSON.stringify(result), contentType: "application/json", ...timings };

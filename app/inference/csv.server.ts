@@ -1,10 +1,16 @@
 import { CsvError } from "csv-parse";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
-import { MalformedRequestError, PayloadTooLargeError, type FieldIssue } from "./errors.server";
+import type { FieldIssue, PredictionItem } from "~/api/schemas";
+import {
+  InvalidInputError,
+  MalformedRequestError,
+  PayloadTooLargeError,
+} from "~/lib/errors.server";
+import { FIELD_BY_NAME, REQUIRED_FIELDS, TARGET_FIELD } from "~/ml/fields";
 
-// CSV in and out for batch predictions (dashboard upload; reusable by the API and the CLI).
-// Generic on purpose: nothing here knows the property schema or the model.
+// CSV in and out for the API, the dashboard's upload and the batch CLI: one column policy,
+// one result layout, one cell escaping.
 
 export type CsvTable = {
   /** Header names, trimmed, in file order. */
@@ -66,10 +72,50 @@ function checkHeader(columns: string[]): void {
   }
 }
 
-/** A prediction result row as the CSV writer needs it (the shape of PredictResult items). */
-export type ResultItem =
-  | { price: number; interval: { lower: number; upper: number; level: number }; imputed: string[] }
-  | { error: { row: number; errors: FieldIssue[] } };
+/** How a CSV's columns are used (see columnPlan). */
+export type ColumnPlan = {
+  /** Columns named like a field: the model's inputs. */
+  inputs: string[];
+  /** Other columns (ids, notes, typos) except the target: not used, named in the answer. */
+  ignored: string[];
+};
+
+/**
+ * The one column rule of every CSV this app reads (API, dashboard upload, batch CLI; stated in
+ * docs/api.md): a column named like a field is an input; any other column is not the model's
+ * business: it is left out of the estimate, copied to the output as it was, and named in the
+ * answer (Sale_Price, the target, silently). A header with an empty or repeated name, or
+ * without a column for every required field, refuses the whole file.
+ */
+export function columnPlan(header: readonly string[]): ColumnPlan {
+  const columns = header.map((h) => h.trim());
+  checkHeader(columns);
+  const missing = REQUIRED_FIELDS.filter((f) => !columns.includes(f));
+  if (missing.length > 0) {
+    const named = missing.map((f) => `${f} (${FIELD_BY_NAME.get(f)?.label})`);
+    throw new InvalidInputError(
+      `The file has no column for: ${named.join(", ")}. These fields are required.`,
+      missing.map((f) => ({ path: f, message: "is required: the file has no column for it" })),
+    );
+  }
+  return {
+    inputs: columns.filter((c) => FIELD_BY_NAME.has(c)),
+    ignored: columns.filter((c) => !FIELD_BY_NAME.has(c) && c !== TARGET_FIELD),
+  };
+}
+
+/** The warning an answer carries for ignored columns (none: undefined). */
+export function ignoredColumnsWarning(ignored: readonly string[]): string | undefined {
+  if (ignored.length === 0) return undefined;
+  return `Column(s) not used by the model (copied as they are): ${ignored.join(", ")}.`;
+}
+
+/** A row with only the input columns, ready for coerceCsvRow. */
+export function pickInputs(record: Record<string, string>, plan: ColumnPlan) {
+  const out: Record<string, string> = {};
+  for (const c of plan.inputs) if (record[c] !== undefined) out[c] = record[c];
+  return out;
+}
 
 export const RESULT_COLUMNS = [
   "predicted_price",
@@ -86,7 +132,7 @@ export const RESULT_COLUMNS = [
  */
 export function toResultCsv(
   table: CsvTable,
-  items: readonly ResultItem[],
+  items: readonly PredictionItem[],
   { firstRow = 1 }: { firstRow?: number } = {},
 ): string {
   if (items.length !== table.records.length) {

@@ -1,24 +1,28 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
+import { getConfig } from "~/lib/config.server";
+import { PROBLEM_TYPE_BASE } from "~/lib/problem.server";
+import { FIELDS } from "~/ml/fields";
+import { MAX_EXPLAIN_ROWS } from "~/inference/predict.server";
+import packageJson from "../../package.json";
 import {
+  HealthSchema,
+  LivenessSchema,
+  ModelDescriptionSchema,
   PredictRequestSchema,
   PredictResponseSchema,
   ProblemSchema,
   PropertyRecordSchema,
-} from "~/ml/api-schemas";
-import { FIELDS } from "~/ml/fields";
-import { MAX_EXPLAIN_ROWS } from "~/ml/predict.server";
-import packageJson from "../../package.json";
-import { getConfig } from "./config.server";
+  ReadySchema,
+} from "./schemas";
 
 // The OpenAPI 3.1 document of the JSON API, generated from the zod schemas the routes
-// validate with (api-schemas.ts, schema.ts). Served at /api/v1/openapi.json and rendered by
+// validate with (schemas.ts, ~/ml/schema.ts). Served at /api/v1/openapi.json and rendered by
 // /docs. Built once per process; the result is plain JSON.
 
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV31["generateDocument"]>;
 
 const PROBLEM = "application/problem+json";
-export const PROBLEM_TYPE_BASE = "https://housing.example/problems/";
 
 /** A record with every required field (their form defaults): the docs' example request. */
 export function exampleRecord(): Record<string, string | number> {
@@ -28,82 +32,6 @@ export function exampleRecord(): Record<string, string | number> {
   }
   return record;
 }
-
-// Response shapes of routes whose bodies are built in code, not parsed (model, probes).
-const FieldDescriptionSchema = z.object({
-  name: z.string(),
-  label: z.string(),
-  type: z.enum(["number", "integer", "category"]),
-  required: z.boolean(),
-  unit: z.string().optional(),
-  min: z.number().optional(),
-  max: z.number().optional(),
-  allowed_values: z.array(z.string()).optional(),
-  description: z.string().optional(),
-});
-
-const SplitMetricsSchema = z.object({
-  rmsle: z.number(),
-  mae: z.number(),
-  mape: z.number(),
-  medape: z.number(),
-  r2: z.number(),
-  coverage: z.number(),
-  n: z.number().int(),
-});
-
-const SplitSchema = z.object({ years: z.array(z.number().int()), rows: z.number().int() });
-
-export const ModelDescriptionSchema = z
-  .object({
-    model_version: z.string(),
-    created_at: z.string(),
-    algorithm: z.string(),
-    training_data: z.object({
-      rows: z.number().int(),
-      sha256: z.string(),
-      split: z.object({ train: SplitSchema, eval: SplitSchema, holdout: SplitSchema }),
-    }),
-    metrics: z.object({
-      train: SplitMetricsSchema,
-      eval: SplitMetricsSchema,
-      holdout: SplitMetricsSchema,
-    }),
-    interval: z.object({ level: z.number(), method: z.string() }),
-    fields: z.array(FieldDescriptionSchema),
-    required_fields: z.array(z.string()),
-  })
-  .meta({ id: "ModelDescription" });
-
-export const HealthSchema = z
-  .object({
-    status: z.enum(["healthy", "degraded", "unhealthy"]),
-    model: z
-      .object({
-        version: z.string(),
-        sha256: z.string(),
-        loaded_at: z.string(),
-        n_features: z.number().int(),
-      })
-      .nullable(),
-    model_state: z.enum(["loading", "ready", "failed"]),
-    last_error: z.string().nullable(),
-    last_load_attempt_at: z.string().nullable(),
-    dependencies: z.record(
-      z.string(),
-      z.object({ status: z.enum(["ok", "degraded", "down"]), detail: z.string().optional() }),
-    ),
-    draining: z.boolean(),
-    uptime_s: z.number(),
-    app_version: z.string(),
-  })
-  .meta({ id: "Health" });
-
-const ReadySchema = z
-  .object({ status: z.enum(["ready", "not_ready"]), reason: z.string().optional() })
-  .meta({ id: "Readiness" });
-
-const LivenessSchema = z.object({ status: z.literal("ok") }).meta({ id: "Liveness" });
 
 function registerComponents(registry: OpenAPIRegistry) {
   registry.registerComponent("securitySchemes", "ApiKey", {

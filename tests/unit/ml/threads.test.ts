@@ -6,10 +6,10 @@ import os from "node:os";
 import path from "node:path";
 import { Piscina } from "piscina";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadModel, type LoadedModel } from "~/ml/model-loader.server";
-import { LocalModelStore } from "~/ml/model-store.server";
-import { scoreRequest, type ScoreInput } from "~/ml/score-request.server";
-import runTask, { type ModelRef, type ScoreTaskResult } from "~/ml/score-worker.server";
+import { loadModel, type LoadedModel } from "~/inference/model.server";
+import { LocalModelStore } from "~/inference/store.server";
+import { handleApiBody, type ApiBodyInput } from "~/inference/api-body.server";
+import runTask from "~/inference/threads.server";
 import { MINIMAL_RECORD } from "../../http/helpers/api-fixtures";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
@@ -27,8 +27,12 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-const ref = (dir: string): ModelRef => ({ dir, intraOpNumThreads: 1 });
-const input = (body: unknown, extra: Partial<ScoreInput> = {}): ScoreInput => ({
+type TaskAnswer = Awaited<ReturnType<typeof runTask>> & {
+  output: { body: Uint8Array; contentType: string; modelVersion: string };
+  error: { status: number; code: string; issues: { path: string }[] };
+};
+const ref = (dir: string) => ({ dir, intraOpNumThreads: 1 });
+const input = (body: unknown, extra: Partial<ApiBodyInput> = {}): ApiBodyInput => ({
   body: Buffer.from(typeof body === "string" ? body : JSON.stringify(body)),
   kind: "json",
   flags: {},
@@ -38,25 +42,25 @@ const input = (body: unknown, extra: Partial<ScoreInput> = {}): ScoreInput => ({
 });
 
 /** The task result as the event loop receives it (piscina unwraps the moved value). */
-async function score(dir: string, scoreInput: ScoreInput): Promise<ScoreTaskResult> {
-  const out = (await runTask({ kind: "score", model: ref(dir), input: scoreInput })) as Record<
+async function score(dir: string, scoreInput: ApiBodyInput): Promise<TaskAnswer> {
+  const out = (await runTask({ kind: "api-body", model: ref(dir), input: scoreInput })) as Record<
     symbol,
     unknown
   >;
-  const value = out[Piscina.valueSymbol] as ScoreTaskResult | undefined;
+  const value = out[Piscina.valueSymbol] as TaskAnswer | undefined;
   if (value) {
     expect(out[Piscina.transferableSymbol]).toEqual([
       (value as { output: { body: Uint8Array } }).output.body.buffer,
     ]);
   }
-  return value ?? (out as unknown as ScoreTaskResult);
+  return value ?? (out as unknown as TaskAnswer);
 }
 
 const mixed = [MINIMAL_RECORD, { ...MINIMAL_RECORD, Gr_Liv_Area: -1 }, MINIMAL_RECORD, 42];
 
-describe("score worker task", () => {
-  it("answers byte for byte what scoreRequest() answers, and records the metric calls", async () => {
-    const direct = await scoreRequest(model, input({ records: mixed, explain: true }));
+describe("scoring thread task", () => {
+  it("answers byte for byte what handleApiBody() answers, and records the metric calls", async () => {
+    const direct = await handleApiBody(model, input({ records: mixed, explain: true }));
     const result = await score(bundleDir, input({ records: mixed, explain: true }));
     if (!result.ok) throw new Error(JSON.stringify(result.error));
     expect(Buffer.from(result.output.body).toString("utf8")).toBe(direct.body);
@@ -80,7 +84,9 @@ describe("score worker task", () => {
     expect(strict.ok).toBe(false);
     if (strict.ok) return;
     expect(strict.error).toMatchObject({ status: 422, code: "invalid_input" });
-    expect(strict.error.issues.map((i) => i.path)).toContain("records[1].Gr_Liv_Area");
+    expect(strict.error.issues.map((i: { path: string }) => i.path)).toContain(
+      "records[1].Gr_Liv_Area",
+    );
     expect(strict.events).toEqual([["invalidRows", 2]]);
     const tooMany = await score(bundleDir, input({ records: mixed }, { maxRows: 3 }));
     expect(tooMany).toMatchObject({ ok: false, error: { status: 413 } });
@@ -94,11 +100,12 @@ describe("score worker task", () => {
         return dir;
       }),
     );
-    const expected = (await scoreRequest(model, input({ records: mixed }))).body;
+    const expected = (await handleApiBody(model, input({ records: mixed }))).body;
     for (const dir of [...dirs, dirs[0], dirs[2], dirs[1]]) {
       expect(await runTask({ kind: "warm", model: ref(dir) })).toEqual({
         ok: true,
-        version: model.version,
+        output: { version: model.version },
+        events: [],
       });
       const result = await score(dir, input({ records: mixed }));
       if (!result.ok) throw new Error(JSON.stringify(result.error));

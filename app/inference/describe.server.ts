@@ -1,8 +1,9 @@
-import { FIELDS } from "./fields";
-import type { LoadedModel } from "./model-loader.server";
+import type { ModelDescription } from "~/api/schemas";
+import { FIELDS } from "~/ml/fields";
+import type { LoadedModel } from "./model.server";
 
 /** The public description of the serving model: version, metrics and the request fields. */
-export function modelDescription(model: LoadedModel) {
+export function modelDescription(model: LoadedModel): ModelDescription {
   const m = model.manifest;
   return {
     model_version: m.version,
@@ -19,7 +20,7 @@ export function modelDescription(model: LoadedModel) {
       ...(f.unit ? { unit: f.unit } : {}),
       ...(f.min !== undefined ? { min: f.min } : {}),
       ...(f.max !== undefined ? { max: f.max } : {}),
-      ...(f.levels ? { allowed_values: f.levels } : {}),
+      ...(f.levels ? { allowed_values: [...f.levels] } : {}),
       ...(f.description ? { description: f.description } : {}),
     })),
     required_fields: FIELDS.filter((f) => f.required).map((f) => f.name),

@@ -11,7 +11,7 @@ import {
   validateRecord,
   type PropertyRecord,
   type ValidationResult,
-} from "./schema";
+} from "~/ml/schema";
 
 const isValidRecord = new Ajv({ strict: true, allErrors: false }).compile(
   toJSONSchema(PropertyRecordSchema, { target: "draft-7", io: "input" }),

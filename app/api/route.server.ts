@@ -1,12 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { authenticate, createKeyRing, type KeyRing } from "./auth.server";
-import { readRequestBody } from "./body.server";
-import { getConfig } from "./config.server";
-import { MethodNotAllowedError } from "./errors.server";
-import { requestLogger } from "./logger.server";
-import { toProblemResponse } from "./problem.server";
-import { createRateLimiter, type RateLimiter } from "./rate-limit.server";
-import { singleton } from "./singleton.server";
+import { authenticate, createKeyRing, type KeyRing } from "~/lib/auth.server";
+import { readRequestBody } from "~/lib/body.server";
+import { getConfig } from "~/lib/config.server";
+import { MethodNotAllowedError } from "~/lib/errors.server";
+import { requestLogger } from "~/lib/logger.server";
+import { toProblemResponse } from "~/lib/problem.server";
+import { createRateLimiter, type RateLimiter } from "~/lib/rate-limit.server";
+import { singleton } from "~/lib/singleton.server";
 
 type Access = "public" | "api-key" | "admin-key";
 

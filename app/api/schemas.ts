@@ -1,0 +1,143 @@
+// zod schemas of what the API takes and answers (the record itself is PropertyRecordSchema).
+// The one definition of each shape: the request handlers check with them, the OpenAPI
+// document is generated from them, and the result types everywhere are their z.infer.
+// Pure (no server imports): the OpenAPI page and view models import it too.
+import { z } from "zod";
+import { PropertyRecordSchema } from "~/ml/schema";
+
+export const PredictRequestSchema = z.strictObject({
+  records: z
+    .array(z.unknown(), { error: "must be an array of records" })
+    .min(1, { error: "must contain at least one record" }),
+  explain: z.boolean({ error: "must be true or false" }).optional(),
+  strict: z.boolean({ error: "must be true or false" }).optional(),
+});
+
+export const FieldIssueSchema = z.object({ path: z.string(), message: z.string() });
+
+export const IntervalSchema = z.object({
+  lower: z.number(),
+  upper: z.number(),
+  level: z.number(),
+});
+
+export const PredictionSchema = z.object({
+  price: z.number(),
+  interval: IntervalSchema,
+  imputed: z.array(z.string()),
+  base_value: z.number().optional(),
+  contributions: z.array(z.object({ factor: z.string(), value: z.number() })).optional(),
+});
+
+export const RowErrorSchema = z.object({
+  error: z.object({ row: z.number().int(), errors: z.array(FieldIssueSchema) }),
+});
+
+export const PredictResponseSchema = z.object({
+  model_version: z.string(),
+  predictions: z.array(z.union([PredictionSchema, RowErrorSchema])),
+  warnings: z.array(z.string()),
+  counts: z.object({ ok: z.number().int(), failed: z.number().int() }),
+});
+
+export const ProblemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  request_id: z.string().optional(),
+  errors: z.array(FieldIssueSchema).optional(),
+});
+
+const FieldDescriptionSchema = z.object({
+  name: z.string(),
+  label: z.string(),
+  type: z.enum(["number", "integer", "category"]),
+  required: z.boolean(),
+  unit: z.string().optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  allowed_values: z.array(z.string()).optional(),
+  description: z.string().optional(),
+});
+
+const SplitMetricsSchema = z.object({
+  rmsle: z.number(),
+  mae: z.number(),
+  mape: z.number(),
+  medape: z.number(),
+  r2: z.number(),
+  coverage: z.number(),
+  n: z.number().int(),
+});
+
+const SplitSchema = z.object({ years: z.array(z.number().int()), rows: z.number().int() });
+
+export const ModelDescriptionSchema = z
+  .object({
+    model_version: z.string(),
+    created_at: z.string(),
+    algorithm: z.string(),
+    training_data: z.object({
+      rows: z.number().int(),
+      sha256: z.string(),
+      split: z.object({ train: SplitSchema, eval: SplitSchema, holdout: SplitSchema }),
+    }),
+    metrics: z.object({
+      train: SplitMetricsSchema,
+      eval: SplitMetricsSchema,
+      holdout: SplitMetricsSchema,
+    }),
+    interval: z.object({ level: z.number(), method: z.string() }),
+    fields: z.array(FieldDescriptionSchema),
+    required_fields: z.array(z.string()),
+  })
+  .meta({ id: "ModelDescription" });
+
+export const HealthSchema = z
+  .object({
+    status: z.enum(["healthy", "degraded", "unhealthy"]),
+    model: z
+      .object({
+        version: z.string(),
+        sha256: z.string(),
+        loaded_at: z.string(),
+        n_features: z.number().int(),
+      })
+      .nullable(),
+    model_state: z.enum(["loading", "ready", "failed"]),
+    last_error: z.string().nullable(),
+    last_load_attempt_at: z.string().nullable(),
+    dependencies: z.record(
+      z.string(),
+      z.object({
+        status: z.enum(["ok", "degraded", "down", "disabled", "off"]),
+        detail: z.string().optional(),
+      }),
+    ),
+    draining: z.boolean(),
+    uptime_s: z.number(),
+    app_version: z.string(),
+  })
+  .meta({ id: "Health" });
+
+export const ReadySchema = z
+  .object({ status: z.enum(["ready", "not_ready"]), reason: z.string().optional() })
+  .meta({ id: "Readiness" });
+
+export const LivenessSchema = z.object({ status: z.literal("ok") }).meta({ id: "Liveness" });
+
+export type FieldIssue = z.infer<typeof FieldIssueSchema>;
+export type Prediction = z.infer<typeof PredictionSchema>;
+export type RowError = z.infer<typeof RowErrorSchema>;
+export type PredictionItem = Prediction | RowError;
+export type PredictResponse = z.infer<typeof PredictResponseSchema>;
+export type Problem = z.infer<typeof ProblemSchema>;
+export type ModelDescription = z.infer<typeof ModelDescriptionSchema>;
+export type Health = z.infer<typeof HealthSchema>;
+
+export function isRowError(item: PredictionItem): item is RowError {
+  return "error" in item;
+}
+
+export { PropertyRecordSchema };

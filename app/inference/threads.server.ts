@@ -1,0 +1,307 @@
+import { fileURLToPath } from "node:url";
+import { Piscina } from "piscina";
+import client from "prom-client";
+import {
+  ModelNotReadyError,
+  PayloadTooLargeError,
+  PredictionError,
+  ServerBusyError,
+  toWireError,
+  WorkerReportedError,
+  type WireError,
+} from "~/lib/errors.server";
+import { getLogger } from "~/lib/logger.server";
+import { getMetrics } from "~/lib/metrics.server";
+import { singleton } from "~/lib/singleton.server";
+import { handleApiBody, type ApiBodyInput, type ApiBodyOutput } from "./api-body.server";
+import {
+  prometheusMeter,
+  recordingMeter,
+  replayMeterEvents,
+  type MeterEvent,
+  type PredictionMeter,
+} from "./meter.server";
+import { loadModel, type LoadedModel } from "./model.server";
+import { handleUpload, type UploadInput, type UploadOutput } from "./upload.server";
+
+// The scoring threads, both sides of the boundary. The event loop's side (a piscina pool)
+// sends a request's bytes and the bundle's folder; the thread's side (this module's default
+// export, run by piscina) loads the same bundle into its own ORT session and runs the same
+// handler the event loop would, so both answer byte for byte alike. Threads never log and
+// read no configuration; errors and metric counters come back as data. ADR 0014.
+
+/** The module piscina runs: the built file beside the entry, or this very file from source. */
+export const WORKER_FILE = import.meta.url.endsWith(".ts")
+  ? fileURLToPath(import.meta.url)
+  : fileURLToPath(new URL("./score-worker.js", import.meta.url));
+
+/** Which bundle a task runs on: a thread loads it by folder, as the event loop did. */
+type ModelRef = { dir: string; intraOpNumThreads: number };
+type Task =
+  | { kind: "api-body"; model: ModelRef; input: ApiBodyInput }
+  | { kind: "upload"; model: ModelRef; input: UploadInput }
+  | { kind: "warm"; model: ModelRef };
+type Answer<T> = ({ ok: true; output: T } | { ok: false; error: WireError }) & {
+  events: MeterEvent[];
+};
+type Bytes = Uint8Array<ArrayBuffer>;
+type OutputOf<K extends Task["kind"]> = K extends "api-body"
+  ? Omit<ApiBodyOutput, "body"> & { body: Bytes }
+  : K extends "upload"
+    ? UploadOutput<Bytes>
+    : { version: string };
+
+// ---------------------------------------------------------------- the event loop's side
+
+type PoolState = {
+  pool: Piscina | undefined;
+  threads: number;
+  minBytes: number;
+  intraOpNumThreads: number;
+  /** Why offloading is off after a failure (requests then run on the event loop). */
+  disabledReason: string | undefined;
+  /** Tasks sent and not yet answered, queued or running. */
+  inFlight: Set<Promise<unknown>>;
+};
+
+const state: PoolState = singleton("score-pool", () => ({
+  pool: undefined,
+  threads: 0,
+  minBytes: Number.POSITIVE_INFINITY,
+  intraOpNumThreads: 1,
+  disabledReason: undefined,
+  inFlight: new Set(),
+}));
+
+export type ThreadOptions = {
+  filename: string;
+  threads: number;
+  /** Bodies at least this large go to a thread. */
+  minBytes: number;
+  intraOpNumThreads: number;
+  /** Tasks waiting per thread before new ones are refused with a 503. */
+  queuePerThread?: number;
+};
+
+export function startThreads(options: ThreadOptions): void {
+  if (state.pool || options.threads <= 0) return;
+  state.pool = new Piscina({
+    filename: options.filename,
+    minThreads: options.threads,
+    maxThreads: options.threads,
+    concurrentTasksPerWorker: 1,
+    // Load shedding, not flow control: past this a client is better told 503 + Retry-After
+    // than kept waiting behind seconds of batches.
+    maxQueue: options.threads * (options.queuePerThread ?? 64),
+  });
+  state.threads = options.threads;
+  state.minBytes = options.minBytes;
+  state.intraOpNumThreads = options.intraOpNumThreads;
+  state.disabledReason = undefined;
+  poolMetrics();
+}
+
+const poolMetrics = () =>
+  singleton("score-pool-metrics", () => {
+    const registers = [getMetrics().registry];
+    new client.Gauge({
+      name: "scoring_worker_queue_tasks",
+      help: "Prediction requests waiting for a scoring worker thread",
+      registers,
+      collect() {
+        this.set(state.pool?.queueSize ?? 0);
+      },
+    });
+    return {
+      tasks: new client.Counter({
+        name: "scoring_worker_tasks_total",
+        help: "Tasks answered by the scoring worker threads, by kind (score, upload, warm)",
+        labelNames: ["kind"] as const,
+        registers,
+      }),
+    };
+  });
+
+/**
+ * Stops the threads once every task sent to them has been answered: terminating a thread
+ * inside onnxruntime's native code aborts the process, and piscina's close() waits for
+ * running tasks only, not for queued ones.
+ */
+async function retire(pool: Piscina): Promise<void> {
+  while (state.inFlight.size > 0) await Promise.allSettled([...state.inFlight]);
+  await pool.close();
+}
+
+// Label values of scoring_worker_tasks_total: stable names for dashboards and alerts.
+const METRIC_KIND = { "api-body": "score", upload: "upload", warm: "warm" } as const;
+
+function tracked<T>(task: Promise<T>, kind: Task["kind"]): Promise<T> {
+  state.inFlight.add(task);
+  const forget = () => void state.inFlight.delete(task);
+  task.then(() => {
+    forget();
+    poolMetrics().tasks.inc({ kind: METRIC_KIND[kind] });
+  }, forget);
+  return task;
+}
+
+export async function stopThreads(): Promise<void> {
+  const pool = state.pool;
+  state.pool = undefined; // no new tasks from here on
+  if (pool) await retire(pool);
+}
+
+export function threadsStatus() {
+  return {
+    status: state.pool ? "ok" : state.disabledReason ? "disabled" : "off",
+    threads: state.pool ? state.threads : 0,
+    offload_min_bytes: state.pool ? state.minBytes : null,
+    queued: state.pool?.queueSize ?? 0,
+    ...(state.disabledReason ? { detail: state.disabledReason } : {}),
+  } as const;
+}
+
+const refOf = (model: LoadedModel): ModelRef => ({
+  dir: model.dir,
+  intraOpNumThreads: state.intraOpNumThreads,
+});
+
+/**
+ * Loads a new bundle into every thread before it serves. If they cannot load it, offloading
+ * is switched off and everything runs on the event loop: slower, still correct. Never throws.
+ */
+export async function warmThreads(model: LoadedModel): Promise<void> {
+  const pool = state.pool;
+  if (!pool) return;
+  const task: Task = { kind: "warm", model: refOf(model) };
+  try {
+    // One task per thread; a thread runs one task at a time, so idle threads each take one.
+    await Promise.all(
+      Array.from({ length: state.threads }, () => runOn(pool, task, new Uint8Array(0))),
+    );
+  } catch (error) {
+    if (state.pool !== pool) return; // shut down meanwhile: nothing to switch off
+    state.pool = undefined;
+    state.disabledReason = `workers could not load model ${model.version}: ${
+      error instanceof Error ? error.message : String(error)
+    }`;
+    getLogger().error("scoring workers disabled; scoring on the event loop", { error });
+    void retire(pool).catch(() => {});
+  }
+}
+
+/** Whether a body this large runs on a thread (the pool) or on the event loop (undefined). */
+export const threadFor = (body: Uint8Array) =>
+  state.pool && body.byteLength >= state.minBytes ? state.pool : undefined;
+
+/** handleApiBody() or handleUpload() on a thread of `pool`, for `model`. */
+export function runOnThread<K extends "api-body" | "upload">(
+  pool: Piscina,
+  kind: K,
+  model: LoadedModel,
+  input: K extends "api-body" ? ApiBodyInput : UploadInput,
+): Promise<OutputOf<K>> {
+  const body = movableBytes(input.body);
+  const task = { kind, model: refOf(model), input: { ...input, body } } as Task;
+  return runOn(pool, task, body) as Promise<OutputOf<K>>;
+}
+
+/** The body's own buffer when it can move to the thread; otherwise a copy that can. */
+function movableBytes(body: Uint8Array): Bytes {
+  const whole = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
+  return whole && body.buffer instanceof ArrayBuffer ? (body as Bytes) : new Uint8Array(body);
+}
+
+/**
+ * One task: the body's bytes move to the thread (no copy), the thread's counters are replayed
+ * into the process registry, and its error (sent as data) is thrown again here with the same
+ * status and problem body.
+ */
+async function runOn(pool: Piscina, task: Task, body: Bytes): Promise<unknown> {
+  let answer: Answer<unknown>;
+  const bodyBytes = body.byteLength; // read now: the transfer detaches it
+  try {
+    const transferList = bodyBytes > 0 ? [body.buffer] : [];
+    answer = await tracked(pool.run(task, { transferList }) as Promise<Answer<unknown>>, task.kind);
+  } catch (error) {
+    if (error instanceof Error && error.message === "Task queue is at limit") {
+      throw new ServerBusyError("Every scoring worker is busy and the queue is full.");
+    }
+    // A thread runs one task at a time, so a thread that ran out of heap did so on this
+    // request alone: the client can split it. piscina replaces the thread.
+    if ((error as { code?: unknown } | null)?.code === "ERR_WORKER_OUT_OF_MEMORY") {
+      getLogger().warn("a scoring thread ran out of heap; its request got a 413", {
+        task: task.kind,
+        body_bytes: bodyBytes,
+      });
+      const message =
+        "The request needs more memory than a scoring thread has: send fewer rows per request.";
+      throw new PayloadTooLargeError(message, { cause: error });
+    }
+    throw new PredictionError("A scoring worker failed", { cause: error });
+  }
+  replayMeterEvents(answer.events, prometheusMeter());
+  if (!answer.ok) throw new WorkerReportedError(answer.error);
+  return answer.output;
+}
+
+// ---------------------------------------------------------------- the thread's side
+
+// Two bundles at most: the serving one and, during a swap, the one requests started on.
+const MAX_MODELS = 2;
+const models = new Map<string, Promise<LoadedModel>>();
+
+function modelFor(ref: ModelRef): Promise<LoadedModel> {
+  let model = models.get(ref.dir);
+  if (model) {
+    models.delete(ref.dir); // re-insert: the Map's order is the recency order
+  } else {
+    model = loadModel(ref.dir, { intraOpNumThreads: ref.intraOpNumThreads }).catch((error) => {
+      models.delete(ref.dir); // a failed load is retried by the next task
+      // For the client a bundle this thread cannot load is a model that is not ready.
+      throw new ModelNotReadyError(`A scoring thread could not load ${ref.dir}: ${error}`);
+    });
+  }
+  models.set(ref.dir, model);
+  for (const [dir, old] of models) {
+    if (models.size <= MAX_MODELS) break;
+    models.delete(dir);
+    // Tasks run one at a time per thread, so nothing here still uses the evicted one.
+    void old.then((m) => m.session.release()).catch(() => {});
+  }
+  return model;
+}
+
+/** Text as bytes whose buffer can move (a pooled Buffer's cannot: it holds other Buffers). */
+const bytesOf = (text: string): Bytes => new TextEncoder().encode(text);
+
+/** `answer` with `bytes`' buffer moved, not copied, to the event loop. */
+function moving<T>(answer: T, bytes: Bytes): T {
+  const movable = { [Piscina.transferableSymbol]: [bytes.buffer], [Piscina.valueSymbol]: answer };
+  return Piscina.move(movable as unknown as Parameters<typeof Piscina.move>[0]) as never;
+}
+
+async function perform(task: Task, model: LoadedModel, meter: PredictionMeter) {
+  if (task.kind === "warm") return { output: { version: model.version } };
+  if (task.kind === "api-body") {
+    const output = await handleApiBody(model, task.input, meter);
+    const body = bytesOf(output.body);
+    return { output: { ...output, body }, moved: body };
+  }
+  const output = await handleUpload(model, task.input, meter);
+  if (output.kind !== "csv") return { output };
+  const body = bytesOf(output.body);
+  return { output: { ...output, body }, moved: body };
+}
+
+/** The thread's entry: runs one task, its error and counters returned as data. */
+export default async function runTask(task: Task): Promise<Answer<unknown>> {
+  const { meter, events } = recordingMeter();
+  try {
+    const { output, moved } = await perform(task, await modelFor(task.model), meter);
+    const answer: Answer<unknown> = { ok: true, output, events };
+    return moved ? moving(answer, moved) : answer;
+  } catch (error) {
+    return { ok: false, error: toWireError(error), events };
+  }
+}
