@@ -39,7 +39,7 @@ const BODY_USE: Readonly<Record<string, BodyUse>> = {
 };
 const GENEROSITY: Record<BodyUse, number> = { none: 0, form: 1, upload: 2 };
 
-type Route = AgnosticRouteObject & { id: string; bodyUse: BodyUse };
+type Route = AgnosticRouteObject & { id: string; bodyUse: BodyUse; page: boolean };
 
 /** The build's routes as the router's route tree (what Remix's own createRoutes builds). */
 function routeTree(build: ServerBuild): Route[] {
@@ -57,6 +57,7 @@ function routeTree(build: ServerBuild): Route[] {
       path: r.path,
       caseSensitive: r.caseSensitive,
       bodyUse: BODY_USE[r.id] ?? "none",
+      page: r.module.default !== undefined,
       ...(r.index ? { index: true as const } : { children: children(r.id) }),
     })) as Route[];
   return children("");
@@ -70,6 +71,8 @@ export type Admission = {
   /** The matched route's path pattern ("/api/v1/predict", "/batch", "/*"): logs and metrics. */
   route: string;
   bodyUse: BodyUse;
+  /** The answer is an HTML page (a UI route, not a `?_data` request): it needs a CSP nonce. */
+  page: boolean;
   /** The most body bytes this request may send. */
   maxBodyBytes: number;
 };
@@ -134,6 +137,7 @@ export function admit(
     url,
     route: matches.length > 0 ? routePattern(matches) : "/*",
     bodyUse,
+    page: (matches.at(-1)?.route.page ?? false) && !url.searchParams.has("_data"),
     maxBodyBytes,
   };
 }

@@ -12,7 +12,7 @@ import { getMetrics } from "~/lib/metrics.server";
 import { toProblemResponse } from "~/lib/problem.server";
 import { admit, type Admission } from "./admission";
 import { resolveRequestId } from "./request-id";
-import { createNonce, createSecurityHeaders } from "./security";
+import { createSecurityHeaders } from "./security";
 import { createStaticHandler } from "./static-files";
 
 const PROBE_ROUTES = new Set(["/healthz", "/readyz", "/health"]);
@@ -20,8 +20,8 @@ const STATIC_PATH = /^\/build\/|^\/[^/]+\.(ico|png|svg|txt|webmanifest|json)$/;
 
 /**
  * The whole HTTP pipeline for one request, in order: request id → security headers →
- * admission (URL, route, body limit) → static files → compression → (form body read) →
- * Remix → one access-log line.
+ * admission (URL, route, body limit) → static files → a page's CSP nonce → compression →
+ * (form body read) → Remix → one access-log line.
  */
 export function createAppListener(config: Config, getBuild: () => ServerBuild, dev: boolean) {
   const log = getLogger();
@@ -72,8 +72,8 @@ export function createAppListener(config: Config, getBuild: () => ServerBuild, d
     });
 
     try {
-      const nonce = createNonce();
-      securityHeaders(res, nonce);
+      // Every answer carries the security headers; pages get theirs with a nonce below.
+      securityHeaders.other(res);
       const build = getBuild();
       admission = admit(req, build, config);
       route = admission.route;
@@ -90,6 +90,7 @@ export function createAppListener(config: Config, getBuild: () => ServerBuild, d
         }
         req.url = raw;
       }
+      const nonce = admission.page ? await securityHeaders.page(req, res) : "";
 
       if (req.headers["accept-encoding"]) {
         await new Promise<void>((resolve) => compress(req as never, res as never, () => resolve()));
