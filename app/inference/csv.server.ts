@@ -158,6 +158,46 @@ export function toResultCsv(
   return stringify([header, ...rows]);
 }
 
+const LONE_CR_OR_LF = /\r(?!\n)|(?<!\r)\n/;
+
+// A cell csv-stringify quotes (its default options): one with a quote, comma or line break.
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/**
+ * One CSV line exactly as csv-stringify writes it with its default options, at a fraction of
+ * its cost: the batch CLI writes one per row (tests/unit/csv-codec.test.ts holds the two equal).
+ */
+export function csvLine(cells: readonly (string | number)[]): string {
+  let line = "";
+  for (let i = 0; i < cells.length; i++) {
+    const text = String(cells[i]);
+    if (i > 0) line += ",";
+    line += NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  }
+  return `${line}\n`;
+}
+
+/**
+ * Records of CSV text without its header, as csv-parse reads them (skip_empty_lines,
+ * relax_column_count) with `newline` as the record delimiter. Text without quotes and with
+ * only that delimiter takes a split fast path (tests/unit/csv-codec.test.ts holds the two
+ * equal); anything else goes to csv-parse.
+ */
+export function parseCsvRows(text: string, newline: "\n" | "\r\n"): string[][] {
+  const plain =
+    !text.includes('"') && (newline === "\n" ? !text.includes("\r") : !LONE_CR_OR_LF.test(text));
+  if (!plain) {
+    return parse(text, {
+      skip_empty_lines: true,
+      relax_column_count: true,
+      record_delimiter: newline,
+    }) as string[][];
+  }
+  const rows: string[][] = [];
+  for (const line of text.split(newline)) if (line !== "") rows.push(line.split(","));
+  return rows;
+}
+
 export function formatIssues(issues: readonly FieldIssue[]): string {
   return issues.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join("; ");
 }

@@ -5,10 +5,11 @@ import { getLogger } from "~/lib/logger.server";
 import { getMetrics } from "~/lib/metrics.server";
 import { singleton } from "~/lib/singleton.server";
 import { handleApiBody, type ApiBodyInput, type ApiBodyOutput } from "./api-body.server";
+import { handleCsvChunk, type CsvChunkInput, type CsvChunkOutput } from "./csv-chunk.server";
 import { loadModel, type LoadedModel } from "./model.server";
 import { predictRecords, type PredictOptions } from "./predict.server";
 import { LocalModelStore, type ModelStore } from "./store.server";
-import { runOnThread, threadFor, warmThreads } from "./threads.server";
+import { anyThread, runOnThread, threadFor, warmThreads } from "./threads.server";
 import { handleUpload, type UploadInput, type UploadOutput } from "./upload.server";
 
 /**
@@ -99,6 +100,16 @@ export async function predictApiBody(
   const pool = threadFor(input.body);
   if (!pool) return { ...(await handleApiBody(model, input)), thread: "event-loop" };
   return { ...(await runOnThread(pool, "api-body", model, input)), thread: "worker" };
+}
+
+/** A chunk of a batch file (the CLI) → its output and error lines: on a thread when any. */
+export async function predictCsvChunk(
+  input: CsvChunkInput,
+  model = getReadyModel(),
+): Promise<CsvChunkOutput> {
+  const pool = anyThread();
+  if (!pool) return handleCsvChunk(model, input);
+  return runOnThread(pool, "csv-chunk", model, input);
 }
 
 /** The dashboard's upload (the form's bytes) → a summary or the result file, likewise. */

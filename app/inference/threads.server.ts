@@ -14,6 +14,7 @@ import { getLogger } from "~/lib/logger.server";
 import { getMetrics } from "~/lib/metrics.server";
 import { singleton } from "~/lib/singleton.server";
 import { handleApiBody, type ApiBodyInput, type ApiBodyOutput } from "./api-body.server";
+import { handleCsvChunk, type CsvChunkInput, type CsvChunkOutput } from "./csv-chunk.server";
 import {
   prometheusMeter,
   recordingMeter,
@@ -40,7 +41,10 @@ type ModelRef = { dir: string; intraOpNumThreads: number };
 type Task =
   | { kind: "api-body"; model: ModelRef; input: ApiBodyInput }
   | { kind: "upload"; model: ModelRef; input: UploadInput }
+  | { kind: "csv-chunk"; model: ModelRef; input: CsvChunkInput }
   | { kind: "warm"; model: ModelRef };
+type Input<K extends Task["kind"]> =
+  Extract<Task, { kind: K }> extends { input: infer I } ? I : never;
 type Answer<T> = ({ ok: true; output: T } | { ok: false; error: WireError }) & {
   events: MeterEvent[];
 };
@@ -49,7 +53,9 @@ type OutputOf<K extends Task["kind"]> = K extends "api-body"
   ? Omit<ApiBodyOutput, "body"> & { body: Bytes }
   : K extends "upload"
     ? UploadOutput<Bytes>
-    : { version: string };
+    : K extends "csv-chunk"
+      ? CsvChunkOutput
+      : { version: string };
 
 // ---------------------------------------------------------------- the event loop's side
 
@@ -133,7 +139,12 @@ async function retire(pool: Piscina): Promise<void> {
 }
 
 // Label values of scoring_worker_tasks_total: stable names for dashboards and alerts.
-const METRIC_KIND = { "api-body": "score", upload: "upload", warm: "warm" } as const;
+const METRIC_KIND = {
+  "api-body": "score",
+  upload: "upload",
+  "csv-chunk": "batch",
+  warm: "warm",
+} as const;
 
 function tracked<T>(task: Promise<T>, kind: Task["kind"]): Promise<T> {
   state.inFlight.add(task);
@@ -194,17 +205,22 @@ export async function warmThreads(model: LoadedModel): Promise<void> {
 export const threadFor = (body: Uint8Array) =>
   state.pool && body.byteLength >= state.minBytes ? state.pool : undefined;
 
-/** handleApiBody() or handleUpload() on a thread of `pool`, for `model`. */
-export function runOnThread<K extends "api-body" | "upload">(
+/** A handler on a thread of `pool`, for `model`: the input's bytes move there. */
+export function runOnThread<K extends "api-body" | "upload" | "csv-chunk">(
   pool: Piscina,
   kind: K,
   model: LoadedModel,
-  input: K extends "api-body" ? ApiBodyInput : UploadInput,
+  input: Input<K>,
 ): Promise<OutputOf<K>> {
-  const body = movableBytes(input.body);
-  const task = { kind, model: refOf(model), input: { ...input, body } } as Task;
-  return runOn(pool, task, body) as Promise<OutputOf<K>>;
+  const data = input as ApiBodyInput | UploadInput | CsvChunkInput;
+  const bytes = movableBytes("body" in data ? data.body : data.text);
+  const moved = "body" in data ? { ...data, body: bytes } : { ...data, text: bytes };
+  const task = { kind, model: refOf(model), input: moved } as Task;
+  return runOn(pool, task, bytes) as Promise<OutputOf<K>>;
 }
+
+/** The pool, for work that always goes to a thread when there are any (batch files). */
+export const anyThread = () => state.pool;
 
 /** The body's own buffer when it can move to the thread; otherwise a copy that can. */
 function movableBytes(body: Uint8Array): Bytes {
@@ -283,6 +299,7 @@ function moving<T>(answer: T, bytes: Bytes): T {
 
 async function perform(task: Task, model: LoadedModel, meter: PredictionMeter) {
   if (task.kind === "warm") return { output: { version: model.version } };
+  if (task.kind === "csv-chunk") return { output: await handleCsvChunk(model, task.input, meter) };
   if (task.kind === "api-body") {
     const output = await handleApiBody(model, task.input, meter);
     const body = bytesOf(output.body);

@@ -131,6 +131,7 @@ export type ModelSettings = Pick<
   | "s3Endpoint"
   | "s3ForcePathStyle"
   | "ortIntraOpThreads"
+  | "scoringWorkers"
 >;
 
 const MODEL_ENV = EnvSchema.pick({
@@ -141,6 +142,7 @@ const MODEL_ENV = EnvSchema.pick({
   S3_ENDPOINT: true,
   S3_FORCE_PATH_STYLE: true,
   ORT_INTRA_OP_THREADS: true,
+  SCORING_WORKERS: true,
 });
 
 /**
@@ -168,6 +170,7 @@ export function loadModelSettings(
     s3Endpoint: e.S3_ENDPOINT,
     s3ForcePathStyle: e.S3_FORCE_PATH_STYLE,
     ortIntraOpThreads: e.ORT_INTRA_OP_THREADS,
+    scoringWorkers: e.SCORING_WORKERS,
   };
 }
 

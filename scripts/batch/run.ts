@@ -2,9 +2,8 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { createS3Client } from "~/lib/s3-client.server";
 import type { MergeArgs, ScoreArgs } from "./args";
 import { parseLocation } from "./location";
-import { createHeapGuard } from "./memory";
 import { mergeParts } from "./merge";
-import { batchModelSettings, loadBatchModel, predictChunk, releaseBatchModel } from "./model";
+import { batchModelSettings, loadBatchModel, releaseBatchModel, scoreChunk } from "./model";
 import { createProgress } from "./progress";
 import { scoreCsv, type ScoreSummary } from "./scorer";
 import { openSink, type Sink } from "./sink";
@@ -24,10 +23,6 @@ export type ScoreReport = ScoreSummary & {
   rows_per_second: number;
   max_rss_mb: number;
 };
-
-// Used heap that triggers a full collection between chunks: with the model (~30 MB heap)
-// and one 2,000-row chunk, peak RSS stays well under 300 MB (docs/batch-scoring.md).
-const HEAP_LIMIT_BYTES = 96 * 1024 * 1024;
 
 function lazyS3(config: Parameters<typeof createS3Client>[0]): () => S3Client {
   let client: S3Client | undefined;
@@ -66,9 +61,10 @@ export async function runScore(args: ScoreArgs): Promise<ScoreReport> {
         part: args.part,
         keep: args.keep,
         onlyPredictions: args.onlyPredictions,
-        predict: predictChunk,
+        scoreChunk,
+        // Two chunks per thread: one running, one waiting, so no thread idles between them.
+        inFlight: Math.max(2, 2 * model.threads),
         onProgress: (p) => progress.update(p),
-        afterChunk: createHeapGuard(HEAP_LIMIT_BYTES),
       });
     });
   } finally {

@@ -1,31 +1,32 @@
 import { once } from "node:events";
-import { pipeline, Transform, type Readable, type Writable } from "node:stream";
-import { CsvError, parse } from "csv-parse";
-import { stringify } from "csv-stringify/sync";
-import type { PredictionItem } from "~/api/schemas";
-import { coerceCsvRow } from "~/ml/schema";
-import { ERROR_COLUMNS, errorRows, outputRow, planLayout, type Layout } from "./columns";
+import type { Readable, Writable } from "node:stream";
+import { parse } from "csv-parse/sync";
+import type { CsvChunkInput, CsvChunkOutput, CsvLayout } from "~/inference/csv-chunk.server";
+import { csvLine } from "~/inference/csv.server";
+import { HousingMLError } from "~/lib/errors.server";
+import { ERROR_COLUMNS, planLayout, type Layout } from "./columns";
 import { ownsChunk, type PartSpec } from "./part";
 import { InputError } from "./source";
 
 /**
- * The streaming core: CSV bytes → chunks of `chunk` rows → the shared predict() → output and
- * error CSVs. Memory is bounded by one chunk (the parser is paused while a chunk is scored),
- * whatever the input size. Rows are numbered from 1 (data rows, header excluded).
+ * The streaming core: CSV bytes → chunks of `chunk` whole records → the inference module's
+ * chunk handler (on the scoring threads, several chunks at once) → output and error lines,
+ * written in input order. This thread only finds where records end; parsing, predicting and
+ * formatting happen on the threads. Memory is bounded by the chunks in flight, whatever the
+ * input size. Rows are numbered from 1 (data rows, header excluded).
  */
 
-/** Scores one chunk of raw records with the shared inference code (see model.ts). */
-export type ChunkPredictor = (inputs: Record<string, unknown>[]) => Promise<PredictionItem[]>;
+export type ChunkScorer = (input: CsvChunkInput) => Promise<CsvChunkOutput>;
 
 export type ScoreOptions = {
   chunk: number;
   part: PartSpec;
   keep: readonly string[];
   onlyPredictions: boolean;
-  predict: ChunkPredictor;
+  scoreChunk: ChunkScorer;
+  /** Chunks scored at once (default 2: one waits while one runs). */
+  inFlight?: number;
   onProgress?: (p: Progress) => void;
-  /** Called after each chunk: a chance to bound memory (see memory.ts). */
-  afterChunk?: () => void;
 };
 
 export type Progress = { bytes: number; rows: number; scoredRows: number; chunks: number };
@@ -38,10 +39,105 @@ export type ScoreSummary = {
   predicted: number;
   failedRows: number;
   errorLines: number;
+  /** Input columns the model does not use (copied to the output as they are). */
+  ignored_columns: string[];
 };
+
+const NL = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 async function write(stream: Writable, text: string): Promise<void> {
   if (!stream.write(text)) await once(stream, "drain");
+}
+
+/**
+ * Cuts a byte stream into runs of whole CSV records. A line break ends a record when an even
+ * number of quotes came before it (RFC 4180: quotes inside a field are doubled); an empty
+ * line is no record (csv-parse's skip_empty_lines); with CRLF files only CRLF ends one.
+ */
+class RecordCutter {
+  private buf: Buffer = Buffer.alloc(0);
+  private scanned = 0;
+  private lineStart = 0;
+  private quoted = false;
+  private records = 0;
+  /** Lines read so far, and the line the bytes not yet cut start on. */
+  private line = 1;
+  private chunkLine = 2;
+
+  constructor(
+    private readonly newline: CsvLayout["newline"],
+    private readonly perChunk: number,
+  ) {}
+
+  /** Whole chunks of `perChunk` records found after adding `data`. */
+  push(data: Buffer): { bytes: Buffer; records: number; line: number }[] {
+    this.buf = this.buf.length === 0 ? data : Buffer.concat([this.buf, data]);
+    const out: { bytes: Buffer; records: number; line: number }[] = [];
+    for (;;) {
+      const nl = this.buf.indexOf(NL, this.scanned);
+      if (nl < 0) break;
+      this.countQuotes(this.scanned, nl);
+      this.scanned = nl + 1;
+      this.line++;
+      if (this.quoted || (this.newline === "\r\n" && this.buf[nl - 1] !== CR)) continue;
+      const end = this.newline === "\r\n" ? nl - 1 : nl;
+      if (end > this.lineStart) this.records++;
+      this.lineStart = nl + 1;
+      if (this.records === this.perChunk) {
+        const line = this.chunkLine;
+        out.push({ bytes: this.buf.subarray(0, nl + 1), records: this.records, line });
+        this.buf = this.buf.subarray(nl + 1);
+        this.scanned = this.lineStart = 0;
+        this.records = 0;
+        this.chunkLine = this.line + 1;
+      }
+    }
+    return out;
+  }
+
+  /** What is left at the end of the input (a last record may lack its line break). */
+  end(): { bytes: Buffer; records: number; line: number } | undefined {
+    this.countQuotes(this.scanned, this.buf.length);
+    if (this.quoted) {
+      throw new InputError(`the input is not valid CSV: a quoted field is never closed`);
+    }
+    const lastLine = this.buf.subarray(this.lineStart);
+    const records = this.records + (lastLine.length > 0 && !isOnly(lastLine, CR) ? 1 : 0);
+    if (records === 0) return undefined;
+    return { bytes: this.buf, records, line: this.chunkLine };
+  }
+
+  private countQuotes(from: number, to: number) {
+    for (
+      let q = this.buf.indexOf(QUOTE, from);
+      q >= 0 && q < to;
+      q = this.buf.indexOf(QUOTE, q + 1)
+    )
+      this.quoted = !this.quoted;
+  }
+}
+
+const isOnly = (bytes: Buffer, byte: number) => bytes.length === 1 && bytes[0] === byte;
+
+/** The header record, its byte length and the file's record delimiter. */
+function readHeader(buf: Buffer): { header: string[]; length: number; newline: "\n" | "\r\n" } {
+  const nl = buf.indexOf(NL);
+  const cr = buf.indexOf(CR);
+  if (cr >= 0 && (nl < 0 || cr < nl - 1)) {
+    throw new InputError("the input uses CR-only line breaks: save it with LF or CRLF ones");
+  }
+  const length = nl < 0 ? buf.length : nl + 1;
+  let rows: string[][];
+  try {
+    rows = parse(buf.subarray(0, length), { relax_column_count: true }) as string[][];
+  } catch (error) {
+    throw new InputError(`the input is not valid CSV (line 1): ${(error as Error).message}`);
+  }
+  if (rows.length === 0) throw new InputError("the input is empty (no header row)");
+  return { header: rows[0], length, newline: nl > 0 && buf[nl - 1] === CR ? "\r\n" : "\n" };
 }
 
 export async function scoreCsv(
@@ -50,17 +146,6 @@ export async function scoreCsv(
   errors: Writable,
   opts: ScoreOptions,
 ): Promise<ScoreSummary> {
-  let bytes = 0;
-  const counter = new Transform({
-    transform(data: Buffer, _enc, done) {
-      bytes += data.length;
-      done(null, data);
-    },
-  });
-  const parser = parse({ bom: true, skip_empty_lines: true, relax_column_count: true });
-  // Errors of the source (S3 socket reset, read error) destroy the parser, ending the loop below.
-  pipeline(input, counter, parser, () => {});
-
   const summary: ScoreSummary = {
     rows: 0,
     chunks: 0,
@@ -68,22 +153,28 @@ export async function scoreCsv(
     predicted: 0,
     failedRows: 0,
     errorLines: 0,
+    ignored_columns: [],
   };
+  let bytes = 0;
+  let head = Buffer.alloc(0);
   let layout: Layout | undefined;
-  let pending: string[][] = [];
-  let pendingFirstRow = 1;
-  let inChunk = 0;
+  let cutter: RecordCutter | undefined;
+  let csvLayout: CsvLayout | undefined;
+  // Settled results only: a chunk that fails while others are written must not go unhandled.
+  type Done = { output?: CsvChunkOutput; error?: unknown };
+  const pending: Promise<Done>[] = [];
+  const limit = Math.max(1, opts.inFlight ?? 2);
 
-  const flush = async () => {
-    if (inChunk === 0) return;
-    const chunkIndex = summary.chunks++;
-    if (ownsChunk(opts.part, chunkIndex)) {
-      await scoreChunk(layout!, pending, pendingFirstRow, output, errors, opts.predict, summary);
+  const drainOne = async () => {
+    const { output: done, error } = await pending.shift()!;
+    if (error) throw error;
+    if (done) {
+      summary.predicted += done.predicted;
+      summary.failedRows += done.failedRows;
+      summary.errorLines += done.errorLines;
+      if (done.output) await write(output, done.output);
+      if (done.errors) await write(errors, done.errors);
     }
-    pending = [];
-    inChunk = 0;
-    opts.afterChunk?.();
-    pendingFirstRow = summary.rows + 1;
     opts.onProgress?.({
       bytes,
       rows: summary.rows,
@@ -92,27 +183,62 @@ export async function scoreCsv(
     });
   };
 
-  try {
-    for await (const record of parser as AsyncIterable<string[]>) {
-      if (!layout) {
-        layout = planLayout(record, opts.keep, opts.onlyPredictions);
-        await write(output, stringify([layout.outputHeader]));
-        await write(errors, stringify([[...ERROR_COLUMNS]]));
-        continue;
-      }
-      summary.rows++;
-      // Only the owned chunks keep their cells: other parts' rows are just counted.
-      if (ownsChunk(opts.part, summary.chunks)) pending.push(record);
-      if (++inChunk === opts.chunk) await flush();
-    }
-    await flush();
-  } catch (error) {
-    if (error instanceof CsvError) {
-      const line = (error as CsvError & { lines?: number }).lines;
-      throw new InputError(
-        `the input is not valid CSV${line ? ` (line ${line})` : ""}: ${error.message}`,
+  const send = async (chunk: { bytes: Buffer; records: number; line: number }) => {
+    const index = summary.chunks++;
+    const firstRow = summary.rows + 1;
+    summary.rows += chunk.records;
+    if (!ownsChunk(opts.part, index)) {
+      pending.push(Promise.resolve({}));
+    } else {
+      summary.scoredRows += chunk.records;
+      // A copy: the chunk's bytes move to a thread, and the read buffer is shared.
+      const text = new Uint8Array(chunk.bytes);
+      const task = opts.scoreChunk({ text, records: chunk.records, firstRow, layout: csvLayout! });
+      pending.push(
+        task.then(
+          (output) => ({ output }),
+          (error: unknown) => ({ error: chunkError(error, chunk.line) }),
+        ),
       );
     }
+    while (pending.length >= limit) await drainOne();
+  };
+
+  try {
+    for await (const read of input as AsyncIterable<Buffer | string>) {
+      const data = typeof read === "string" ? Buffer.from(read) : read;
+      bytes += data.length;
+      if (!cutter) {
+        head = Buffer.concat([head, data]);
+        if (head.indexOf(NL) < 0) continue;
+        const start = head.subarray(0, 3).equals(BOM) ? 3 : 0;
+        const found = readHeader(head.subarray(start));
+        layout = planLayout(found.header, opts.keep, opts.onlyPredictions);
+        summary.ignored_columns = layout.ignored;
+        csvLayout = { ...layout, newline: found.newline };
+        await write(output, csvLine(layout.outputHeader));
+        await write(errors, csvLine([...ERROR_COLUMNS]));
+        cutter = new RecordCutter(found.newline, opts.chunk);
+        for (const c of cutter.push(head.subarray(start + found.length))) await send(c);
+        continue;
+      }
+      for (const c of cutter.push(data)) await send(c);
+    }
+    if (!cutter && head.length > 0) {
+      // A header without a line break and no data.
+      const start = head.subarray(0, 3).equals(BOM) ? 3 : 0;
+      const found = readHeader(head.subarray(start));
+      layout = planLayout(found.header, opts.keep, opts.onlyPredictions);
+      summary.ignored_columns = layout.ignored;
+      await write(output, csvLine(layout.outputHeader));
+      await write(errors, csvLine([...ERROR_COLUMNS]));
+    }
+    const last = cutter?.end();
+    if (last) await send(last);
+    while (pending.length > 0) await drainOne();
+  } catch (error) {
+    // Whatever is still running finishes before the caller discards the outputs.
+    await Promise.all(pending);
     if (error instanceof InputError) throw error;
     throw new InputError(`reading the input failed: ${(error as Error).message}`);
   }
@@ -120,53 +246,10 @@ export async function scoreCsv(
   return summary;
 }
 
-async function scoreChunk(
-  layout: Layout,
-  records: string[][],
-  firstRow: number,
-  output: Writable,
-  errors: Writable,
-  predict: ChunkPredictor,
-  summary: ScoreSummary,
-): Promise<void> {
-  const width = layout.header.length;
-  const inputs: Record<string, unknown>[] = [];
-  const inputAt: number[] = [];
-  const problems = new Map<number, { path: string; message: string }[]>();
-  records.forEach((cells, i) => {
-    if (cells.length !== width) {
-      problems.set(i, [
-        { path: "", message: `has ${cells.length} cells; the header has ${width}` },
-      ]);
-      return;
-    }
-    const raw: Record<string, string> = {};
-    for (const c of layout.modelCells) raw[layout.header[c]] = cells[c];
-    inputs.push(coerceCsvRow(raw));
-    inputAt.push(i);
-  });
-
-  const items = inputs.length > 0 ? await predict(inputs) : [];
-  const results: (PredictionItem | undefined)[] = new Array(records.length);
-  items.forEach((item, k) => (results[inputAt[k]] = item));
-
-  const outRows: (string | number)[][] = [];
-  const errRows: (string | number)[][] = [];
-  records.forEach((cells, i) => {
-    const row = firstRow + i;
-    const item = results[i];
-    const issues = problems.get(i) ?? (item && "error" in item ? item.error.errors : undefined);
-    if (issues) {
-      summary.failedRows++;
-      const lines = errorRows(row, issues);
-      summary.errorLines += lines.length;
-      errRows.push(...lines);
-    } else if (item && !("error" in item)) {
-      summary.predicted++;
-      outRows.push(outputRow(layout, row, cells, item));
-    }
-  });
-  summary.scoredRows += records.length;
-  if (outRows.length > 0) await write(output, stringify(outRows));
-  if (errRows.length > 0) await write(errors, stringify(errRows));
+/** A chunk the threads could not read (bad quoting) is the input's fault: exit code 3. */
+function chunkError(error: unknown, line: number): unknown {
+  if (error instanceof HousingMLError && error.status >= 400 && error.status < 500) {
+    return new InputError(`the input is not valid CSV (from line ${line}): ${error.message}`);
+  }
+  return error;
 }

@@ -1,0 +1,120 @@
+import { CsvError } from "csv-parse";
+import { isRowError, type FieldIssue, type PredictionItem } from "~/api/schemas";
+import { MalformedRequestError } from "~/lib/errors.server";
+import { coerceCsvRow } from "~/ml/schema";
+import { csvLine, parseCsvRows, safeCell } from "./csv.server";
+import type { PredictionMeter } from "./meter.server";
+import type { LoadedModel } from "./model.server";
+import { predictRecords } from "./predict.server";
+
+// The handler of one chunk of a batch file (the batch CLI): a run of whole CSV records as
+// bytes → records → predictRecords → the lines of the output file and of the error file.
+// It runs on a scoring thread, like the API's large bodies, so a file uses every core.
+
+/** Where a file's cells go; planned once from its header (scripts/batch/columns.ts). */
+export type CsvLayout = {
+  /** Cells per record (the header's). */
+  width: number;
+  /** Field name of each input cell that goes to the model, by cell index. */
+  modelCells: [index: number, field: string][];
+  /** Indexes of the cells copied to the output. */
+  copiedCells: number[];
+  /** The file's record delimiter. */
+  newline: "\n" | "\r\n";
+};
+
+export type CsvChunkInput = {
+  /** Whole records, UTF-8. */
+  text: Uint8Array;
+  /** How many records `text` holds (the caller cut it there). */
+  records: number;
+  /** Row number of its first record (data rows count from 1). */
+  firstRow: number;
+  layout: CsvLayout;
+};
+
+export type CsvChunkOutput = {
+  output: string;
+  errors: string;
+  predicted: number;
+  failedRows: number;
+  errorLines: number;
+};
+
+/** One output line: row number, copied input cells, then the prediction. */
+function outputLine(layout: CsvLayout, row: number, cells: string[], item: PredictionItem) {
+  if (isRowError(item)) throw new Error("a row error has no output line");
+  const line: (string | number)[] = [row];
+  for (const i of layout.copiedCells) line.push(safeCell(cells[i] ?? ""));
+  line.push(
+    Math.round(item.price),
+    Math.round(item.interval.lower),
+    Math.round(item.interval.upper),
+    item.interval.level,
+    item.imputed.join(" "),
+  );
+  return csvLine(line);
+}
+
+export async function handleCsvChunk(
+  model: LoadedModel,
+  input: CsvChunkInput,
+  meter?: PredictionMeter,
+): Promise<CsvChunkOutput> {
+  const { layout, firstRow } = input;
+  const text = Buffer.from(input.text.buffer, input.text.byteOffset, input.text.byteLength);
+  let records: string[][];
+  try {
+    records = parseCsvRows(text.toString("utf8"), layout.newline);
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    throw new MalformedRequestError(error.message);
+  }
+  if (records.length !== input.records) {
+    throw new Error(`a chunk of ${input.records} records parsed as ${records.length}`);
+  }
+  const inputs: Record<string, unknown>[] = [];
+  const inputAt: number[] = [];
+  const problems = new Map<number, FieldIssue[]>();
+  records.forEach((cells, i) => {
+    if (cells.length !== layout.width) {
+      const message = `has ${cells.length} cells; the header has ${layout.width}`;
+      problems.set(i, [{ path: "", message }]);
+      return;
+    }
+    const raw: Record<string, string> = {};
+    for (const [c, field] of layout.modelCells) raw[field] = cells[c];
+    inputs.push(coerceCsvRow(raw));
+    inputAt.push(i);
+  });
+  const { predictions } =
+    inputs.length > 0
+      ? await predictRecords(model, inputs, { source: "batch", keepAllInvalid: true, meter })
+      : { predictions: [] };
+  predictions.forEach((item, k) => {
+    if (isRowError(item)) problems.set(inputAt[k], item.error.errors);
+  });
+
+  const out: CsvChunkOutput = {
+    output: "",
+    errors: "",
+    predicted: 0,
+    failedRows: 0,
+    errorLines: 0,
+  };
+  let k = 0;
+  records.forEach((cells, i) => {
+    const row = firstRow + i;
+    const issues = problems.get(i);
+    if (inputAt[k] === i) k++;
+    if (issues) {
+      out.failedRows++;
+      out.errorLines += issues.length;
+      for (const e of issues) out.errors += csvLine([row, safeCell(e.path), safeCell(e.message)]);
+    } else {
+      out.predicted++;
+      out.output += outputLine(layout, row, cells, predictions[k - 1]);
+    }
+  });
+  return out;
+}
