@@ -112,15 +112,19 @@ function predictRequest(url: string, body: string) {
 
 const REPORT_JSON = path.join(ROOT, "docs/performance.json");
 const REPORT_MD = path.join(ROOT, "docs/performance.md");
-const FINDINGS = path.join(ROOT, "scripts/bench/findings.md");
-const findings = () => (existsSync(FINDINGS) ? readFileSync(FINDINGS, "utf8") : "");
+/** The report's last section: the measurements behind the code live in one ADR. */
+const HISTORY = `## What each change measured
+
+What every hot-path mechanism buys, what was tried and not kept, and why a target is met or
+missed: [ADR 0020, the hot-path budget](decisions/0020-hot-path-budget.md).
+`;
 
 async function main() {
   // --report-only: rewrite docs/performance.md from the last run's JSON (after editing the
-  // findings), without measuring again.
+  // method), without measuring again.
   if (process.argv.includes("--report-only")) {
     const last = JSON.parse(readFileSync(REPORT_JSON, "utf8")) as BenchReport;
-    await writeReport(last, REPORT_JSON, REPORT_MD, findings());
+    await writeReport(last, REPORT_JSON, REPORT_MD, HISTORY);
     return log("rewrote docs/performance.md from docs/performance.json");
   }
   const loadAtStart = os.loadavg()[0];
@@ -401,7 +405,7 @@ async function main() {
     },
     REPORT_JSON,
     REPORT_MD,
-    findings(),
+    HISTORY,
   );
   log(`\nwrote docs/performance.md and docs/performance.json`);
   for (const t of targets)

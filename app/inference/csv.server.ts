@@ -168,13 +168,12 @@ const NEEDS_QUOTES = /[",\r\n]/;
  * its cost: the batch CLI writes one per row (tests/unit/csv-codec.test.ts holds the two equal).
  */
 export function csvLine(cells: readonly (string | number)[]): string {
-  let line = "";
+  const texts = new Array<string>(cells.length);
   for (let i = 0; i < cells.length; i++) {
     const text = String(cells[i]);
-    if (i > 0) line += ",";
-    line += NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+    texts[i] = NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   }
-  return `${line}\n`;
+  return `${texts.join(",")}\n`;
 }
 
 /**
@@ -207,6 +206,8 @@ export function formatIssues(issues: readonly FieldIssue[]): string {
  * gets a leading apostrophe; real numbers ("-93.6") stay untouched.
  */
 export function safeCell(value: string): string {
-  if (/^[=+\-@\t\r]/.test(value) && !Number.isFinite(Number(value))) return `'${value}`;
-  return value;
+  const first = value.charCodeAt(0); // NaN for "": no formula
+  const formula =
+    first === 61 || first === 43 || first === 45 || first === 64 || first === 9 || first === 13;
+  return formula && !Number.isFinite(Number(value)) ? `'${value}` : value;
 }

@@ -40,8 +40,8 @@ export const USAGE = `Usage:
 
 const MIN_CHUNK = 1;
 const MAX_CHUNK = 100_000;
-// Measured: 2,000-row chunks keep a 1,000,000-row run under ~300 MB RSS at the same rows/s as
-// 5,000 (bigger chunks only add garbage between collections; docs/batch-scoring.md).
+// Chunks large enough that a thread's fixed cost per task is small, small enough that the
+// chunks in flight stay a few MB (docs/batch-scoring.md).
 const DEFAULT_CHUNK = 2000;
 
 function defaultErrorsUri(output: string): string {

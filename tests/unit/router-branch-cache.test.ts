@@ -1,4 +1,4 @@
-// The @remix-run/router patch (patches/@remix-run+router+1.23.3.patch, ADR 0011) memoizes the
+// The @remix-run/router patch (patches/@remix-run+router+1.23.3.patch, ADR 0021) memoizes the
 // flattened + ranked route branches per routes array and caches compiled path patterns.
 // Matching must not change: the patched builds are compared with the package's own UMD build,
 // which ships the same 1.23.3 matching code unpatched, on hand-checked and generated paths.

@@ -1,5 +1,5 @@
 // The @remix-run/server-runtime patch (patches/@remix-run+server-runtime+2.17.5.patch, ADR
-// 0015): loaders and actions get the request itself when its URL has no `index`, `_data` or
+// 0021): loaders and actions get the request itself when its URL has no `index`, `_data` or
 // `_routes` parameter to strip, instead of two fresh copies per call. When there is something
 // to strip, the copy must still be made and must still strip exactly what it did before.
 import { createRequire } from "node:module";
