@@ -2,7 +2,7 @@ import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react"
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import { Form } from "@remix-run/react";
 import { PropertyRecordSchema } from "~/ml/schema";
-import { OPTIONAL_GROUPS, REQUIRED_SPECS } from "~/ui/form-fields";
+import { OPTIONAL_GROUPS, REQUIRED_SPECS } from "~/components/form-fields";
 import { FormField } from "./FormField";
 
 const CONSTRAINT = getZodConstraint(PropertyRecordSchema);

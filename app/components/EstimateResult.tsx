@@ -1,5 +1,5 @@
-import type { EstimateView } from "~/ui/estimate-view";
-import { formatInteger, formatPercent, formatPrice } from "~/ui/format";
+import type { EstimateView } from "~/routes/_index/view";
+import { formatInteger, formatPercent, formatPrice } from "~/components/format";
 import { FactorChart } from "./charts/FactorChart";
 import { IntervalChart } from "./charts/IntervalChart";
 

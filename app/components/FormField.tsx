@@ -1,7 +1,7 @@
 import { getInputProps, getSelectProps, type FieldMetadata } from "@conform-to/react";
 import type { FieldSpec } from "~/ml/fields";
-import { sentence } from "~/ui/format";
-import { selectOptions } from "~/ui/form-fields";
+import { sentence } from "~/components/format";
+import { selectOptions } from "~/components/form-fields";
 
 const CONTROL =
   "mt-1 block w-full rounded-md border bg-white px-3 py-2 text-base text-slate-900 shadow-sm " +

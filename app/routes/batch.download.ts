@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
-import { batchResultFile } from "~/lib/batch-upload.server";
+import { batchResultFile } from "./batch/upload.server";
 import { HousingMLError } from "~/lib/errors.server";
-import { resultFileName } from "~/ui/batch-view";
+import { resultFileName } from "./batch/view";
 
 // POST /batch/download: the same upload as "Check file", answered with the full result CSV as
 // an attachment (a resource route, so the browser gets the raw file, with or without JS).

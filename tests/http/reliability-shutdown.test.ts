@@ -134,8 +134,9 @@ describe("graceful shutdown under load", () => {
     console.log(JSON.stringify({ pipelined_readiness: held503 }));
     expect([[200], [200, 503]]).toContainEqual(held503);
     expect(readyAfterSignal.status).not.toBe(200);
+    // Exit 0 means before the grace period: its timer exits 1 and logs that it did.
     expect(exit).toMatchObject({ code: 0, signal: null });
-    expect(exit.ms).toBeLessThan(GRACE_MS);
     expect(server.logs()).toContain("shutdown complete");
+    expect(server.logs()).not.toContain("grace period exceeded");
   }, 60_000);
 });

@@ -461,9 +461,10 @@ describe("graceful shutdown", () => {
       expect(response.headers["x-request-id"]).toMatch(UUID);
 
       const exit = await stopping;
+      // Exit 0 means before the grace period: its timer exits 1 and logs that it did.
       expect(exit).toMatchObject({ code: 0, signal: null });
-      expect(exit.ms).toBeLessThan(grace);
       expect(server.logs()).toContain("shutdown complete");
+      expect(server.logs()).not.toContain("grace period exceeded");
     } finally {
       agent.destroy();
       await server.stop("SIGKILL");
@@ -484,9 +485,9 @@ describe("graceful shutdown", () => {
     try {
       await sleep(300);
       const exit = await server.stop("SIGTERM");
-      expect(exit.code).toBe(1);
+      // By itself (not the helper's SIGKILL), once its grace timer ran out, and not before.
+      expect(exit).toMatchObject({ code: 1, signal: null });
       expect(exit.ms).toBeGreaterThanOrEqual(grace - 50);
-      expect(exit.ms).toBeLessThan(grace + 1_500);
       expect(server.logs()).toContain("shutdown grace period exceeded");
       await expect(upload.response).rejects.toThrow();
     } finally {

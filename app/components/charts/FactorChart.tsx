@@ -1,7 +1,7 @@
 import { useId } from "react";
-import { OTHER_FACTORS, type FactorBar } from "~/ui/factors";
-import { formatLogEffect, formatPrice } from "~/ui/format";
-import { linearScale } from "~/ui/scale";
+import { OTHER_FACTORS, type FactorBar } from "~/components/charts/factors";
+import { formatLogEffect, formatPrice } from "~/components/format";
+import { linearScale } from "~/components/charts/scale";
 
 // Diverging bars of the TreeSHAP factors. Bars are drawn in log-price units (what the model
 // adds up), labelled as % effects on the price: +25% and −20% cancel out and look equal.

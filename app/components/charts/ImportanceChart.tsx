@@ -1,7 +1,7 @@
 import { useId } from "react";
-import type { ImportanceBar } from "~/ui/model-view";
-import { formatPercent } from "~/ui/format";
-import { linearScale } from "~/ui/scale";
+import type { ImportanceBar } from "~/routes/model/view";
+import { formatPercent } from "~/components/format";
+import { linearScale } from "~/components/charts/scale";
 
 const WIDTH = 400;
 const ROW = 26;

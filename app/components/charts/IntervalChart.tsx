@@ -1,6 +1,6 @@
 import { useId } from "react";
-import { formatPrice } from "~/ui/format";
-import { linearScale } from "~/ui/scale";
+import { formatPrice } from "~/components/format";
+import { linearScale } from "~/components/charts/scale";
 
 // The estimate on a price line: the 90% interval as a band, the estimate as a dot and the
 // neighbourhood's typical sale as a tick, so "how sure" and "compared to what" read at once.

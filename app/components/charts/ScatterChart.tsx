@@ -1,5 +1,5 @@
 import { useId } from "react";
-import { compactPrice, linearScale, logTicks } from "~/ui/scale";
+import { compactPrice, linearScale, logTicks } from "~/components/charts/scale";
 
 // Predicted vs actual sale price on the holdout split, log axes (the model works in log
 // price, and the prices span $35k–$750k), with the y = x line a perfect model would sit on.

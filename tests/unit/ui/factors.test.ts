@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { OTHER_FACTORS, basePrice, describeFactors, factorBars } from "~/ui/factors";
+import { OTHER_FACTORS, basePrice, describeFactors, factorBars } from "~/components/charts/factors";
 
 const contributions = [
   { factor: "Living area", value: 0.2 },

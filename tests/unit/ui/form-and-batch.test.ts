@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { FIELDS, REQUIRED_FIELDS } from "~/ml/fields";
 import { columnPlan, pickInputs } from "~/inference/csv.server";
 import { validateRecord } from "~/ml/schema";
-import { buildBatchView, formatBytes, resultFileName } from "~/ui/batch-view";
+import { buildBatchView, formatBytes, resultFileName } from "~/routes/batch/view";
 import {
   OPTIONAL_GROUPS,
   REQUIRED_SPECS,
@@ -10,7 +10,7 @@ import {
   hasFieldInputs,
   selectOptions,
   shareableSearch,
-} from "~/ui/form-fields";
+} from "~/components/form-fields";
 
 describe("estimate form layout", () => {
   it("shows every field exactly once: required up front, optional ones grouped", () => {

@@ -6,7 +6,7 @@ import {
   formatPrice,
   humanizeLevel,
   sentence,
-} from "~/ui/format";
+} from "~/components/format";
 
 describe("formatPrice", () => {
   it("rounds to the step and formats as US dollars", () => {

@@ -1,13 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { BundleManifest } from "~/ml/bundle";
-import { buildEstimateView } from "~/ui/estimate-view";
-import {
-  importanceBars,
-  neighbourhoodTypical,
-  relativeTo,
-  shareWithin,
-  yearsLabel,
-} from "~/ui/model-view";
+import { yearsLabel } from "~/components/format";
+import { buildEstimateView, neighbourhoodTypical, relativeTo } from "~/routes/_index/view";
+import { importanceBars, shareWithin } from "~/routes/model/view";
 
 const split = {
   train: { years: [2006, 2007, 2008], rows: 2000 },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compactPrice, linearScale, logTicks } from "~/ui/scale";
+import { compactPrice, linearScale, logTicks } from "~/components/charts/scale";
 
 describe("scales", () => {
   it("maps a domain onto a range, reversed ranges included", () => {

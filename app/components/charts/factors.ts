@@ -1,6 +1,8 @@
 // TreeSHAP factor contributions (log-price units) → bars for the estimate chart. Browser-safe.
 
-export type Contribution = { factor: string; value: number };
+import type { Prediction } from "~/api/schemas";
+
+export type Contribution = NonNullable<Prediction["contributions"]>[number];
 
 export type FactorBar = {
   factor: string;

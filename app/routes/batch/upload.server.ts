@@ -1,11 +1,11 @@
 import type { AppLoadContext } from "@remix-run/node";
 import { getReadyModel, predictUpload } from "~/inference/inference.server";
 import type { UploadInput, UploadSummary } from "~/inference/upload.server";
-import { formatBytes } from "~/ui/batch-view";
-import { readRequestBody } from "./body.server";
-import { getConfig } from "./config.server";
-import { PayloadTooLargeError } from "./errors.server";
-import { limitFormSubmission } from "./form-rate-limit.server";
+import { formatBytes } from "./view";
+import { readRequestBody } from "~/lib/body.server";
+import { getConfig } from "~/lib/config.server";
+import { PayloadTooLargeError } from "~/lib/errors.server";
+import { limitFormSubmission } from "~/lib/form-rate-limit.server";
 
 // The dashboard's batch upload, shared by the "Check file" action (/batch) and the download
 // resource route (/batch/download): rate limit → model ready → the form's bytes → the

@@ -7,8 +7,9 @@ import { RouteErrorBoundary } from "~/components/RouteErrorBoundary";
 import { getReadyModel } from "~/inference/inference.server";
 import { modelNotReadyResponse } from "~/lib/dashboard.server";
 import { ModelNotReadyError } from "~/lib/errors.server";
-import { formatInteger, formatMetric, formatPercent } from "~/ui/format";
-import { importanceBars, shareWithin, yearsLabel } from "~/ui/model-view";
+import { formatInteger, formatMetric, formatPercent } from "~/components/format";
+import { yearsLabel } from "~/components/format";
+import { importanceBars, shareWithin } from "./view";
 import { TableHead } from "~/components/TableHead";
 
 export const meta: MetaFunction = () => [{ title: "Model card · Ames Housing Price Estimator" }];

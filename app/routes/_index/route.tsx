@@ -19,9 +19,9 @@ import { FIELDS } from "~/ml/fields";
 import { isRowError } from "~/api/schemas";
 import { getModelState, getReadyModel, predict } from "~/inference/inference.server";
 import { PropertyRecordSchema } from "~/ml/schema";
-import { buildEstimateView, type EstimateView } from "~/ui/estimate-view";
-import { formatPrice } from "~/ui/format";
-import { defaultFormValues, hasFieldInputs, shareableSearch } from "~/ui/form-fields";
+import { buildEstimateView, type EstimateView } from "./view";
+import { formatPrice } from "~/components/format";
+import { defaultFormValues, hasFieldInputs, shareableSearch } from "~/components/form-fields";
 
 // The estimate page. POST validates and redirects to GET /?<inputs> (post/redirect/get), so
 // every result has a shareable URL and reloading never re-submits; the loader computes the

@@ -1,7 +1,7 @@
 // The batch page's view of an upload's results. Pure and browser-safe.
 import type { UploadSummary } from "~/inference/upload.server";
 import { FIELD_BY_NAME } from "~/ml/fields";
-import { humanizeLevel } from "./format";
+import { humanizeLevel } from "~/components/format";
 
 export type PreviewRow = {
   row: number;

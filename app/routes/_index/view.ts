@@ -2,24 +2,14 @@
 // browser-safe; the route loader builds it on the server and sends only this to the page.
 import type { BundleManifest } from "~/ml/bundle";
 import { FIELD_BY_NAME } from "~/ml/fields";
+import type { Prediction } from "~/api/schemas";
 import {
   basePrice,
   describeFactors,
   factorBars,
-  type Contribution,
   type FactorBar,
-} from "./factors";
-import { humanizeLevel } from "./format";
-import { neighbourhoodTypical, relativeTo, yearsLabel } from "./model-view";
-
-/** The parts of a prediction the page uses (structurally the inference module's Prediction). */
-export type PredictionLike = {
-  price: number;
-  interval: { lower: number; upper: number; level: number };
-  imputed: string[];
-  base_value?: number;
-  contributions?: Contribution[];
-};
+} from "~/components/charts/factors";
+import { humanizeLevel, yearsLabel } from "~/components/format";
 
 export type EstimateView = {
   price: number;
@@ -51,7 +41,7 @@ export type EstimateView = {
 export function buildEstimateView(
   manifest: Pick<BundleManifest, "feature_state" | "data" | "version" | "metrics">,
   record: Record<string, unknown>,
-  prediction: PredictionLike,
+  prediction: Prediction,
   maxBars = 8,
 ): EstimateView {
   const bars = factorBars(prediction.contributions ?? [], maxBars);
@@ -78,4 +68,46 @@ export function buildEstimateView(
     holdoutCoverage: manifest.metrics.holdout.coverage,
     holdoutYears: yearsLabel(manifest.data.split.holdout.years),
   };
+}
+
+export type NeighbourhoodTypical = {
+  neighbourhood: string;
+  /** exp(smoothed mean log sale price) of the neighbourhood's training sales. */
+  price: number;
+  /** Training sales in the neighbourhood (from the frequency encoder), if known. */
+  sales: number | undefined;
+  /** True when the training split had no sale there and the city-wide value is shown. */
+  cityWide: boolean;
+};
+
+const NEIGHBOURHOOD_ENCODER = "Neighborhood_TE";
+const NEIGHBOURHOOD_FREQUENCY = "Neighborhood_Freq";
+
+/**
+ * The neighbourhood's typical training sale. The Neighborhood target encoder stores the mean
+ * log sale price per neighbourhood on the training split, smoothed towards the city-wide mean
+ * (so small neighbourhoods are pulled towards the city). exp() of it is a geometric mean: close
+ * to the median sale for the right-skewed prices here. Undefined if the bundle has no encoder.
+ */
+export function neighbourhoodTypical(
+  manifest: Pick<BundleManifest, "feature_state" | "data">,
+  neighbourhood: string,
+): NeighbourhoodTypical | undefined {
+  const encoder = manifest.feature_state.target[NEIGHBOURHOOD_ENCODER];
+  if (!encoder) return undefined;
+  const level = encoder.map[neighbourhood];
+  const share = manifest.feature_state.frequency[NEIGHBOURHOOD_FREQUENCY]?.map[neighbourhood];
+  const trainRows = manifest.data.split.train.rows;
+  return {
+    neighbourhood,
+    price: Math.exp(level ?? encoder.prior),
+    sales:
+      share === undefined ? (level === undefined ? 0 : undefined) : Math.round(share * trainRows),
+    cityWide: level === undefined,
+  };
+}
+
+/** The estimate relative to a reference price: +0.12 = 12% above. */
+export function relativeTo(price: number, reference: number): number {
+  return price / reference - 1;
 }

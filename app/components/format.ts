@@ -63,3 +63,12 @@ export function formatMetric(name: string, value: number): string {
 export function sentence(message: string): string {
   return message.length > 0 ? message[0].toUpperCase() + message.slice(1) : message;
 }
+
+/** Years as a compact label: [2006, 2007, 2008] → "2006–2008", [2010] → "2010". */
+export function yearsLabel(years: readonly number[]): string {
+  if (years.length === 0) return "—";
+  const sorted = [...years].sort((a, b) => a - b);
+  const contiguous = sorted.every((y, i) => i === 0 || y === sorted[i - 1] + 1);
+  if (sorted.length === 1) return String(sorted[0]);
+  return contiguous ? `${sorted[0]}–${sorted[sorted.length - 1]}` : sorted.join(", ");
+}

@@ -8,14 +8,14 @@ import { useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-r
 import { useState, type FormEvent } from "react";
 import { Card, Notice, PageShell } from "~/components/PageShell";
 import { RouteErrorBoundary } from "~/components/RouteErrorBoundary";
-import { batchSummary } from "~/lib/batch-upload.server";
+import { batchSummary } from "./upload.server";
 import { getConfig } from "~/lib/config.server";
 import { rateLimitMessage } from "~/lib/dashboard.server";
 import { HousingMLError, RateLimitError } from "~/lib/errors.server";
 import { FIELD_BY_NAME, REQUIRED_FIELDS } from "~/ml/fields";
 import { getModelState } from "~/inference/inference.server";
-import { buildBatchView, formatBytes, type BatchView } from "~/ui/batch-view";
-import { formatPrice } from "~/ui/format";
+import { buildBatchView, formatBytes, type BatchView } from "./view";
+import { formatPrice } from "~/components/format";
 import { TableHead } from "~/components/TableHead";
 
 // Batch estimates from a CSV upload. Stateless: "Check file" (this route's action) shows a
