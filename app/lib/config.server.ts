@@ -96,6 +96,10 @@ export type Config = Readonly<{
   scoringWorkerMinBytes: number;
 }>;
 
+/** The variables that are set: `.env` files and task definitions often carry `FOO=` for unset. */
+const setVariables = (env: Record<string, string | undefined>) =>
+  Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+
 type LogSettings = Pick<Config, "appEnv" | "logLevel">;
 
 const defaultLogLevel = (appEnv: Config["appEnv"]): Config["logLevel"] =>
@@ -153,15 +157,15 @@ export function loadModelSettings(
   env: Record<string, string | undefined> = process.env,
   cwd = process.cwd(),
 ): ModelSettings {
-  const cleaned = Object.fromEntries(
-    Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
-  );
-  const parsed = MODEL_ENV.safeParse(cleaned);
+  const parsed = MODEL_ENV.safeParse(setVariables(env));
   if (!parsed.success) {
     const problems = formatIssues(parsed.error.issues, env);
     throw new ConfigurationError(`Invalid configuration:\n${problems.join("\n")}`);
   }
-  const e = parsed.data;
+  return modelSettingsOf(parsed.data, cwd);
+}
+
+function modelSettingsOf(e: z.output<typeof MODEL_ENV>, cwd: string): ModelSettings {
   return {
     modelSource: parseModelSource(e.MODEL_URI, cwd),
     modelCacheDir: path.resolve(cwd, e.MODEL_CACHE_DIR),
@@ -234,10 +238,7 @@ export function loadConfig(
   env: Record<string, string | undefined> = process.env,
   cwd = process.cwd(),
 ): Config {
-  // Empty strings mean "unset": `.env` files and task definitions often carry `FOO=`.
-  const cleaned = Object.fromEntries(
-    Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
-  );
+  const cleaned = setVariables(env);
   const parsed = EnvSchema.safeParse(cleaned);
   const problems = [
     ...(parsed.success ? [] : formatIssues(parsed.error.issues, env)),
@@ -266,19 +267,12 @@ export function loadConfig(
     adminApiKeys: e.ADMIN_API_KEYS,
     apiKeyGenerated,
     modelUri: e.MODEL_URI,
-    modelSource: parseModelSource(e.MODEL_URI, cwd),
-    modelCacheDir: path.resolve(cwd, e.MODEL_CACHE_DIR),
-    modelPollSeconds: e.MODEL_POLL_SECONDS,
-    awsRegion: e.AWS_REGION,
-    s3Endpoint: e.S3_ENDPOINT,
-    s3ForcePathStyle: e.S3_FORCE_PATH_STYLE,
+    ...modelSettingsOf(e, cwd),
     maxBodyBytes: e.MAX_BODY_BYTES,
     maxBatchRows: e.MAX_BATCH_ROWS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
-    ortIntraOpThreads: e.ORT_INTRA_OP_THREADS,
-    scoringWorkers: e.SCORING_WORKERS,
     scoringWorkerMinBytes: e.SCORING_WORKER_MIN_BYTES,
   });
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rawExchange } from "./helpers/http";
 import { startServer, type TestServer } from "./helpers/server";
 
 // Request admission (server/admission.ts): the route a request is checked against is the
@@ -149,15 +150,7 @@ describe("Host header", () => {
     await server?.stop();
   });
 
-  const exchange = (payload: string) =>
-    new Promise<string>((resolve, reject) => {
-      const socket = net.connect(server.port, "127.0.0.1", () => socket.end(payload));
-      let out = "";
-      socket.setEncoding("utf8");
-      socket.on("data", (d: string) => (out += d));
-      socket.on("error", reject);
-      socket.on("close", () => resolve(out));
-    });
+  const exchange = (payload: string) => rawExchange(server.port, payload);
 
   it.each(["x/?index&", "a b", "evil@host", "host:port", "host:99999", "[", "x\\y", "h#f"])(
     "%j → 400 problem+json",

@@ -1,11 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MINIMAL_RECORD } from "./helpers/api-fixtures";
-import { openUpload, probeConnect, sleep } from "./helpers/http";
+import { openUpload, probeConnect, rawExchange, sleep } from "./helpers/http";
 import { spawnServer, startServer, TEST_API_KEY, type TestServer } from "./helpers/server";
 
 // The built production server (server-build/index.js) over real sockets: request ids,
@@ -206,16 +205,6 @@ describe("built server", () => {
   });
 
   describe("request creation (server/admission.ts)", () => {
-    const rawExchange = (payload: string) =>
-      new Promise<string>((resolve, reject) => {
-        const socket = net.connect(server.port, "127.0.0.1", () => socket.end(payload));
-        let out = "";
-        socket.setEncoding("utf8");
-        socket.on("data", (d: string) => (out += d));
-        socket.on("error", reject);
-        socket.on("close", () => resolve(out));
-      });
-
     it("a Host header that makes no URL → 400 problem+json, not a 500", async () => {
       const body = JSON.stringify({ records: [MINIMAL_RECORD] });
       const requests = [
@@ -227,6 +216,7 @@ describe("built server", () => {
       ];
       for (const request of requests) {
         const answer = await rawExchange(
+          server.port,
           request.replace("HTTP/1.1\r\n", "HTTP/1.1\r\nConnection: close\r\n"),
         );
         expect(answer).toMatch(/^HTTP\/1\.1 400 /);

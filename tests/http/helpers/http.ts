@@ -90,3 +90,15 @@ export function probeConnect(port: number, host = "127.0.0.1"): Promise<"refused
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Writes `payload` as is on a fresh connection and resolves with everything read back. */
+export function rawExchange(port: number, payload: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, "127.0.0.1", () => socket.end(payload));
+    let out = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (d: string) => (out += d));
+    socket.on("error", reject);
+    socket.on("close", () => resolve(out));
+  });
+}
