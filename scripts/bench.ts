@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { measureBatchCli } from "./bench/batch-cli";
 import { loadRecords, resample, resampleCsv } from "./bench/data";
 import { measureUpload } from "./bench/upload";
 import { benchInProcess, loadServingModel } from "./bench/in-process";
@@ -35,6 +36,8 @@ const API_KEY = "bench_key_0123456789abcdefghijkl";
 const BATCH_ROWS = 1000;
 /** Rows of the dashboard upload: MAX_BATCH_ROWS' default, the largest file the page takes. */
 const UPLOAD_ROWS = 10_000;
+/** Rows of the batch CLI's input (issue 16 asks for 200k–1M). */
+const CLI_ROWS = Number(process.env.BENCH_CLI_ROWS ?? 200_000);
 const log = (message: string) => process.stdout.write(`${message}\n`);
 
 async function profileApp(body: string, what: string, connections: number) {
@@ -320,6 +323,12 @@ async function main() {
   const peak = rssMiB(pid).peak;
   await app.stop();
 
+  // The batch CLI on the same machine right after the API's batches (the server is stopped,
+  // so both had the machine to themselves).
+  log(`batch CLI on ${CLI_ROWS.toLocaleString("en-US")} rows…`);
+  const batchCli = await measureBatchCli(ROOT, CLI_ROWS);
+  log(`  ${JSON.stringify(batchCli)}`);
+
   log(`in-process predict() vs raw ORT…`);
   const model = await loadServingModel(path.resolve(ROOT, process.env.MODEL_URI ?? "models"));
   const inProcess = await benchInProcess(
@@ -378,6 +387,18 @@ async function main() {
         dashboardUpload.event_loop_only.event_loop_delay_max_ms,
     },
     {
+      name: `batch CLI rows/s vs the API's ${BATCH_ROWS}-row batches (same run)`,
+      target: "≥ 0.9×",
+      measured: `${(batchCli.rows_per_s / pN.rows_per_s).toFixed(2)}× (${Math.round(batchCli.rows_per_s)} rows/s)`,
+      met: batchCli.rows_per_s >= 0.9 * pN.rows_per_s,
+    },
+    {
+      name: `batch CLI peak RSS (${CLI_ROWS.toLocaleString("en-US")} rows)`,
+      target: "≤ 300 MiB",
+      measured: `${Math.round(batchCli.peak_rss_mib)} MiB`,
+      met: batchCli.peak_rss_mib <= 300,
+    },
+    {
       name: "predict() per row vs raw ORT (1-row call)",
       target: "≤ 2×",
       measured: `${inProcess.single_row.ratio.toFixed(2)}×`,
@@ -400,6 +421,7 @@ async function main() {
       scenarios,
       app_rss_mib: { idle, peak },
       dashboard_upload: dashboardUpload,
+      batch_cli: batchCli,
       in_process: inProcess,
       targets,
     },

@@ -44,6 +44,8 @@ export type BenchReport = {
     threads: UploadResult;
     event_loop_only: UploadResult;
   };
+  /** The batch CLI on a generated input (absent in reports written before ADR 0022). */
+  batch_cli?: { rows: number; rows_per_s: number; peak_rss_mib: number };
   in_process: InProcessResult;
   targets: Target[];
 };
@@ -125,7 +127,7 @@ ${scenarioRows.join("\n")}
 ${r.scenarios.map((s) => `- **${s.name}**: ${s.description}${roundsNote(s)}`).join("\n")}
 
 App RSS: ${f0(r.app_rss_mib.idle)} MiB idle after start-up, peak ${f0(r.app_rss_mib.peak)} MiB.
-${uploadSection(r)}
+${uploadSection(r)}${batchCliSection(r)}
 ## In-process: \`predict()\` vs raw onnxruntime
 
 \`predictRecords()\` (validate → impute + features → ORT → price, interval) against
@@ -144,6 +146,19 @@ sides alike.
 | Target | Goal | Measured | Met |
 |---|---|---|---|
 ${r.targets.map((t) => `| ${t.name} | ${t.target} | ${t.measured} | ${t.met ? "yes" : "**no**"} |`).join("\n")}
+`;
+}
+
+function batchCliSection(r: BenchReport): string {
+  const c = r.batch_cli;
+  if (!c) return "";
+  return `
+## Batch CLI
+
+\`node server-build/predict-batch.js\` on ${c.rows.toLocaleString("en-US")} generated rows (resampled from
+\`data/ames.csv\`), as its own process with the server's scoring threads, right after the API's
+batches in the same run: **${Math.round(c.rows_per_s).toLocaleString("en-US")} rows/s** (after the model is
+loaded), peak RSS **${Math.round(c.peak_rss_mib)} MiB** (the CLI's own \`max_rss_mb\`).
 `;
 }
 
