@@ -3,10 +3,10 @@
 // 3 unreadable or unusable input, 4 model not loadable, 1 anything else.
 import { parseBatchArgs, UsageError, USAGE } from "./batch/args";
 import { ModelLoadError } from "./batch/model";
-import { runMerge, runScore } from "./batch/run";
+import { runMerge, runPredict } from "./batch/run";
 import { InputError } from "./batch/source";
 
-function humanSummary(r: Awaited<ReturnType<typeof runScore>>): string {
+function humanSummary(r: Awaited<ReturnType<typeof runPredict>>): string {
   const n = (v: number) => v.toLocaleString("en-US");
   return [
     `scored ${n(r.scoredRows)} of ${n(r.rows)} rows (part ${r.part}, ${n(r.chunks)} chunks) with model ${r.model_version}`,
@@ -34,7 +34,7 @@ async function main(): Promise<number> {
       process.stdout.write(`${JSON.stringify(report)}\n`);
       return 0;
     }
-    const report = await runScore(args);
+    const report = await runPredict(args);
     process.stderr.write(`${humanSummary(report)}\n`);
     // One machine-readable line for orchestrators and log queries.
     process.stdout.write(`${JSON.stringify({ event: "batch_summary", ...report })}\n`);

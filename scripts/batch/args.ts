@@ -1,12 +1,12 @@
 import { parseArgs } from "node:util";
 import { parsePart, WHOLE_INPUT, type PartSpec } from "./part";
 
-// Command line of the batch scorer. Every mistake is a UsageError (exit code 2) whose
+// Command line of the batch CLI. Every mistake is a UsageError (exit code 2) whose
 // message says what to change; nothing is read or written before the arguments are valid.
 
 export class UsageError extends Error {}
 
-export type ScoreArgs = {
+export type PredictArgs = {
   command: "score";
   input: string;
   output: string;
@@ -23,7 +23,7 @@ export type ScoreArgs = {
 
 export type MergeArgs = { command: "merge"; output: string; parts: string[] };
 
-export type BatchArgs = ScoreArgs | MergeArgs;
+export type BatchArgs = PredictArgs | MergeArgs;
 
 export const USAGE = `Usage:
   npm run predict -- --input <file.csv|s3://bucket/key> --output <file.csv|s3://bucket/key>

@@ -6,7 +6,7 @@ import {
 } from "~/inference/inference.server";
 import { startThreads, stopThreads, WORKER_FILE } from "~/inference/threads.server";
 import { loadModelSettings, type ModelSettings } from "~/lib/config.server";
-import type { ChunkScorer } from "./scorer";
+import type { ChunkPredictor } from "./predict-csv";
 
 /** The model could not be loaded (missing, tampered, incompatible bundle): exit code 4. */
 export class ModelLoadError extends Error {}
@@ -47,4 +47,4 @@ export async function releaseBatchModel(): Promise<void> {
 }
 
 /** One chunk through the inference module: on a scoring thread when there are any. */
-export const scoreChunk: ChunkScorer = (input) => predictCsvChunk(input);
+export const predictChunk: ChunkPredictor = (input) => predictCsvChunk(input);

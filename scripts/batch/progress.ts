@@ -1,4 +1,4 @@
-import type { Progress } from "./scorer";
+import type { Progress } from "./predict-csv";
 
 /**
  * Progress on stderr. On a terminal: one self-overwriting line (at most 5 updates/s) with

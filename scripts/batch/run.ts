@@ -1,17 +1,17 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { createS3Client } from "~/lib/s3-client.server";
-import type { MergeArgs, ScoreArgs } from "./args";
+import type { MergeArgs, PredictArgs } from "./args";
 import { parseLocation } from "./location";
 import { mergeParts } from "./merge";
-import { batchModelSettings, loadBatchModel, releaseBatchModel, scoreChunk } from "./model";
+import { batchModelSettings, loadBatchModel, releaseBatchModel, predictChunk } from "./model";
 import { createProgress } from "./progress";
-import { scoreCsv, type ScoreSummary } from "./scorer";
+import { predictCsv, type PredictSummary } from "./predict-csv";
 import { openSink, type Sink } from "./sink";
 import { openSource } from "./source";
 
 // The two commands, wired from the modules: score (input → output + errors) and merge.
 
-export type ScoreReport = ScoreSummary & {
+export type PredictReport = PredictSummary & {
   input: string;
   output: string;
   errors: string;
@@ -39,7 +39,7 @@ async function commitAll(sinks: Sink[], work: () => Promise<void>): Promise<void
   for (const s of sinks) await s.commit();
 }
 
-export async function runScore(args: ScoreArgs): Promise<ScoreReport> {
+export async function runPredict(args: PredictArgs): Promise<PredictReport> {
   const started = Date.now();
   const settings = batchModelSettings(args.model);
   const s3 = lazyS3(settings);
@@ -53,15 +53,15 @@ export async function runScore(args: ScoreArgs): Promise<ScoreReport> {
   const output = await openSink(outputLoc, s3);
   const errors = await openSink(errorsLoc, s3);
   const progress = createProgress(args.progress, source.size);
-  let summary: ScoreSummary | undefined;
+  let summary: PredictSummary | undefined;
   try {
     await commitAll([output, errors], async () => {
-      summary = await scoreCsv(source.stream, output.stream, errors.stream, {
+      summary = await predictCsv(source.stream, output.stream, errors.stream, {
         chunk: args.chunk,
         part: args.part,
         keep: args.keep,
         onlyPredictions: args.onlyPredictions,
-        scoreChunk,
+        predictChunk,
         // Two chunks per thread: one running, one waiting, so no thread idles between them.
         inFlight: Math.max(2, 2 * model.threads),
         onProgress: (p) => progress.update(p),

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { parseBatchArgs, UsageError, type ScoreArgs } from "../../../scripts/batch/args";
+import { parseBatchArgs, UsageError, type PredictArgs } from "../../../scripts/batch/args";
 import { ownsChunk, parsePart } from "../../../scripts/batch/part";
 
 const score = (argv: string[], env: Record<string, string> = {}) =>
-  parseBatchArgs(argv, env) as ScoreArgs;
+  parseBatchArgs(argv, env) as PredictArgs;
 
 describe("batch CLI arguments", () => {
   it("parses a full command line and derives the error file", () => {

@@ -16,14 +16,14 @@ import { InputError } from "./source";
  * input size. Rows are numbered from 1 (data rows, header excluded).
  */
 
-export type ChunkScorer = (input: CsvChunkInput) => Promise<CsvChunkOutput>;
+export type ChunkPredictor = (input: CsvChunkInput) => Promise<CsvChunkOutput>;
 
-export type ScoreOptions = {
+export type PredictOptions = {
   chunk: number;
   part: PartSpec;
   keep: readonly string[];
   onlyPredictions: boolean;
-  scoreChunk: ChunkScorer;
+  predictChunk: ChunkPredictor;
   /** Chunks scored at once (default 2: one waits while one runs). */
   inFlight?: number;
   onProgress?: (p: Progress) => void;
@@ -31,7 +31,7 @@ export type ScoreOptions = {
 
 export type Progress = { bytes: number; rows: number; scoredRows: number; chunks: number };
 
-export type ScoreSummary = {
+export type PredictSummary = {
   rows: number;
   chunks: number;
   /** Rows in the chunks this part owns. */
@@ -140,13 +140,13 @@ function readHeader(buf: Buffer): { header: string[]; length: number; newline: "
   return { header: rows[0], length, newline: nl > 0 && buf[nl - 1] === CR ? "\r\n" : "\n" };
 }
 
-export async function scoreCsv(
+export async function predictCsv(
   input: Readable,
   output: Writable,
   errors: Writable,
-  opts: ScoreOptions,
-): Promise<ScoreSummary> {
-  const summary: ScoreSummary = {
+  opts: PredictOptions,
+): Promise<PredictSummary> {
+  const summary: PredictSummary = {
     rows: 0,
     chunks: 0,
     scoredRows: 0,
@@ -193,7 +193,12 @@ export async function scoreCsv(
       summary.scoredRows += chunk.records;
       // A copy: the chunk's bytes move to a thread, and the read buffer is shared.
       const text = new Uint8Array(chunk.bytes);
-      const task = opts.scoreChunk({ text, records: chunk.records, firstRow, layout: csvLayout! });
+      const task = opts.predictChunk({
+        text,
+        records: chunk.records,
+        firstRow,
+        layout: csvLayout!,
+      });
       pending.push(
         task.then(
           (output) => ({ output }),

@@ -7,13 +7,13 @@ import { predictRecords } from "~/inference/predict.server";
 import { getReadyModel } from "~/inference/inference.server";
 import { coerceCsvRow } from "~/ml/schema";
 import { mergeParts } from "../../../scripts/batch/merge";
-import { batchModelSettings, loadBatchModel, scoreChunk } from "../../../scripts/batch/model";
+import { batchModelSettings, loadBatchModel, predictChunk } from "../../../scripts/batch/model";
 import { WHOLE_INPUT, type PartSpec } from "../../../scripts/batch/part";
-import { scoreCsv, type ScoreOptions } from "../../../scripts/batch/scorer";
+import { predictCsv, type PredictOptions } from "../../../scripts/batch/predict-csv";
 import { InputError } from "../../../scripts/batch/source";
 import { MODEL_DIR, REPO_ROOT } from "./run-cli";
 
-// The streaming scorer with the real bundle and the shared predict(): row numbering across
+// The streaming CSV predictor with the real bundle and the shared predict(): row numbering across
 // chunks, per-row errors, part selection + merge, header checks.
 
 const [HEADER, ...DATA] = parse(readFileSync(`${REPO_ROOT}/data/ames.csv`, "utf8")) as string[][];
@@ -42,17 +42,17 @@ async function collect(stream: PassThrough): Promise<string> {
   return text;
 }
 
-async function run(csv: string, opts: Partial<ScoreOptions> = {}) {
+async function run(csv: string, opts: Partial<PredictOptions> = {}) {
   const output = new PassThrough();
   const errors = new PassThrough();
   const outText = collect(output);
   const errText = collect(errors);
-  const summary = await scoreCsv(Readable.from([csv]), output, errors, {
+  const summary = await predictCsv(Readable.from([csv]), output, errors, {
     chunk: 7,
     part: WHOLE_INPUT,
     keep: [],
     onlyPredictions: false,
-    scoreChunk,
+    predictChunk,
     ...opts,
   });
   output.end();
@@ -66,7 +66,7 @@ beforeAll(async () => {
   await loadBatchModel({ ...batchModelSettings(MODEL_DIR), scoringWorkers: 0 });
 }, 60_000);
 
-describe("scoreCsv", () => {
+describe("predictCsv", () => {
   const csv = stringify([HEADER, ...sampleRows()]);
 
   it("predicts every valid row with the shared model and reports the others by row number", async () => {
