@@ -322,6 +322,29 @@ describe("POST /api/v1/predict with CSV", () => {
     ]);
   });
 
+  it("one column rule: an unknown column is copied and named, a missing required one refuses the file", async () => {
+    const input = rows()
+      .slice(0, 2)
+      .map((r, i) => ({ property_id: `P-${i}`, ...r }));
+    const json = await postCsv(server.url, toCsv(input));
+    expect(json.status).toBe(200);
+    conforms(json);
+    const body = json.body as PredictBody;
+    expect(body.counts).toEqual({ ok: 2, failed: 0 });
+    expect(body.warnings.join(" ")).toMatch(/not used by the model.*property_id/);
+    const csv = await postCsv(server.url, toCsv(input), { Accept: "text/csv" });
+    const out = parse(csv.text, { columns: true }) as Record<string, string>[];
+    expect(out.map((r) => r.property_id)).toEqual(["P-0", "P-1"]);
+
+    const withoutArea = input.map((r) =>
+      Object.fromEntries(Object.entries(r).filter(([k]) => k !== "Gr_Liv_Area")),
+    );
+    const refused = await postCsv(server.url, toCsv(withoutArea));
+    const problem = expectProblem(refused, 422, "invalid_input");
+    expect(problem.detail).toMatch(/no column for: Gr_Liv_Area/);
+    conforms(refused);
+  });
+
   it("answers 400 for broken CSV", async () => {
     const res = await postCsv(server.url, 'Gr_Liv_Area,Lot_Area\n1500,"8000\n');
     expectProblem(res, 400, "malformed_request");
