@@ -17,7 +17,7 @@ import { handleUpload, type UploadInput, type UploadOutput } from "./upload.serv
  * threads' owner call. One process-wide model (a singleton that survives dev rebuilds) with
  * an explicit state, load-then-swap reloads (requests in flight finish on the session they
  * started with), and the predict entry points, which run a request on the event loop or on
- * a scoring thread. The walk of one request: docs/architecture.md.
+ * a scoring thread. The walk of one request: README.md.
  */
 
 export type ModelStatus = "loading" | "ready" | "failed";
