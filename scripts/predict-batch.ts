@@ -16,6 +16,8 @@ function humanSummary(r: Awaited<ReturnType<typeof runPredict>>): string {
 }
 
 async function main(): Promise<number> {
+  // stdout carries the job's one summary line: log only problems unless asked for more.
+  process.env.LOG_LEVEL ||= "warn";
   let args;
   try {
     args = parseBatchArgs(process.argv.slice(2));

@@ -1,5 +1,5 @@
 // onnxruntime-node session + batch run: shared by training's evaluation and serving.
-import ort from "onnxruntime-node";
+import * as ort from "onnxruntime-node";
 
 export type InferenceSession = ort.InferenceSession;
 
