@@ -5,9 +5,12 @@ import {
   FeatureStateSchema,
   TOTAL_SF,
   featureFactor,
+  featureSources,
   featurize,
+  rowSource,
   type FeatureState,
 } from "~/ml/features";
+import { FIELD_BY_NAME } from "~/ml/fields";
 import { assignFolds, fitTargetEncoder } from "~/ml/encoders";
 import {
   featurizeTrainOOF,
@@ -148,6 +151,29 @@ describe("featurize", () => {
     expect(featureFactor("Neighborhood_TE")).toBe("Location");
     expect(featureFactor("Nearby_PPSF")).toBe("Location");
     for (const f of FEATURE_NAMES) expect(featureFactor(f), f).not.toBe("");
+  });
+});
+
+describe("feature definitions", () => {
+  it("name the raw fields each feature reads, all of them known fields", () => {
+    expect(featureSources("Total_SF")).toEqual(["Gr_Liv_Area", "Total_Bsmt_SF"]);
+    expect(featureSources("Nearby_PPSF")).toEqual(["Longitude", "Latitude"]);
+    expect(featureSources("Neighborhood_TE")).toEqual(["Neighborhood"]);
+    expect(featureSources("Mystery")).toEqual([]);
+    for (const f of FEATURE_NAMES) {
+      expect(featureSources(f).length, f).toBeGreaterThan(0);
+      for (const src of featureSources(f))
+        expect(FIELD_BY_NAME.has(src), `${f} ← ${src}`).toBe(true);
+    }
+  });
+
+  it("print the generated row function: every field filled once, every feature written once", () => {
+    const source = rowSource(STATE);
+    for (const field of FIELD_BY_NAME.keys()) {
+      expect(source.split(`r[${JSON.stringify(field)}] = v;`)).toHaveLength(2);
+    }
+    STATE.features.forEach((_, j) => expect(source).toContain(`out[base + ${j}] = fns[${j}](`));
+    expect(source).not.toContain(`out[base + ${STATE.features.length}]`);
   });
 });
 
