@@ -11,8 +11,11 @@
 // exact algorithm (EXTEND/UNWIND) and brute-force Shapley values as oracles.
 
 import type { ExplainTree } from "./bundle"; // type only: keeps this module free of zod
+import { addLinearContributions, linearBase, linearPredict, type LinearPart } from "./linear";
 
 export type { ExplainTree };
+// Serving imports the grouping from here (it lives with the other presentation helpers).
+export { groupContributions } from "./contributions";
 
 type PreparedTree = {
   left: Int32Array;
@@ -66,6 +69,8 @@ export type PreparedEnsemble = {
   readonly trees: readonly PreparedTree[];
   readonly maxDepth: number; // internal nodes on the longest root-to-leaf path
   readonly maxFeature: number; // largest split feature index (-1 if no splits)
+  /** The model's linear part, explained exactly next to the trees (prepareExplainer). */
+  readonly linear?: LinearPart;
 };
 
 export type RowExplanation = { base: number; contributions: Float64Array; prediction: number };
@@ -155,6 +160,15 @@ export function prepareTrees(
     return p;
   });
   return { trees: out, maxDepth, maxFeature };
+}
+
+/** The manifest's `explain` block prepared once: the trees and, if any, the linear part. */
+export function prepareExplainer(
+  explain: { trees: readonly ExplainTree[]; linear?: LinearPart },
+  options: PrepareOptions = {},
+): PreparedEnsemble {
+  const ens = prepareTrees(explain.trees, options);
+  return explain.linear ? { ...ens, linear: explain.linear } : ens;
 }
 
 /** base_score + Σ per-tree cover-weighted mean leaf value: XGBoost's pred_contribs bias. */
@@ -272,7 +286,8 @@ function leafIndex(t: PreparedTree, x: Float32Array): number {
   return i;
 }
 
-/** The model's log-space output, summed in float32 from base_score exactly like XGBoost. */
+/** The trees' log-space output, summed in float32 from base_score exactly like XGBoost
+ *  (explainRow adds the linear part, if any). */
 export function predictRow(trees: Trees, baseScore: number, x: Float32Array | number[]): number {
   const xs = toFloat32(x);
   let acc = Math.fround(baseScore);
@@ -355,7 +370,10 @@ export function treeShap(
   return phi;
 }
 
-/** base + Σ contributions = prediction (the float32 tree walk), up to float rounding. */
+/**
+ * base + Σ contributions = prediction (the float32 tree walk, plus the linear part in double
+ * when the ensemble has one), up to float rounding.
+ */
 export function explainRow(
   trees: Trees,
   baseScore: number,
@@ -364,28 +382,13 @@ export function explainRow(
 ): RowExplanation {
   const ens = prepared(trees);
   const xs = toFloat32(x);
-  return {
-    base: expectedValue(ens, baseScore),
-    contributions: treeShap(ens, xs, nFeatures),
-    prediction: predictRow(ens, baseScore, xs),
-  };
-}
-
-/** Sums feature contributions into human-readable factors, largest |value| first. */
-export function groupContributions(
-  contributions: ArrayLike<number>,
-  featureNames: readonly string[],
-  factorOf: (name: string) => string,
-): { factor: string; value: number }[] {
-  if (contributions.length !== featureNames.length) {
-    throw new Error(`${contributions.length} contributions for ${featureNames.length} features`);
+  const contributions = treeShap(ens, xs, nFeatures);
+  let base = expectedValue(ens, baseScore);
+  let prediction = predictRow(ens, baseScore, xs);
+  if (ens.linear) {
+    addLinearContributions(ens.linear, xs, contributions);
+    base += linearBase(ens.linear);
+    prediction += linearPredict(ens.linear, xs);
   }
-  const sums = new Map<string, number>();
-  featureNames.forEach((name, i) => {
-    const factor = factorOf(name);
-    sums.set(factor, (sums.get(factor) ?? 0) + contributions[i]);
-  });
-  return [...sums]
-    .map(([factor, value]) => ({ factor, value }))
-    .sort((a, b) => Math.abs(b.value) - Math.abs(a.value) || (a.factor < b.factor ? -1 : 1));
+  return { base, contributions, prediction };
 }
