@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { ModelNotFoundError } from "~/lib/errors.server";
 import { parseManifest, type BundleManifest } from "./bundle";
-import { prepareTrees, type PreparedEnsemble } from "./explain";
+import { prepareExplainer, type PreparedEnsemble } from "./explain";
 import { featurize, type FeatureState } from "./features";
 import { createOrtSession, runOrt, type InferenceSession } from "./onnx-runner.server";
 import { FIELDS } from "./fields";
@@ -93,6 +93,6 @@ export async function loadModel(
     session,
     featureState,
     nFeatures,
-    explain: prepareTrees(manifest.explain.trees),
+    explain: prepareExplainer(manifest.explain),
   });
 }

@@ -1,46 +1,19 @@
 // The model's features, declared once: name, the factor it explains, the raw fields it reads
 // and how it is computed. The row function (row-function.ts) is generated from this list.
 import type { Lookups, Row } from "./row-function";
+import { FIELDS } from "../fields";
 import { FACTOR, FIELD_FACTOR } from "./factors";
 
 // ---- Encodings --------------------------------------------------------------------------------
 
-/** Ordered levels → integer rank (absent feature, e.g. No_Garage, ranks 0). */
-function ranks(levels: readonly string[]): Record<string, number> {
-  return Object.fromEntries(levels.map((l, i) => [l, i]));
-}
-const QUALITY = ["Poor", "Fair", "Typical", "Good", "Excellent"];
-const QUALITY_OR_NONE = (none: string) => ({ [none]: 0, ...ranks(["_", ...QUALITY]) });
-
-export const ORDINALS: Record<string, Record<string, number>> = {
-  Overall_Cond: ranks([
-    "_",
-    "Very_Poor",
-    "Poor",
-    "Fair",
-    "Below_Average",
-    "Average",
-    "Above_Average",
-    "Good",
-    "Very_Good",
-    "Excellent",
-  ]),
-  Exter_Cond: ranks(["_", ...QUALITY]),
-  Heating_QC: ranks(["_", ...QUALITY]),
-  Bsmt_Cond: QUALITY_OR_NONE("No_Basement"),
-  Garage_Cond: QUALITY_OR_NONE("No_Garage"),
-  Pool_QC: QUALITY_OR_NONE("No_Pool"),
-  Bsmt_Exposure: ranks(["No_Basement", "No", "Mn", "Av", "Gd"]),
-  BsmtFin_Type_1: ranks(["No_Basement", "Unf", "LwQ", "Rec", "BLQ", "ALQ", "GLQ"]),
-  BsmtFin_Type_2: ranks(["No_Basement", "Unf", "LwQ", "Rec", "BLQ", "ALQ", "GLQ"]),
-  Garage_Finish: ranks(["No_Garage", "Unf", "RFn", "Fin"]),
-  Functional: ranks(["Sal", "Sev", "Maj2", "Maj1", "Mod", "Min2", "Min1", "Typ"]),
-  Lot_Shape: ranks(["Irregular", "Moderately_Irregular", "Slightly_Irregular", "Regular"]),
-  Land_Slope: ranks(["Sev", "Mod", "Gtl"]),
-  Paved_Drive: ranks(["Dirt_Gravel", "Partial_Pavement", "Paved"]),
-  Central_Air: ranks(["N", "Y"]),
-  Street: ranks(["Grvl", "Pave"]),
-};
+/** Ordinal fields → level → rank, from the level order declared in fields.ts. */
+export const ORDINALS: Readonly<Record<string, Readonly<Record<string, number>>>> =
+  Object.fromEntries(
+    FIELDS.filter((f) => f.ordinal).map((f) => [
+      f.name,
+      Object.fromEntries((f.levels ?? []).map((level, rank) => [level, rank])),
+    ]),
+  );
 
 /** What a target encoder is fitted on: log price, or log price per total square foot. */
 export type EncoderTarget = "log_price" | "log_price_per_sf";
@@ -233,8 +206,51 @@ export const DEF_BY_NAME: ReadonlyMap<string, FeatureDef> = new Map(
   FEATURE_DEFS.map((d) => [d.name, d]),
 );
 
-/** Every feature the code can compute, in the default column order. */
-export const FEATURE_NAMES: readonly string[] = FEATURE_DEFS.map((d) => d.name);
+/**
+ * Features new models no longer use; their definitions stay so older bundles still load.
+ * Bsmt_Unf_SF: with the basement area given and the unfinished area imputed (the training
+ * median, capped at the basement area), it grew with the basement area while the model was free
+ * to price it either way, so a larger basement could lower the estimate (ADR 0025).
+ */
+const RETIRED = new Set(["Bsmt_Unf_SF"]);
+
+/** The features of a new model, in the default column order. */
+export const FEATURE_NAMES: readonly string[] = FEATURE_DEFS.map((d) => d.name).filter(
+  (name) => !RETIRED.has(name),
+);
+
+/**
+ * Features the model may only increase with (XGBoost `monotone_constraints` 1, a non-negative
+ * weight in the linear part): sizes, bathrooms, garage, quality and condition. Each is
+ * non-decreasing in the raw fields people call "more", also through imputation (garage area =
+ * cars × area per car, floors split from the living area, finished basement = basement −
+ * unfinished), so, all else equal, more of those never lowers the estimate (ADR 0025).
+ */
+export const INCREASING: ReadonlySet<string> = new Set([
+  "Total_SF",
+  "Gr_Liv_Area",
+  "First_Flr_SF",
+  "Second_Flr_SF",
+  "Area_Per_Room",
+  "Total_Bsmt_SF",
+  "Bsmt_Fin_SF",
+  "Lot_Area",
+  "Full_Bath",
+  "Half_Bath",
+  "Bsmt_Full_Bath",
+  "Bsmt_Half_Bath",
+  "Total_Baths",
+  "Garage_Cars",
+  "Garage_Area",
+  "Overall_Cond",
+  "Exter_Cond",
+  "Heating_QC",
+  "Functional",
+  "Bsmt_Cond",
+  "BsmtFin_Type_1",
+  "Garage_Cond",
+  "Garage_Finish",
+]);
 
 /** Human-readable factor a model feature belongs to (groups SHAP contributions). */
 export function featureFactor(featureName: string): string {

@@ -21,6 +21,7 @@ export { FeatureStateSchema, type FeatureState } from "./state";
 export {
   FEATURE_NAMES,
   FREQUENCY_ENCODED,
+  INCREASING,
   ORDINALS,
   TARGET_ENCODED,
   TOTAL_SF,

@@ -29,8 +29,9 @@ describe("committed bundle (models/LATEST)", () => {
 
 describe("parseManifest", () => {
   it("rejects another bundle format with a clear message", () => {
-    expect(() => parseManifest({ ...json, format: 2 })).toThrow(
-      /Unsupported model bundle format 2/,
+    // Format 1 ranked some ordinal levels one higher: read today, it would be mispriced.
+    expect(() => parseManifest({ ...json, format: 1 })).toThrow(
+      /Unsupported model bundle format 1: this code reads format 2/,
     );
     expect(() => parseManifest(null)).toThrow(/Unsupported model bundle format/);
   });
