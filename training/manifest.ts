@@ -19,7 +19,6 @@ import {
 import { BACKTEST_FOLDS, FINAL_FIT_YEARS, HOLDOUT_YEARS, type Dataset } from "./data";
 import { baselineLogPredictions, calibratedHalfWidths, roundMetrics } from "./evaluate";
 import { scoreRecords, type FittedModel } from "./fit-model";
-import { factorImportance } from "./importance";
 import { monotonicityDrops } from "./monotonicity";
 import { INFERENCE_BUDGET_NODE_VISITS, nodeVisitsPerRow } from "./params";
 import type { Evaluated, ScoredSet } from "./score";
@@ -120,6 +119,7 @@ export async function assembleManifest(a: {
   const predict = (records: Parameters<typeof scoreRecords>[1]) =>
     scoreRecords(final, records, nTrees, e.view.ens).logPred;
   const baseline = baselineLogPredictions(e.fit.split, hf.records);
+  const shap = shapImportance(explainer, final.trees.base_score, hf.features, final.state.features);
   return {
     data: {
       file: a.dataFile,
@@ -166,18 +166,15 @@ export async function assembleManifest(a: {
     comparables: e.comparables,
     backtest: backtestBlock(a.bt),
     card: {
-      importance: factorImportance(final.xgb.model, final.state.features),
+      // Mean |SHAP| shares (trees and linear part) under the key pages read; the trees' split
+      // gain would leave out what the linear part carries (most of the living area).
+      importance: shap.map(({ factor, share }) => ({ factor, gain: share })),
       holdout_points: hf.prices.map((actual, i) => ({
         actual,
         predicted: Math.round(Math.exp(hf.logPred[i])),
       })),
       training_window: `Fitted on ${e.fit.records.length.toLocaleString("en-US")} sales from 2006–2009 in Ames, Iowa; tested on 2010 sales it never saw.`,
-      shap_importance: shapImportance(
-        explainer,
-        final.trees.base_score,
-        hf.features,
-        final.state.features,
-      ),
+      shap_importance: shap,
       holdout: {
         full: headlineMetrics(calib, hf),
         required_only: headlineMetrics(calib, hr),

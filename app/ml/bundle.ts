@@ -115,7 +115,10 @@ export const BundleManifestSchema = z.object({
   backtest: BacktestSchema.optional(),
   card: z
     .object({
-      /** Share of the trees' split gain per factor (the SHAP shares are in shap_importance). */
+      /**
+       * Share per factor (key `gain` for pages written before format 2): the mean |SHAP| shares
+       * on the holdout from format 2 on, the trees' split gain before.
+       */
       importance: z.array(z.object({ factor: z.string(), gain: z.number() })),
       holdout_points: z.array(z.object({ actual: z.number(), predicted: z.number() })),
     })
