@@ -18,6 +18,7 @@ import {
   similarityDistance,
   type ComparablesIndex,
 } from "~/ml/comparables";
+import { mulberry32 } from "~/ml/encoders";
 import { prepareTrees, type PreparedEnsemble } from "~/ml/explain";
 import type { FeatureMatrix } from "~/ml/features";
 import { OPTIONAL_FIELDS } from "~/ml/fields";
@@ -113,17 +114,6 @@ export type CalibrationRow = {
   widen: boolean;
   similarity: number;
 };
-
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const without = (records: readonly PropertyRecord[], field: string) =>
   records.map((r) => {

@@ -1,5 +1,6 @@
 // The monotonicity check: "more" of a constrained field, all else equal, never lowers the
 // estimate. Used by the training report and the tests (every holdout home, generated homes).
+import { INCREASING } from "~/ml/features";
 import { FIELD_BY_NAME } from "~/ml/fields";
 import type { PropertyRecord } from "~/ml/schema";
 
@@ -44,16 +45,10 @@ export const MONOTONE_CHANGES: readonly Change[] = [
   { name: "half bathrooms +1", apply: plusOne("Half_Bath") },
   { name: "basement full bathrooms +1", apply: plusOne("Bsmt_Full_Bath") },
   { name: "basement half bathrooms +1", apply: plusOne("Bsmt_Half_Bath") },
-  ...[
-    "Overall_Cond",
-    "Exter_Cond",
-    "Heating_QC",
-    "Functional",
-    "Bsmt_Cond",
-    "BsmtFin_Type_1",
-    "Garage_Cond",
-    "Garage_Finish",
-  ].map((f) => ({ name: `${f} one level up`, apply: levelUp(f) })),
+  // Every constrained grade: the ordinal fields whose rank is an INCREASING feature.
+  ...[...INCREASING]
+    .filter((f) => FIELD_BY_NAME.get(f)?.ordinal)
+    .map((f) => ({ name: `${f} one level up`, apply: levelUp(f) })),
 ];
 
 export type MonotonicityResult = { change: string; homes: number; drops: number; maxDrop: number };
