@@ -1,6 +1,6 @@
 // Model-card data for an analyst (manifest `card`): mean |SHAP| importance on the holdout,
 // metrics with bootstrap intervals for all and for normal sales, full and required-only
-// records, per-segment metrics and coverage, residual points, the calibration table, a simple
+// records, per-segment metrics and coverage, residuals, the calibration table, a simple
 // baseline and how the comparable sales did. Scored once per bundle; nothing here chooses.
 import { calibratedInterval, type Calibration } from "~/ml/calibration";
 import { explainRow, type PreparedEnsemble } from "~/ml/explain";
@@ -134,15 +134,19 @@ export function calibrationTable(calib: Calibration, s: Scored, records: string)
   ];
 }
 
-/** Residual (log actual − log predicted) points against prediction and sale month. */
-export function residualPoints(s: Scored, split: string) {
-  return s.truth.map((r, i) => ({
-    split,
-    year: r.Year_Sold as number,
-    month: r.Mo_Sold as number,
-    predicted: Math.round(Math.exp(s.logPred[i])),
-    residual: Number((Math.log(s.prices[i]) - s.logPred[i]).toFixed(4)),
-  }));
+/** Residual (log actual − log predicted) columns against prediction and sale month. */
+export function residualColumns(sets: { split: string; scored: Scored }[]) {
+  const rows = sets.flatMap(({ scored: s }, k) =>
+    s.truth.map((r, i) => ({ k, r, p: s.logPred[i], y: Math.log(s.prices[i]) })),
+  );
+  return {
+    splits: sets.map((x) => x.split),
+    split: rows.map((x) => x.k),
+    year: rows.map((x) => x.r.Year_Sold as number),
+    month: rows.map((x) => x.r.Mo_Sold as number),
+    predicted: rows.map((x) => Math.round(Math.exp(x.p))),
+    residual: rows.map((x) => Number((x.y - x.p).toFixed(4))),
+  };
 }
 
 export function plainMetrics(prices: readonly number[], logPred: ArrayLike<number>) {

@@ -12,7 +12,7 @@ import {
   calibrationTable,
   headlineMetrics,
   plainMetrics,
-  residualPoints,
+  residualColumns,
   segments,
   shapImportance,
 } from "./card";
@@ -195,10 +195,10 @@ export async function assembleManifest(a: {
         ...calibrationTable(calib, e.backtest.full, "backtest, as given"),
         ...calibrationTable(calib, e.backtest.required, "backtest, required fields only"),
       ],
-      residual_points: [
-        ...residualPoints(e.backtest.full, "backtest"),
-        ...residualPoints(hf, "holdout"),
-      ],
+      residuals: residualColumns([
+        { split: "backtest", scored: e.backtest.full },
+        { split: "holdout", scored: hf },
+      ]),
       comparables: {
         description:
           "Mean |log(price / actual)| over each holdout home's up to 5 comparable sales (fitted 2006–2009 sales), raw and adjusted by the model's difference between the homes.",

@@ -3,6 +3,7 @@
 // backtest and the analyst's model card. All optional in the manifest, so older bundles load.
 import { z } from "zod";
 import type { Calibration } from "./calibration";
+import { integerArray, numberArray } from "./number-arrays";
 import type { ComparablesIndex } from "./comparables";
 import type { LinearPart } from "./linear";
 import type { Reference } from "./reference";
@@ -72,11 +73,11 @@ export const ReferenceSchema = z.object({
   }),
 }) satisfies z.ZodType<Reference>;
 
-const column = z.array(z.number());
+const column = numberArray();
 export const ComparablesIndexSchema = z
   .object({
     neighborhoods: z.array(z.string()),
-    neighborhood: z.array(z.number().int()),
+    neighborhood: integerArray(),
     latitude: column,
     longitude: column,
     sale_price: column,
@@ -165,16 +166,19 @@ export const CardExtrasSchema = z.object({
   calibration_table: z
     .array(z.object({ records: z.string(), group: z.string() }).loose())
     .optional(),
-  residual_points: z
-    .array(
-      z.object({
-        split: z.string(),
-        year: z.number().int(),
-        month: z.number().int(),
-        predicted: z.number(),
-        residual: z.number(),
-      }),
-    )
+  /**
+   * Residual (log actual − log predicted) per sale, columns: the backtest's test years and the
+   * holdout (`splits[split[i]]`), for residual vs prediction and vs sale month.
+   */
+  residuals: z
+    .object({
+      splits: z.array(z.string()),
+      split: integerArray(),
+      year: integerArray(),
+      month: integerArray(),
+      predicted: numberArray(),
+      residual: numberArray(),
+    })
     .optional(),
   comparables: z.object({ description: z.string() }).loose().optional(),
   monotonicity: z

@@ -1,6 +1,7 @@
 // The model bundle manifest: types, zod schema and the format check. Pure (no node imports).
 import { z } from "zod";
 import { FeatureStateSchema } from "./features/state";
+import { integerArray, numberArray } from "./number-arrays";
 import {
   BacktestSchema,
   CalibrationSchema,
@@ -24,13 +25,13 @@ export const BUNDLE_FORMAT = 2;
  * cover[i] is XGBoost's sum_hessian.
  */
 export const ExplainTreeSchema = z.object({
-  left: z.array(z.number().int()),
-  right: z.array(z.number().int()),
-  feature: z.array(z.number().int()),
-  threshold: z.array(z.number()),
-  default_left: z.array(z.number().int()),
-  value: z.array(z.number()),
-  cover: z.array(z.number()),
+  left: integerArray(),
+  right: integerArray(),
+  feature: integerArray(),
+  threshold: numberArray(),
+  default_left: integerArray(),
+  value: numberArray(),
+  cover: numberArray(),
 });
 export type ExplainTree = z.infer<typeof ExplainTreeSchema>;
 

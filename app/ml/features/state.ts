@@ -1,6 +1,7 @@
 // The fitted feature state: plain JSON in the bundle manifest, fitted on the training rows only
 // (training/fit-features.ts). Browser-safe.
 import { z } from "zod";
+import { numberArray } from "../number-arrays";
 
 const TargetEncoderSchema = z.object({
   prior: z.number(),
@@ -29,9 +30,9 @@ export const FeatureStateSchema = z.object({
    */
   nearby: z.object({
     k: z.number().int().min(1),
-    lon: z.array(z.number()),
-    lat: z.array(z.number()),
-    value: z.array(z.number()),
+    lon: numberArray(),
+    lat: numberArray(),
+    value: numberArray(),
   }),
 });
 
