@@ -88,15 +88,8 @@ function cat(
 }
 
 /** A category whose levels are ordered worst to best (see FieldSpec.ordinal). */
-function ord(
-  name: string,
-  label: string,
-  group: string,
-  levels: readonly string[],
-  extra: Extra = {},
-): FieldSpec {
-  return cat(name, label, group, levels, { ...extra, ordinal: true });
-}
+const ord = (...[name, label, group, levels, extra]: Parameters<typeof cat>): FieldSpec =>
+  cat(name, label, group, levels, { ...extra, ordinal: true });
 
 const SQFT = { unit: "sq ft" } as const;
 // Quality/condition scales, worst to best (the order is also the ordinal encoding).
