@@ -1,70 +1,67 @@
-// Measures how much each input field is worth to the model: the eval-split (2009) RMSLE when
-// that one field is missing and imputed, minus the RMSLE with every field given. This is the
-// measurement behind the required-field choice (docs/training.md). Also reports the accuracy
-// when only the required fields are given.
-//   npx tsx training/field-importance.ts [models/<version>]
-import { readFileSync } from "node:fs";
+// Measures how much each input field is worth to the model out of sample: fits the backtest's
+// most recent fold (2006–2008) with the recorded candidate, then reports the increase in 2009
+// RMSLE when that one field is missing and imputed, and the accuracy with the required fields
+// only. The measurement behind the required-field choice (docs/training.md).
+//   npx tsx training/field-importance.ts
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseManifest } from "~/ml/bundle";
-import { featurize, type FeatureState } from "~/ml/features";
+import { FEATURE_NAMES } from "~/ml/features";
 import { FIELDS, REQUIRED_FIELDS } from "~/ml/fields";
 import { regressionMetrics } from "~/ml/metrics";
-import { createOrtSession, runOrt, type InferenceSession } from "~/inference/onnx.server";
 import type { PropertyRecord } from "~/ml/schema";
-import { loadDataset, splitByYear } from "./data";
+import { requiredOnly } from "./backtest";
+import { chosenCandidate, readSelection } from "./candidates";
+import { BACKTEST_FOLDS, loadDataset, selectYears, withoutOutliers } from "./data";
+import { fitModel, scoreRecords } from "./fit-model";
+import { BEST_PARAMS, roundCap } from "./params";
 
-async function rmsle(
-  session: InferenceSession,
-  state: FeatureState,
-  records: PropertyRecord[],
-  prices: number[],
-  q: number,
-) {
-  const fm = featurize(records, state);
-  return regressionMetrics(prices, await runOrt(session, fm.matrix, fm.nRows, fm.nFeatures), q);
-}
-
-const without = (records: PropertyRecord[], fields: string[]) =>
+const without = (records: PropertyRecord[], field: string) =>
   records.map((r) => {
     const c = { ...r };
-    for (const f of fields) delete c[f];
+    delete c[field];
     return c;
   });
 
 async function main() {
-  const dir = process.argv[2] ?? join("models", readFileSync("models/LATEST", "utf8").trim());
-  const m = parseManifest(JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")));
-  const session = await createOrtSession(join(dir, "model.onnx"));
-  const split = splitByYear(loadDataset(m.data.file));
-  const st = m.feature_state;
-  const q = m.interval.q;
-  const ev = split.eval;
-  const base = (await rmsle(session, st, ev.records, ev.prices, q)).rmsle;
-  const rows: { field: string; delta: number; required: boolean }[] = [];
-  for (const f of FIELDS) {
-    const r = (await rmsle(session, st, without(ev.records, [f.name]), ev.prices, q)).rmsle;
-    rows.push({ field: f.name, delta: r - base, required: f.required });
-  }
-  rows.sort((a, b) => b.delta - a.delta);
-  console.log(`eval RMSLE with all fields: ${base.toFixed(5)}\n`);
-  console.log("field                   Δ eval RMSLE when missing   required");
-  for (const r of rows.slice(0, 25)) {
+  const ds = loadDataset("data/ames.csv");
+  const fold = BACKTEST_FOLDS[BACKTEST_FOLDS.length - 1];
+  const fit = withoutOutliers(selectYears(ds, fold.fit));
+  const test = selectYears(ds, fold.test);
+  const work = mkdtempSync(join(tmpdir(), "field-importance-"));
+  try {
+    const spec = {
+      params: BEST_PARAMS,
+      rounds: roundCap(BEST_PARAMS.max_depth),
+      monotone: true,
+      features: FEATURE_NAMES,
+      ...chosenCandidate(readSelection()),
+    };
+    const model = await fitModel(fit, spec, { workDir: work });
+    const nTrees = model.trees.trees.length;
+    const rmsle = (records: PropertyRecord[]) =>
+      regressionMetrics(test.prices, scoreRecords(model, records, nTrees).logPred, 0);
+    const base = rmsle(test.records).rmsle;
+    const rows = FIELDS.map((f) => ({
+      field: f.name,
+      delta: rmsle(without(test.records, f.name)).rmsle - base,
+      required: f.required,
+    })).sort((a, b) => b.delta - a.delta);
+    console.log(`${fold.test.join()} RMSLE with all fields: ${base.toFixed(5)}\n`);
+    console.log("field                   Δ RMSLE when missing   required");
+    for (const r of rows.slice(0, 25)) {
+      console.log(
+        `${r.field.padEnd(24)}${r.delta.toFixed(5).padStart(10)}            ${r.required ? "yes" : ""}`,
+      );
+    }
+    const req = rmsle(test.records.map(requiredOnly));
     console.log(
-      `${r.field.padEnd(24)}${r.delta.toFixed(5).padStart(10)}                 ${r.required ? "yes" : ""}`,
+      `\nonly the ${REQUIRED_FIELDS.length} required fields: RMSLE ${req.rmsle.toFixed(4)}, ` +
+        `MAPE ${req.mape.toFixed(2)}%`,
     );
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
-  const optional = FIELDS.filter((f) => !f.required).map((f) => f.name);
-  for (const s of ["eval", "holdout"] as const) {
-    const d = split[s];
-    const all = await rmsle(session, st, d.records, d.prices, q);
-    const req = await rmsle(session, st, without(d.records, optional), d.prices, q);
-    console.log(
-      `\n${s}: all fields RMSLE ${all.rmsle.toFixed(4)} MAPE ${all.mape.toFixed(2)}% | ` +
-        `only the ${REQUIRED_FIELDS.length} required RMSLE ${req.rmsle.toFixed(4)} MAPE ${req.mape.toFixed(2)}% ` +
-        `coverage ${(req.coverage * 100).toFixed(1)}%`,
-    );
-  }
-  await session.release();
 }
 
 main().catch((e) => {

@@ -37,13 +37,9 @@ export async function writeGolden(
   const input = join(out.workDir, "golden-rows.json");
   const output = join(out.workDir, "golden-out.json");
   writeFileSync(input, JSON.stringify({ features: rows }));
-  const r = spawnSync(
-    PYTHON,
-    ["training/xgb_contribs.py", join(out.workDir, "model.json"), input, output],
-    {
-      encoding: "utf8",
-    },
-  );
+  const r = spawnSync(PYTHON, ["training/xgb_contribs.py", out.modelJson, input, output], {
+    encoding: "utf8",
+  });
   if (r.status !== 0) {
     reporter.info(
       `skipped: xgb_contribs.py failed: ${(r.stderr || r.error?.message || "").trim().split("\n").pop()}`,
@@ -57,7 +53,7 @@ export async function writeGolden(
   const golden = {
     model_version: out.bundle?.version ?? null,
     xgboost: ref.xgboost,
-    feature_names: out.state.features,
+    feature_names: out.final.state.features,
     rows: rows.map((features, i) => ({ features, ...ref.rows[i] })),
   };
   writeFileSync(file, JSON.stringify(golden, null, 1) + "\n");

@@ -1,38 +1,40 @@
-// The training pipeline: data → shared features → XGBoost CLI → ONNX → evaluation through the
-// serving path → parity check → bundle. Used by the CLI (train.ts) and the training tests.
-import { mkdtempSync, rmSync } from "node:fs";
+// The training pipeline: data → backtest (chooses the round count, calibrates the interval) →
+// refit on all years before the holdout → ONNX → parity → scoring through the serving path →
+// model card, reference statistics, comparables → bundle. Used by the CLI and the tests.
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FIELDS, REQUIRED_FIELDS } from "~/ml/fields";
-import { FEATURE_NAMES, featurize, type FeatureState } from "~/ml/features";
-import { createOrtSession, runOrt } from "~/inference/onnx.server";
-import type { BundleManifest } from "~/ml/bundle";
-import type { PropertyRecord } from "~/ml/schema";
-import { loadDataset, splitByYear, SPLIT_YEARS } from "./data";
-import { featurizeTrainOOF, fitFeatureState } from "./fit-features";
-import { evaluate, INTERVAL_LEVEL, type Evaluation } from "./evaluate";
-import { factorImportance } from "./importance";
+import { FEATURE_NAMES, featurize } from "~/ml/features";
+import { predictRow, prepareTrees } from "~/ml/explain";
+import { linearPredict } from "~/ml/linear";
+import { createOrtSession, runOrt, type InferenceSession } from "~/inference/onnx.server";
+import { backtestCandidate, type Candidate, type CandidateResult } from "./backtest";
+import { calibrationRows, fieldWeights, fitCalibration, foldView } from "./calibrate";
+import { chosenCandidate, readSelection } from "./candidates";
+import {
+  FINAL_FIT_YEARS,
+  HOLDOUT_YEARS,
+  loadDataset,
+  selectYears,
+  withoutOutliers,
+  type Dataset,
+} from "./data";
+import { fitModel, type FittedModel } from "./fit-model";
+import { assembleManifest } from "./manifest";
 import {
   BEST_PARAMS,
-  EARLY_STOPPING_ROUNDS,
   INFERENCE_BUDGET_NODE_VISITS,
   MAX_ROUNDS,
-  SEED,
   nodeVisitsPerRow,
   roundCap,
 } from "./params";
 import { silentReporter, type Reporter } from "./report";
-import { ONNX_ML_OPSET, explainTrees, parseBaseScore, xgboostToOnnx } from "./to-onnx";
-import {
-  predictXgboost,
-  trainXgboost,
-  writeCsv,
-  type TrainResult,
-  type XgbParams,
-} from "./xgboost";
-import { writeBundle, sha256, type ManifestContent } from "./bundle-writer";
-
-export const XGBOOST_VERSION = "1.7.4";
+import { xgboostToOnnx } from "./to-onnx";
+import { predictXgboost, writeCsv, type XgbParams } from "./xgboost";
+import { scoreAll } from "./score";
+import { writeBundle, type ManifestContent } from "./bundle-writer";
+import type { BundleManifest } from "~/ml/bundle";
+import type { Calibration } from "~/ml/calibration";
 
 export type TrainOptions = {
   dataFile?: string;
@@ -41,30 +43,32 @@ export type TrainOptions = {
   /** Max boosting rounds (default MAX_ROUNDS); always capped by the inference budget. */
   rounds?: number;
   params?: XgbParams;
-  earlyStopping?: number;
-  /** Check ONNX against `xgboost task=pred` on every row (default true). */
+  /** Default: the candidate recorded in training/selection.json. */
+  candidate?: Candidate;
+  /** Check ONNX against `xgboost task=pred` and the TypeScript reference (default true). */
   parity?: boolean;
   reporter?: Reporter;
-  /** Keep the temp dir (model.json, CSVs) for inspection / the golden script. */
+  /** Keep the temp dir (model JSON, CSVs) for inspection / the golden script. */
   keepWorkDir?: boolean;
   createdAt?: string;
-  /** Feature subset/order (default: every feature the code defines). */
+  /** Feature subset/order (default: every feature of a new model). */
   features?: readonly string[];
-  /** Drop houses over 4000 sq ft from the training rows (De Cock's recommendation). */
-  dropOutliers?: boolean;
 };
 
 export type Parity = { rows: number; exact: number; maxAbsDiff: number; maxRelDiff: number };
 
 export type TrainOutcome = {
   onnx: Uint8Array;
-  state: FeatureState;
-  xgb: TrainResult;
-  evaluation: Evaluation;
-  parity?: Parity;
+  final: FittedModel;
+  backtest: CandidateResult;
+  calibration: Calibration;
+  /** Trees: ONNX vs `xgboost task=pred`; model: ONNX vs the TypeScript reference. */
+  parity?: { trees: Parity; model: Parity };
   manifest: ManifestContent;
   bundle?: { version: string; dir: string; bytes: number; manifest: BundleManifest };
   workDir: string;
+  /** The final model's XGBoost JSON (for the TreeSHAP golden file). */
+  modelJson: string;
   /** The float32 feature matrix of the holdout split (for the TreeSHAP golden file). */
   holdout: { matrix: Float32Array; nRows: number; nFeatures: number };
 };
@@ -73,190 +77,132 @@ export async function trainModel(opts: TrainOptions = {}): Promise<TrainOutcome>
   const r = opts.reporter ?? silentReporter();
   const dataFile = opts.dataFile ?? "data/ames.csv";
   const params = opts.params ?? BEST_PARAMS;
+  const candidate = opts.candidate ?? chosenCandidate(readSelection());
   // The inference-cost budget caps the rounds by depth, so no model can exceed it (ADR 0013).
-  const rounds = roundCap(params.max_depth, opts.rounds ?? MAX_ROUNDS);
+  const cap = roundCap(params.max_depth, opts.rounds ?? MAX_ROUNDS);
+  const base = { params, rounds: cap, monotone: true, features: opts.features ?? FEATURE_NAMES };
   const workDir = mkdtempSync(join(tmpdir(), "ames-train-"));
   try {
     const ds = await r.stage("Load and validate data", () => loadDataset(dataFile));
-    const split = splitByYear(ds);
-    if (opts.dropOutliers ?? true) dropTrainOutliers(split.train);
+    const bt = await r.stage(
+      `Backtest "${candidate.name}" (fit 2006–07 → 2008, 2006–08 → 2009)`,
+      () => backtestCandidate(ds, base, candidate, join(workDir, "backtest"), r),
+    );
+    r.info(`rounds with the lowest mean test RMSE: ${bt.rounds} (of ≤ ${cap})`);
+    const views = bt.models.map((m, k) => foldView(m, bt.folds[k].fit, bt.rounds));
+    const calibration = await r.stage("Calibrate intervals on the backtest's test years", () => {
+      const weights = fieldWeights(views, bt.folds);
+      const { rows, sparseAbove } = calibrationRows(views, bt.folds, weights);
+      return fitCalibration(rows, weights, sparseAbove);
+    });
+
+    const fit = withoutOutliers(selectYears(ds, FINAL_FIT_YEARS));
+    const holdout = selectYears(ds, HOLDOUT_YEARS);
     r.info(
-      `${ds.records.length} rows: train ${split.train.records.length} (2006–2008), ` +
-        `eval ${split.eval.records.length} (2009), holdout ${split.holdout.records.length} (2010)`,
+      `${ds.records.length} rows: final fit ${fit.records.length} (2006–2009, without the ` +
+        `houses over 4,000 sq ft), holdout ${holdout.records.length} (2010)`,
     );
-    const yTrain = split.train.prices.map(Math.log);
-    const yEval = split.eval.prices.map(Math.log);
-
-    const { state, trainFm } = await r.stage(
-      "Fit features on train (out-of-fold target encoding)",
-      () => {
-        const state = fitFeatureState(split.train.records, yTrain, opts.features ?? FEATURE_NAMES);
-        const trainFm = featurizeTrainOOF(split.train.records, yTrain, state);
-        const evalFm = featurize(split.eval.records, state);
-        writeCsv(
-          join(workDir, "train.csv"),
-          trainFm.matrix,
-          trainFm.nRows,
-          trainFm.nFeatures,
-          yTrain,
-        );
-        writeCsv(join(workDir, "eval.csv"), evalFm.matrix, evalFm.nRows, evalFm.nFeatures, yEval);
-        return { state, trainFm };
-      },
-    );
-    r.info(`${trainFm.nFeatures} features`);
-
-    // Start boosting from the training mean (XGBoost 1.7 does not estimate it).
-    const baseScore = Math.fround(yTrain.reduce((a, b) => a + b, 0) / yTrain.length);
-    const xgb = await r.stage(`Fit XGBoost (≤ ${rounds} rounds, nthread=1)`, () =>
-      trainXgboost({
-        dir: workDir,
-        trainCsv: "train.csv",
-        evalCsv: "eval.csv",
-        params,
-        rounds,
-        earlyStopping: opts.earlyStopping ?? EARLY_STOPPING_ROUNDS,
-        baseScore,
-        seed: SEED,
-        onRound: (i, total, tr, ev) =>
-          r.progress(i + 1, total, `train-rmse ${tr.toFixed(4)} eval-rmse ${ev.toFixed(4)}`),
+    const finalDir = join(workDir, "final");
+    mkdirSync(finalDir);
+    const spec = { ...base, ...candidate, rounds: bt.rounds };
+    const final = await r.stage(`Refit on 2006–2009 (${bt.rounds} rounds, nthread=1)`, () =>
+      fitModel(fit, spec, {
+        workDir: finalDir,
+        onRound: (i, total, tr) => r.progress(i + 1, total, `train-rmse ${tr.toFixed(4)}`),
       }),
     );
-    const nTrees = xgb.bestIteration + 1;
+    const nTrees = final.trees.trees.length;
     const nodeVisits = nodeVisitsPerRow(nTrees, params.max_depth);
-    r.info(
-      `best iteration ${xgb.bestIteration} (eval RMSE ${xgb.evalHistory[xgb.bestIteration].eval.toFixed(5)}); ` +
-        `${nTrees} trees × depth ≤ ${params.max_depth} = ${nodeVisits} node visits/row ` +
-        `(budget ${INFERENCE_BUDGET_NODE_VISITS})`,
-    );
+    r.info(`${nTrees} trees × depth ≤ ${params.max_depth} = ${nodeVisits} node visits/row`);
     if (nodeVisits > INFERENCE_BUDGET_NODE_VISITS) {
       throw new Error(
         `${nodeVisits} node visits per row exceed the inference budget of ${INFERENCE_BUDGET_NODE_VISITS}`,
       );
     }
-
+    const nF = final.state.features.length;
     const onnx = await r.stage("Convert to ONNX", () =>
-      xgboostToOnnx(xgb.model, state.features.length),
+      xgboostToOnnx(final.xgb.model, nF, final.linear),
     );
-    r.info(`model.onnx ${(onnx.length / 1024).toFixed(0)} KiB, ${xgb.bestIteration + 1} trees`);
-
     const session = await createOrtSession(onnx);
-    const evaluation = await r.stage("Evaluate through the serving path (ONNX Runtime)", () =>
-      evaluate(session, state, split),
-    );
-
-    let parity: Parity | undefined;
-    if (opts.parity !== false) {
-      parity = await r.stage("Parity: ONNX Runtime vs xgboost task=pred (all rows)", async () => {
-        const all = featurize(ds.records, state);
-        writeCsv(join(workDir, "all.csv"), all.matrix, all.nRows, all.nFeatures);
-        const ref = await predictXgboost(workDir, "model.json", "all.csv");
-        const ort = await runOrt(session, all.matrix, all.nRows, all.nFeatures);
-        return compare(ort, ref);
-      });
-      r.info(
-        `${parity.exact}/${parity.rows} bit-identical float32 predictions ` +
-          `(max |Δ| ${parity.maxAbsDiff}, max relative ${parity.maxRelDiff.toExponential(2)})`,
+    try {
+      let parity: TrainOutcome["parity"];
+      if (opts.parity !== false) {
+        parity = await r.stage("Parity: ONNX vs xgboost task=pred and the TS reference", () =>
+          checkParity(ds, final, session, finalDir),
+        );
+        r.info(
+          `trees: ${parity.trees.exact}/${parity.trees.rows} bit-identical; model: max relative ` +
+            `difference ${parity.model.maxRelDiff.toExponential(2)} (linear part in float32)`,
+        );
+      }
+      const evaluated = await r.stage("Score through the serving path (ONNX Runtime)", () =>
+        scoreAll(session, final, fit, holdout, bt, views, nTrees),
       );
-    }
-    await session.release();
-
-    const holdoutFm = featurize(split.holdout.records, state);
-    const manifest: ManifestContent = {
-      data: {
-        file: dataFile,
-        sha256: ds.sha256,
-        rows: ds.records.length,
-        split: {
-          train: { years: [...SPLIT_YEARS.train], rows: split.train.records.length },
-          eval: { years: [...SPLIT_YEARS.eval], rows: split.eval.records.length },
-          holdout: { years: [...SPLIT_YEARS.holdout], rows: split.holdout.records.length },
-        },
-      },
-      features: [...state.features],
-      feature_state: state,
-      schema: {
-        required: [...REQUIRED_FIELDS],
-        fields: Object.fromEntries(
-          FIELDS.map((f) => [
-            f.name,
-            { kind: f.kind, min: f.min, max: f.max, levels: f.levels ? [...f.levels] : undefined },
-          ]),
-        ),
-      },
-      xgboost: {
-        version: XGBOOST_VERSION,
-        params: {
-          ...xgb.config,
-          data: "train.csv",
-          "eval[train]": "train.csv",
-          "eval[eval]": "eval.csv",
-        },
-        best_iteration: xgb.bestIteration,
-        n_trees: nTrees,
-      },
-      inference: {
-        max_depth: params.max_depth,
-        node_visits_per_row: nodeVisits,
-        budget_node_visits: INFERENCE_BUDGET_NODE_VISITS,
-      },
-      onnx: { file: "model.onnx", sha256: sha256(onnx), opset: ONNX_ML_OPSET },
-      metrics: roundMetrics(evaluation.metrics),
-      interval: { level: INTERVAL_LEVEL, q: evaluation.q },
-      explain: explainTrees(xgb.model),
-      card: {
-        importance: factorImportance(xgb.model, state.features),
-        holdout_points: split.holdout.prices.map((actual, i) => ({
-          actual,
-          predicted: Math.round(Math.exp(evaluation.holdoutPred[i])),
-        })),
-      },
-    };
-    // Same number XGBoost reports (sanity: the base score went into the model as written).
-    if (
-      Math.fround(parseBaseScore(xgb.model.learner.learner_model_param.base_score)) !== baseScore
-    ) {
-      throw new Error("XGBoost did not keep the configured base_score");
-    }
-
-    let bundle: TrainOutcome["bundle"];
-    if (opts.outDir) {
-      bundle = await r.stage("Write bundle", () =>
-        writeBundle(opts.outDir!, onnx, manifest, opts.createdAt),
+      const manifest = await r.stage("Model card, reference statistics, comparables", () =>
+        assembleManifest({ ds, dataFile, final, nTrees, onnx, bt, calibration, evaluated }),
       );
+      let bundle: TrainOutcome["bundle"];
+      if (opts.outDir) {
+        bundle = await r.stage("Write bundle", () =>
+          writeBundle(opts.outDir!, onnx, manifest, opts.createdAt),
+        );
+      }
+      const hfm = evaluated.holdout.full.features;
+      return {
+        onnx,
+        final,
+        backtest: bt,
+        calibration,
+        parity,
+        manifest,
+        bundle,
+        workDir,
+        modelJson: join(finalDir, "model.json"),
+        holdout: { matrix: hfm.matrix, nRows: hfm.nRows, nFeatures: hfm.nFeatures },
+      };
+    } finally {
+      await session.release();
     }
-    return {
-      onnx,
-      state,
-      xgb,
-      evaluation,
-      parity,
-      manifest,
-      bundle,
-      workDir,
-      holdout: { matrix: holdoutFm.matrix, nRows: holdoutFm.nRows, nFeatures: holdoutFm.nFeatures },
-    };
   } finally {
     if (!opts.keepWorkDir) rmSync(workDir, { recursive: true, force: true });
   }
 }
 
 /**
- * The data set's author recommends removing houses over 4000 sq ft from training: three of the
- * five are partial sales far below market value, which teach the model that big houses are cheap.
+ * Every row of the data set: the trees alone in ONNX against `xgboost task=pred` (bit for bit),
+ * and the whole ONNX graph against the TypeScript reference (trees + linear part in double).
  */
-function dropTrainOutliers(train: {
-  records: PropertyRecord[];
-  prices: number[];
-  index: number[];
-}): void {
-  const keep = train.records.map((r) => (r.Gr_Liv_Area as number) <= 4000);
-  train.records = train.records.filter((_, i) => keep[i]);
-  train.prices = train.prices.filter((_, i) => keep[i]);
-  train.index = train.index.filter((_, i) => keep[i]);
+async function checkParity(
+  ds: Dataset,
+  final: FittedModel,
+  session: InferenceSession,
+  dir: string,
+): Promise<{ trees: Parity; model: Parity }> {
+  const all = featurize(ds.records, final.state);
+  writeCsv(join(dir, "all.csv"), all.matrix, all.nRows, all.nFeatures);
+  const ref = await predictXgboost(dir, "model.json", "all.csv");
+  const treesOnly = await createOrtSession(xgboostToOnnx(final.xgb.model, all.nFeatures));
+  const trees = compare(await runOrt(treesOnly, all.matrix, all.nRows, all.nFeatures), ref);
+  await treesOnly.release();
+  const ens = prepareTrees(final.trees.trees);
+  const reference = new Float64Array(all.nRows);
+  for (let i = 0; i < all.nRows; i++) {
+    const x = all.matrix.subarray(i * all.nFeatures, (i + 1) * all.nFeatures);
+    reference[i] =
+      predictRow(ens, final.trees.base_score, x) +
+      (final.linear ? linearPredict(final.linear, x) : 0);
+  }
+  const model = compare(await runOrt(session, all.matrix, all.nRows, all.nFeatures), reference);
+  if (trees.exact !== trees.rows) {
+    throw new Error(`ONNX trees differ from XGBoost on ${trees.rows - trees.exact} rows`);
+  }
+  if (model.maxRelDiff > 1e-6) {
+    throw new Error(`ONNX model differs from the reference by ${model.maxRelDiff} (> 1e-6)`);
+  }
+  return { trees, model };
 }
 
-function compare(a: Float32Array, b: Float32Array): Parity {
+function compare(a: ArrayLike<number>, b: ArrayLike<number>): Parity {
   if (a.length !== b.length) throw new Error(`parity: ${a.length} vs ${b.length} predictions`);
   let exact = 0;
   let maxAbsDiff = 0;
@@ -268,18 +214,4 @@ function compare(a: Float32Array, b: Float32Array): Parity {
     maxRelDiff = Math.max(maxRelDiff, d / Math.max(Math.abs(b[i]), 1e-12));
   }
   return { rows: a.length, exact, maxAbsDiff, maxRelDiff };
-}
-
-function roundMetrics(m: Evaluation["metrics"]): ManifestContent["metrics"] {
-  const r = (x: number, d: number) => Number(x.toFixed(d));
-  const one = (s: Evaluation["metrics"]["train"]) => ({
-    rmsle: r(s.rmsle, 5),
-    mae: r(s.mae, 0),
-    mape: r(s.mape, 3),
-    medape: r(s.medape, 3),
-    r2: r(s.r2, 5),
-    coverage: r(s.coverage, 4),
-    n: s.n,
-  });
-  return { train: one(m.train), eval: one(m.eval), holdout: one(m.holdout) };
 }

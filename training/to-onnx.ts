@@ -2,6 +2,7 @@
 // float32 predictions (rules in the shared toolchain notes and docs/decisions/0004).
 import onnxProto from "onnx-proto";
 import type { ExplainTree } from "~/ml/bundle";
+import type { LinearPart } from "~/ml/linear";
 import type { XgbModelJson, XgbTreeJson } from "./xgboost";
 
 const { onnx } = onnxProto;
@@ -126,8 +127,16 @@ const strs = (name: string, v: string[]): Attr => {
   });
 };
 
-/** Serialised ONNX model (deterministic bytes for the same model JSON). */
-export function xgboostToOnnx(model: XgbModelJson, nFeatures: number): Uint8Array {
+/**
+ * Serialised ONNX model (deterministic bytes for the same inputs): the trees, plus the linear
+ * part when given (Y = trees + intercept + Σ w·x over identity terms + Σ w·log1p(x) over log1p
+ * terms, in float32). The trees alone stay bit-exact with XGBoost.
+ */
+export function xgboostToOnnx(
+  model: XgbModelJson,
+  nFeatures: number,
+  linear?: LinearPart,
+): Uint8Array {
   checkSupported(model);
   const numFeature = Number(model.learner.learner_model_param.num_feature);
   if (numFeature > nFeatures) {
@@ -184,12 +193,13 @@ export function xgboostToOnnx(model: XgbModelJson, nFeatures: number): Uint8Arra
       n.missingTrue.push(c.default_left[i]);
     }
   });
+  const linearGraph = linear && linear.terms.length > 0 ? linearNodes(linear, "T") : undefined;
   const node = onnx.NodeProto.create({
     name: "xgboost_trees",
     opType: "TreeEnsembleRegressor",
     domain: "ai.onnx.ml",
     input: ["X"],
-    output: ["Y"],
+    output: [linearGraph ? "T" : "Y"],
     attribute: [
       str("aggregate_function", "SUM"),
       floats("base_values", [0]),
@@ -231,10 +241,63 @@ export function xgboostToOnnx(model: XgbModelJson, nFeatures: number): Uint8Arra
     ],
     graph: {
       name: "xgboost_regressor",
-      node: [node],
+      node: [node, ...(linearGraph?.nodes ?? [])],
+      initializer: linearGraph?.initializers ?? [],
       input: [tensor("X", ["N", nFeatures])],
       output: [tensor("Y", ["N", 1])],
     },
   });
   return onnx.ModelProto.encode(proto).finish();
+}
+
+/** Nodes computing Y = trees + linear part from X and the trees' output `trees` [N,1]. */
+function linearNodes(part: LinearPart, trees: string) {
+  const F = onnx.TensorProto.DataType.FLOAT;
+  const I64 = onnx.TensorProto.DataType.INT64;
+  const initializers: InstanceType<typeof onnx.TensorProto>[] = [];
+  const nodes: InstanceType<typeof onnx.NodeProto>[] = [];
+  const constant = (name: string, dataType: number, dims: number[], values: number[]) =>
+    initializers.push(
+      onnx.TensorProto.create(
+        dataType === I64
+          ? { name, dataType, dims, int64Data: values }
+          : { name, dataType, dims, floatData: values },
+      ),
+    );
+  const op = (opType: string, input: string[], output: string, attribute: Attr[] = []) =>
+    nodes.push(onnx.NodeProto.create({ name: output, opType, input, output: [output], attribute }));
+  let sum = trees;
+  for (const transform of ["identity", "log1p"] as const) {
+    const terms = part.terms.filter((t) => t.transform === transform);
+    if (terms.length === 0) continue;
+    const k = terms.length;
+    constant(
+      `${transform}_columns`,
+      I64,
+      [k],
+      terms.map((t) => t.index),
+    );
+    constant(
+      `${transform}_weights`,
+      F,
+      [k, 1],
+      terms.map((t) => Math.fround(t.weight)),
+    );
+    op("Gather", ["X", `${transform}_columns`], `${transform}_x`, [
+      onnx.AttributeProto.create({ name: "axis", type: A.INT, i: 1 }),
+    ]);
+    let input = `${transform}_x`;
+    if (transform === "log1p") {
+      constant("one", F, [], [1]);
+      op("Add", [input, "one"], "log1p_x1");
+      op("Log", ["log1p_x1"], "log1p_g");
+      input = "log1p_g";
+    }
+    op("MatMul", [input, `${transform}_weights`], `${transform}_sum`);
+    op("Add", [sum, `${transform}_sum`], `${transform}_total`);
+    sum = `${transform}_total`;
+  }
+  constant("intercept", F, [], [Math.fround(part.intercept)]);
+  op("Add", [sum, "intercept"], "Y");
+  return { nodes, initializers };
 }

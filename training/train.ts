@@ -2,7 +2,9 @@
 // and writes models/<version>/{model.onnx,manifest.json} + models/LATEST.
 //   --out DIR        bundle directory (default: models)
 //   --rounds N       max boosting rounds (fast runs in tests)
-//   --search         hyper-parameter search on the eval split first (default: recorded params)
+//   --select         backtest every candidate model (3 seeds) and record the best in
+//                    training/selection.json before training (default: the recorded choice)
+//   --search         hyper-parameter search by the backtest first (default: recorded params)
 //   --no-golden      skip the TreeSHAP golden file (tests/fixtures/xgb-contribs.json)
 import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -12,30 +14,8 @@ import { searchParams } from "./tune";
 import { writeGolden } from "./golden";
 import { assertXgboost } from "./xgboost";
 import { BEST_PARAMS } from "./params";
-
-function table(metrics: Record<string, Record<string, number>>): string {
-  const rows = [["split", "n", "RMSLE", "MAE (USD)", "MAPE %", "MedAPE %", "R²", "90% cover"]];
-  for (const [split, m] of Object.entries(metrics)) {
-    rows.push([
-      split,
-      String(m.n),
-      m.rmsle.toFixed(4),
-      Math.round(m.mae).toLocaleString("en-US"),
-      m.mape.toFixed(2),
-      m.medape.toFixed(2),
-      m.r2.toFixed(4),
-      `${(m.coverage * 100).toFixed(1)}%`,
-    ]);
-  }
-  const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));
-  const line = (r: string[]) =>
-    r.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join("  ");
-  return [
-    line(rows[0]),
-    widths.map((w) => "-".repeat(w)).join("  "),
-    ...rows.slice(1).map(line),
-  ].join("\n");
-}
+import { selectCandidate } from "./select";
+import { summary } from "./summary";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -43,6 +23,7 @@ async function main(): Promise<void> {
       out: { type: "string", default: "models" },
       rounds: { type: "string" },
       search: { type: "boolean", default: false },
+      select: { type: "boolean", default: false },
       "no-search": { type: "boolean", default: false },
       golden: { type: "boolean", default: true },
       "no-golden": { type: "boolean", default: false },
@@ -59,10 +40,16 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   let params = BEST_PARAMS;
   if (values.search && !values["no-search"]) {
-    params = await reporter.stage("Hyper-parameter search (scored on eval 2009)", () =>
+    params = await reporter.stage("Hyper-parameter search (scored by the backtest)", () =>
       searchParams({ dataFile: values.data, rounds, reporter }),
     );
     reporter.info(`best: ${JSON.stringify(params)} (record it in training/params.ts)`);
+  }
+  if (values.select) {
+    const sel = await reporter.stage("Model selection (backtest, 3 seeds per candidate)", () =>
+      selectCandidate({ dataFile: values.data, params, reporter }),
+    );
+    reporter.info(`chosen: ${sel.chosen} (recorded in training/selection.json)`);
   }
   const out = await trainModel({
     dataFile: values.data,
@@ -82,24 +69,7 @@ async function main(): Promise<void> {
     rmSync(out.workDir, { recursive: true, force: true });
   }
   const total = (performance.now() - t0) / 1000;
-  const m = out.manifest.metrics;
-  const cost = out.manifest.inference;
-  process.stdout.write(`\n${table(m)}\n\n`);
-  if (out.parity) {
-    process.stdout.write(
-      `Parity ONNX vs XGBoost: ${out.parity.exact}/${out.parity.rows} bit-identical (max |Δ| ${out.parity.maxAbsDiff})\n`,
-    );
-  }
-  process.stdout.write(
-    `Interval: 90% split-conformal, q = ${out.evaluation.q.toFixed(4)} (log space); holdout coverage ${(m.holdout.coverage * 100).toFixed(1)}%\n` +
-      `Model: ${out.manifest.xgboost.n_trees} trees × depth ≤ ${cost?.max_depth} = ` +
-      `${cost?.node_visits_per_row} node visits/row (inference budget ${cost?.budget_node_visits})\n` +
-      `Bundle: ${out.bundle?.dir} (${((out.bundle?.bytes ?? 0) / 1024).toFixed(0)} KiB)\n` +
-      `Total ${total.toFixed(1)} s\n`,
-  );
-  if (out.parity && out.parity.exact !== out.parity.rows) {
-    throw new Error("ONNX predictions differ from XGBoost's: the bundle must not be used");
-  }
+  process.stdout.write(`\n${summary(out)}\nTotal ${total.toFixed(1)} s\n`);
 }
 
 main().catch((err: unknown) => {

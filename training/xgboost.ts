@@ -28,22 +28,33 @@ export function float32Text(v: number): string {
   return String(v);
 }
 
-/** CSV with the label in column 0 (XGBoost: `?format=csv&label_column=0`). */
+/**
+ * CSV with the label in column 0 and, when given, the row weight in column 1 (the 1.7 CLI reads
+ * `?format=csv&label_column=0&weight_column=1` and leaves the weight out of the features).
+ */
 export function writeCsv(
   path: string,
   matrix: Float32Array,
   nRows: number,
   nFeatures: number,
   labels?: ArrayLike<number>,
+  weights?: ArrayLike<number>,
 ): void {
   const lines: string[] = new Array(nRows);
-  const cells: string[] = new Array(nFeatures + 1);
+  const lead = weights ? 2 : 1;
+  const cells: string[] = new Array(nFeatures + lead);
   for (let i = 0; i < nRows; i++) {
     cells[0] = labels ? String(labels[i]) : "0";
-    for (let j = 0; j < nFeatures; j++) cells[j + 1] = float32Text(matrix[i * nFeatures + j]);
+    if (weights) cells[1] = String(weights[i]);
+    for (let j = 0; j < nFeatures; j++) cells[j + lead] = float32Text(matrix[i * nFeatures + j]);
     lines[i] = cells.join(",");
   }
   writeFileSync(path, lines.join("\n") + "\n");
+}
+
+/** The CLI's data URI of a CSV written by writeCsv. */
+export function csvUri(file: string, weighted = false): string {
+  return `${file}?format=csv&label_column=0${weighted ? "&weight_column=1" : ""}`;
 }
 
 /** Identity-link objectives the ONNX converter supports (training/to-onnx.ts). */
@@ -152,20 +163,27 @@ function run(args: string[], cwd: string, onLine?: (line: string) => void): Prom
   });
 }
 
-const EVAL_LINE = /\[(\d+)\]\s+train-rmse:([0-9.eE+-]+)\s+eval-rmse:([0-9.eE+-]+)/;
+const EVAL_LINE = /\[(\d+)\]\s+train-rmse:([0-9.eE+-]+)(?:\s+eval-rmse:([0-9.eE+-]+))?/;
 
 export async function trainXgboost(opts: {
   dir: string;
   trainCsv: string;
-  evalCsv: string;
+  /** Rows scored after every round (early stopping reads them); none: train only. */
+  evalCsv?: string;
+  /** The training CSV has a weight column (writeCsv's `weights`). */
+  weighted?: boolean;
   params: XgbParams;
   rounds: number;
-  earlyStopping: number;
+  /** Keep the rounds up to the best eval round if no better one follows within this many. */
+  earlyStopping?: number;
   baseScore: number;
   seed: number;
+  /** Per feature: 1 = the prediction may only increase with it, 0 = free. */
+  monotone?: readonly number[];
   onRound?: (round: number, total: number, trainRmse: number, evalRmse: number) => void;
 }): Promise<TrainResult> {
   const { dir, params } = opts;
+  const trainUri = csvUri(opts.trainCsv, opts.weighted);
   const config: Record<string, string | number> = {
     booster: "gbtree",
     objective: params.objective ?? "reg:squarederror",
@@ -182,13 +200,16 @@ export async function trainXgboost(opts: {
     lambda: params.lambda,
     alpha: params.alpha,
     gamma: params.gamma,
+    ...(opts.monotone?.some((c) => c !== 0)
+      ? { monotone_constraints: `(${opts.monotone.join(",")})` }
+      : {}),
     base_score: opts.baseScore,
     num_round: opts.rounds,
     nthread: 1,
     seed: opts.seed,
-    data: `${opts.trainCsv}?format=csv&label_column=0`,
-    "eval[train]": `${opts.trainCsv}?format=csv&label_column=0`,
-    "eval[eval]": `${opts.evalCsv}?format=csv&label_column=0`,
+    data: trainUri,
+    "eval[train]": trainUri,
+    ...(opts.evalCsv ? { "eval[eval]": csvUri(opts.evalCsv) } : {}),
     model_out: "model.full.json",
   };
   writeFileSync(join(dir, "train.conf"), configText(config) + "\n");
@@ -197,18 +218,22 @@ export async function trainXgboost(opts: {
     const m = EVAL_LINE.exec(line);
     if (!m) return;
     const round = Number(m[1]);
-    history[round] = { train: Number(m[2]), eval: Number(m[3]) };
-    opts.onRound?.(round, opts.rounds, Number(m[2]), Number(m[3]));
+    const ev = m[3] === undefined ? NaN : Number(m[3]);
+    history[round] = { train: Number(m[2]), eval: ev };
+    opts.onRound?.(round, opts.rounds, Number(m[2]), ev);
   });
   if (history.length !== opts.rounds) {
     throw new Error(`xgboost reported ${history.length} of ${opts.rounds} rounds`);
   }
   // Early stopping: the first round with the lowest eval RMSE; stop looking once `earlyStopping`
   // rounds pass without improvement (the CLI has no early stopping, so we truncate the model).
-  let best = 0;
-  for (let i = 1; i < history.length; i++) {
-    if (i - best > opts.earlyStopping) break;
-    if (history[i].eval < history[best].eval) best = i;
+  let best = history.length - 1;
+  if (opts.evalCsv && opts.earlyStopping !== undefined) {
+    best = 0;
+    for (let i = 1; i < history.length; i++) {
+      if (i - best > opts.earlyStopping) break;
+      if (history[i].eval < history[best].eval) best = i;
+    }
   }
   const modelText = truncateModelText(readFileSync(join(dir, "model.full.json"), "utf8"), best + 1);
   writeFileSync(join(dir, "model.json"), modelText);
@@ -260,7 +285,7 @@ export async function predictXgboost(
   const cfg = {
     task: "pred",
     model_in: modelFile,
-    "test:data": `${csv}?format=csv&label_column=0`,
+    "test:data": csvUri(csv),
     name_pred: "pred.txt",
     nthread: 1,
   };

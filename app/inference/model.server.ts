@@ -1,5 +1,5 @@
 import { InvalidBundleError } from "~/lib/errors.server";
-import { prepareTrees, type PreparedEnsemble } from "~/ml/explain";
+import { prepareExplainer, type PreparedEnsemble } from "~/ml/explain";
 import { featurize, type FeatureState } from "~/ml/features";
 import { FIELDS } from "~/ml/fields";
 import type { BundleManifest } from "~/ml/bundle";
@@ -68,6 +68,6 @@ export async function loadModel(
     session,
     featureState,
     nFeatures,
-    explain: prepareTrees(manifest.explain.trees),
+    explain: prepareExplainer(manifest.explain),
   });
 }

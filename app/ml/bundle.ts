@@ -1,8 +1,22 @@
 // The model bundle manifest: types, zod schema and the format check. Pure (no node imports).
 import { z } from "zod";
-import { FeatureStateSchema } from "./features";
+import { FeatureStateSchema } from "./features/state";
+import { integerArray, numberArray } from "./number-arrays";
+import {
+  BacktestSchema,
+  CalibrationSchema,
+  CardExtrasSchema,
+  ComparablesIndexSchema,
+  LinearPartSchema,
+  ReferenceSchema,
+} from "./bundle-blocks";
 
-export const BUNDLE_FORMAT = 1;
+/**
+ * 2: ordinal ranks come from the level order in fields.ts (some moved by one), and the blocks of
+ * ADR 0025–0028 may be present. A format-1 bundle would be featurized differently, so it is
+ * refused rather than silently mispriced.
+ */
+export const BUNDLE_FORMAT = 2;
 
 /**
  * One XGBoost tree for TreeSHAP. Node ids are array indices, node 0 is the root; a leaf has
@@ -11,13 +25,13 @@ export const BUNDLE_FORMAT = 1;
  * cover[i] is XGBoost's sum_hessian.
  */
 export const ExplainTreeSchema = z.object({
-  left: z.array(z.number().int()),
-  right: z.array(z.number().int()),
-  feature: z.array(z.number().int()),
-  threshold: z.array(z.number()),
-  default_left: z.array(z.number().int()),
-  value: z.array(z.number()),
-  cover: z.array(z.number()),
+  left: integerArray(),
+  right: integerArray(),
+  feature: integerArray(),
+  threshold: numberArray(),
+  default_left: integerArray(),
+  value: numberArray(),
+  cover: numberArray(),
 });
 export type ExplainTree = z.infer<typeof ExplainTreeSchema>;
 
@@ -78,13 +92,38 @@ export const BundleManifestSchema = z.object({
     })
     .optional(),
   onnx: z.object({ file: z.literal("model.onnx"), sha256: z.string(), opset: z.number().int() }),
+  /**
+   * train: the fitted rows (in sample); eval: the backtest's test years, each predicted by a
+   * model fitted on the years before it; holdout: once per bundle. Coverage is that of the
+   * calibrated interval each row gets (`calibration`) when the bundle has one.
+   */
   metrics: z.object({ train: MetricsSchema, eval: MetricsSchema, holdout: MetricsSchema }),
+  /** One log-space half-width for every row (bundles before `calibration`; full records). */
   interval: z.object({ level: z.number(), q: z.number() }),
-  explain: z.object({ base_score: z.number(), trees: z.array(ExplainTreeSchema) }),
-  card: z.object({
-    importance: z.array(z.object({ factor: z.string(), gain: z.number() })),
-    holdout_points: z.array(z.object({ actual: z.number(), predicted: z.number() })),
+  explain: z.object({
+    base_score: z.number(),
+    trees: z.array(ExplainTreeSchema),
+    /** The linear part of the model (in the ONNX graph too); absent: trees only. */
+    linear: LinearPartSchema.optional(),
   }),
+  /** Interval calibration by what was given (app/ml/calibration.ts). */
+  calibration: CalibrationSchema.optional(),
+  /** Training statistics for range warnings and drift monitoring (app/ml/reference.ts). */
+  reference: ReferenceSchema.optional(),
+  /** Comparable-sales index of the fitted sales (app/ml/comparables.ts). */
+  comparables: ComparablesIndexSchema.optional(),
+  /** The rolling-origin backtest that chose the model (docs/training.md). */
+  backtest: BacktestSchema.optional(),
+  card: z
+    .object({
+      /**
+       * Share per factor (key `gain` for pages written before format 2): the mean |SHAP| shares
+       * on the holdout from format 2 on, the trees' split gain before.
+       */
+      importance: z.array(z.object({ factor: z.string(), gain: z.number() })),
+      holdout_points: z.array(z.object({ actual: z.number(), predicted: z.number() })),
+    })
+    .extend(CardExtrasSchema.shape),
 });
 export type BundleManifest = z.infer<typeof BundleManifestSchema>;
 

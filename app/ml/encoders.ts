@@ -51,18 +51,22 @@ export function frequencyLookup(enc: FrequencyEncoder): (level: string) => numbe
   return (level) => m.get(level) ?? 0;
 }
 
-/** Deterministic k-fold assignment (seeded Fisher–Yates) for out-of-fold target encoding. */
-export function assignFolds(n: number, k: number, seed: number): Int32Array {
-  const order = Array.from({ length: n }, (_, i) => i);
+/** Deterministic 32-bit PRNG (mulberry32) in [0, 1): the same seed, the same sequence. */
+export function mulberry32(seed: number): () => number {
   let s = seed >>> 0;
-  const rand = () => {
-    // mulberry32
+  return () => {
     s = (s + 0x6d2b79f5) >>> 0;
     let t = s;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Deterministic k-fold assignment (seeded Fisher–Yates) for out-of-fold target encoding. */
+export function assignFolds(n: number, k: number, seed: number): Int32Array {
+  const order = Array.from({ length: n }, (_, i) => i);
+  const rand = mulberry32(seed);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [order[i], order[j]] = [order[j], order[i]];

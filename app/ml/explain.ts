@@ -3,17 +3,19 @@
 // following `default_left`, and the conditional expectation weights children by their cover
 // (sum_hessian) relative to the parent's. Pure TS (no node: imports).
 //
-// Two exact evaluators of the same values:
-// - leaf tables (default when they fit a memory budget): a leaf's contribution depends on x
-//   only through which of its path's unique features x "agrees" with, so all 2^u cases are
-//   precomputed once per leaf (in the spirit of Fast TreeSHAP v2, Yang 2021) and a row costs
-//   O(leaves × u) lookups;
-// - Algorithm 2 with EXTEND/UNWIND (O(leaves × depth²) per row, no extra memory) for trees
-//   whose tables would be too large.
+// One evaluator, leaf tables: a leaf's contribution depends on x only through which of its
+// path's unique features x "agrees" with, so all 2^u cases are precomputed once per leaf (in
+// the spirit of Fast TreeSHAP v2, Yang 2021) and a row costs O(leaves × u) lookups. Tables fit
+// any tree up to depth 6 (MAX_EXPLAIN_DEPTH; training refuses deeper trees); a tree whose tables
+// would not fit the memory budget is refused when the bundle loads. The tests keep a second
+// exact algorithm (EXTEND/UNWIND) and brute-force Shapley values as oracles.
 
 import type { ExplainTree } from "./bundle"; // type only: keeps this module free of zod
+import { addLinearContributions, linearBase, linearPredict, type LinearPart } from "./linear";
 
 export type { ExplainTree };
+// Serving imports the grouping from here (it lives with the other presentation helpers).
+export { groupContributions } from "./contributions";
 
 type PreparedTree = {
   left: Int32Array;
@@ -25,7 +27,7 @@ type PreparedTree = {
   leftFrac: Float64Array; // cover[left] / cover[node]: the "zero fraction" of each child
   rightFrac: Float64Array;
   mean: number; // cover-weighted mean leaf value (XGBoost's node_mean_values[0])
-  tables: LeafTables | null;
+  tables: LeafTables;
 };
 
 // For a leaf with unique path features k_0..k_{u-1} (bit b ↔ k_b, in order of first
@@ -44,9 +46,22 @@ type LeafTables = {
   tab: Float64Array; // per leaf [Cm(0), D(0), Cm(1), D(1), …]: a lookup touches one cache line
 };
 
+/** Deepest trees the leaf tables are sized for (training refuses deeper models). */
+export const MAX_EXPLAIN_DEPTH = 6;
+
+const EMPTY_TABLES: LeafTables = {
+  nodeBit: new Int8Array(0),
+  leafSlot: new Int32Array(0),
+  leafU: new Uint8Array(0),
+  leafFeatOff: new Int32Array(0),
+  feats: new Int32Array(0),
+  leafTabOff: new Int32Array(0),
+  tab: new Float64Array(0),
+};
+
 export type PrepareOptions = {
-  /** Largest Σ_leaves 2^u (u = unique features on the leaf's path) for which a tree gets
-   *  leaf tables; 16 bytes each. 4096 covers any depth-6 tree (≤ 64 KB per tree). */
+  /** Largest Σ_leaves 2^u (u = unique features on the leaf's path) a tree may need; 16 bytes
+   *  each. 4096 covers any depth-6 tree (≤ 64 KB per tree). */
   maxTableEntries?: number;
 };
 
@@ -54,6 +69,8 @@ export type PreparedEnsemble = {
   readonly trees: readonly PreparedTree[];
   readonly maxDepth: number; // internal nodes on the longest root-to-leaf path
   readonly maxFeature: number; // largest split feature index (-1 if no splits)
+  /** The model's linear part, explained exactly next to the trees (prepareExplainer). */
+  readonly linear?: LinearPart;
 };
 
 export type RowExplanation = { base: number; contributions: Float64Array; prediction: number };
@@ -99,7 +116,7 @@ export function prepareTrees(
       leftFrac: new Float64Array(n),
       rightFrac: new Float64Array(n),
       mean: 0,
-      tables: null,
+      tables: EMPTY_TABLES,
     };
     const seen = new Uint8Array(n);
     // Returns the cover-weighted mean of the subtree (divided by the node's own cover, as
@@ -132,10 +149,26 @@ export function prepareTrees(
       return (visit(l, depth + 1) * cl + visit(r, depth + 1) * cr) / c;
     };
     p.mean = visit(0, 0);
-    p.tables = buildLeafTables(p, maxTableEntries);
+    const tables = buildLeafTables(p, maxTableEntries);
+    if (!tables) {
+      throw new Error(
+        `tree ${ti}: its SHAP leaf tables need more than ${maxTableEntries} entries ` +
+          `(trees deeper than ${MAX_EXPLAIN_DEPTH} levels cannot be explained)`,
+      );
+    }
+    p.tables = tables;
     return p;
   });
   return { trees: out, maxDepth, maxFeature };
+}
+
+/** The manifest's `explain` block prepared once: the trees and, if any, the linear part. */
+export function prepareExplainer(
+  explain: { trees: readonly ExplainTree[]; linear?: LinearPart },
+  options: PrepareOptions = {},
+): PreparedEnsemble {
+  const ens = prepareTrees(explain.trees, options);
+  return explain.linear ? { ...ens, linear: explain.linear } : ens;
 }
 
 /** base_score + Σ per-tree cover-weighted mean leaf value: XGBoost's pred_contribs bias. */
@@ -253,176 +286,13 @@ function leafIndex(t: PreparedTree, x: Float32Array): number {
   return i;
 }
 
-/** The model's log-space output, summed in float32 from base_score exactly like XGBoost. */
+/** The trees' log-space output, summed in float32 from base_score exactly like XGBoost
+ *  (explainRow adds the linear part, if any). */
 export function predictRow(trees: Trees, baseScore: number, x: Float32Array | number[]): number {
   const xs = toFloat32(x);
   let acc = Math.fround(baseScore);
   for (const t of prepared(trees).trees) acc = Math.fround(acc + t.value[leafIndex(t, xs)]);
   return acc;
-}
-
-// ---- TreeSHAP core -------------------------------------------------------------------------
-// The "unique path" of the paper is stored as parallel typed arrays; every recursion level
-// works on its own copy at a higher offset (like XGBoost's unique_path_data), so siblings
-// see their parent's path untouched.
-
-type Workspace = {
-  fi: Int32Array;
-  zf: Float64Array;
-  of: Float64Array;
-  pw: Float64Array;
-  stride: number;
-  up: Float64Array; // (i+1)/(d+1)
-  down: Float64Array; // (d-i)/(d+1)
-  invUp: Float64Array; // (d+1)/(i+1)
-  invDown: Float64Array; // (d+1)/(d-i)
-};
-
-const workspaces = new Map<number, Workspace>();
-
-function workspace(maxDepth: number): Workspace {
-  let ws = workspaces.get(maxDepth);
-  if (!ws) {
-    // Level k starts at ≤ 1 + k(k+1)/2 + k and holds ≤ k+1 elements.
-    const size = ((maxDepth + 2) * (maxDepth + 3)) / 2 + 2;
-    const stride = maxDepth + 2;
-    const ratios = () => new Float64Array(stride * stride);
-    ws = {
-      fi: new Int32Array(size),
-      zf: new Float64Array(size),
-      of: new Float64Array(size),
-      pw: new Float64Array(size),
-      stride,
-      up: ratios(),
-      down: ratios(),
-      invUp: ratios(),
-      invDown: ratios(),
-    };
-    for (let d = 0; d < stride; d++) {
-      for (let i = 0; i < d; i++) {
-        const k = d * stride + i;
-        ws.up[k] = (i + 1) / (d + 1);
-        ws.down[k] = (d - i) / (d + 1);
-        ws.invUp[k] = (d + 1) / (i + 1);
-        ws.invDown[k] = (d + 1) / (d - i);
-      }
-    }
-    workspaces.set(maxDepth, ws);
-  }
-  return ws;
-}
-
-// In the path-dependent algorithm one_fraction is always 0 or 1 (the root starts at 1, a hot
-// child inherits it, a cold child gets 0), so the divisions of the paper's EXTEND/UNWIND by
-// one_fraction and by small integers become multiplications by these precomputed ratios
-// (row d, column i; divisions dominated the per-row cost).
-function extendPath(ws: Workspace, p: number, d: number, zf: number, of: number, fi: number) {
-  const { pw, up, down } = ws;
-  const r = d * ws.stride;
-  ws.fi[p + d] = fi;
-  ws.zf[p + d] = zf;
-  ws.of[p + d] = of;
-  pw[p + d] = d === 0 ? 1 : 0;
-  for (let i = d - 1; i >= 0; i--) {
-    pw[p + i + 1] += of * pw[p + i] * up[r + i];
-    pw[p + i] = zf * pw[p + i] * down[r + i];
-  }
-}
-
-function unwindPath(ws: Workspace, p: number, d: number, k: number) {
-  const { pw, down, invUp, invDown } = ws;
-  const r = d * ws.stride;
-  const zf = ws.zf[p + k];
-  if (ws.of[p + k] !== 0) {
-    let next = pw[p + d];
-    for (let i = d - 1; i >= 0; i--) {
-      const tmp = pw[p + i];
-      pw[p + i] = next * invUp[r + i];
-      next = tmp - pw[p + i] * zf * down[r + i];
-    }
-  } else {
-    const inv = 1 / zf;
-    for (let i = d - 1; i >= 0; i--) pw[p + i] = pw[p + i] * invDown[r + i] * inv;
-  }
-  for (let i = k; i < d; i++) {
-    ws.fi[p + i] = ws.fi[p + i + 1];
-    ws.zf[p + i] = ws.zf[p + i + 1];
-    ws.of[p + i] = ws.of[p + i + 1];
-  }
-}
-
-// Σ of the path weights as if element k were unwound, without modifying the path.
-function unwoundPathSum(ws: Workspace, p: number, d: number, k: number): number {
-  const { pw, down, invUp, invDown } = ws;
-  const r = d * ws.stride;
-  const zf = ws.zf[p + k];
-  let total = 0;
-  if (ws.of[p + k] !== 0) {
-    let next = pw[p + d];
-    for (let i = d - 1; i >= 0; i--) {
-      const tmp = next * invUp[r + i];
-      total += tmp;
-      next = pw[p + i] - tmp * zf * down[r + i];
-    }
-  } else if (zf !== 0) {
-    for (let i = d - 1; i >= 0; i--) total += pw[p + i] * invDown[r + i];
-    total /= zf;
-  } // both zero (cold child with zero cover): all weights are 0 and so is the sum
-  return total;
-}
-
-function recurse(
-  t: PreparedTree,
-  x: Float32Array,
-  phi: Float64Array,
-  ws: Workspace,
-  node: number,
-  parentOff: number,
-  d: number,
-  zf: number,
-  of: number,
-  fi: number,
-) {
-  const off = parentOff + d + 1;
-  for (let i = 0; i < d; i++) {
-    ws.fi[off + i] = ws.fi[parentOff + i];
-    ws.zf[off + i] = ws.zf[parentOff + i];
-    ws.of[off + i] = ws.of[parentOff + i];
-    ws.pw[off + i] = ws.pw[parentOff + i];
-  }
-  extendPath(ws, off, d, zf, of, fi);
-
-  const left = t.left[node];
-  if (left === -1) {
-    const v = t.value[node];
-    for (let i = 1; i <= d; i++) {
-      const w = unwoundPathSum(ws, off, d, i);
-      phi[ws.fi[off + i]] += w * (ws.of[off + i] - ws.zf[off + i]) * v;
-    }
-    return;
-  }
-
-  const f = t.feature[node];
-  const xv = x[f];
-  const goLeft = xv !== xv ? t.defaultLeft[node] === 1 : xv < t.threshold[node];
-  const hot = goLeft ? left : t.right[node];
-  const cold = goLeft ? t.right[node] : left;
-  const hotFrac = goLeft ? t.leftFrac[node] : t.rightFrac[node];
-  const coldFrac = goLeft ? t.rightFrac[node] : t.leftFrac[node];
-
-  // A feature already split on above: undo that split and fold its fractions into this one.
-  let inZ = 1;
-  let inO = 1;
-  let k = 1; // element 0 is the root's dummy (feature -1)
-  while (k <= d && ws.fi[off + k] !== f) k++;
-  if (k <= d) {
-    inZ = ws.zf[off + k];
-    inO = ws.of[off + k];
-    unwindPath(ws, off, d, k);
-    d -= 1;
-  }
-  recurse(t, x, phi, ws, hot, off, d + 1, hotFrac * inZ, inO, f);
-  recurse(t, x, phi, ws, cold, off, d + 1, coldFrac * inZ, 0, f);
 }
 
 // ---- Leaf-table evaluator ----------------------------------------------------------------------
@@ -470,12 +340,10 @@ function shapFromTables(
 
 /** Adds the TreeSHAP values of one row to `phi` (length ≥ nFeatures). */
 function treeShapInto(ens: PreparedEnsemble, x: Float32Array, phi: Float64Array) {
-  const ws = workspace(ens.maxDepth);
   const stack = stackFor(ens.maxDepth);
   for (const t of ens.trees) {
     if (t.left[0] === -1) continue; // a single leaf (e.g. base_score tree) explains nothing
-    if (t.tables) shapFromTables(t, t.tables, x, phi, stack);
-    else recurse(t, x, phi, ws, 0, 0, 0, 1, 1, -1);
+    shapFromTables(t, t.tables, x, phi, stack);
   }
 }
 
@@ -502,7 +370,10 @@ export function treeShap(
   return phi;
 }
 
-/** base + Σ contributions = prediction (the float32 tree walk), up to float rounding. */
+/**
+ * base + Σ contributions = prediction (the float32 tree walk, plus the linear part in double
+ * when the ensemble has one), up to float rounding.
+ */
 export function explainRow(
   trees: Trees,
   baseScore: number,
@@ -511,28 +382,13 @@ export function explainRow(
 ): RowExplanation {
   const ens = prepared(trees);
   const xs = toFloat32(x);
-  return {
-    base: expectedValue(ens, baseScore),
-    contributions: treeShap(ens, xs, nFeatures),
-    prediction: predictRow(ens, baseScore, xs),
-  };
-}
-
-/** Sums feature contributions into human-readable factors, largest |value| first. */
-export function groupContributions(
-  contributions: ArrayLike<number>,
-  featureNames: readonly string[],
-  factorOf: (name: string) => string,
-): { factor: string; value: number }[] {
-  if (contributions.length !== featureNames.length) {
-    throw new Error(`${contributions.length} contributions for ${featureNames.length} features`);
+  const contributions = treeShap(ens, xs, nFeatures);
+  let base = expectedValue(ens, baseScore);
+  let prediction = predictRow(ens, baseScore, xs);
+  if (ens.linear) {
+    addLinearContributions(ens.linear, xs, contributions);
+    base += linearBase(ens.linear);
+    prediction += linearPredict(ens.linear, xs);
   }
-  const sums = new Map<string, number>();
-  featureNames.forEach((name, i) => {
-    const factor = factorOf(name);
-    sums.set(factor, (sums.get(factor) ?? 0) + contributions[i]);
-  });
-  return [...sums]
-    .map(([factor, value]) => ({ factor, value }))
-    .sort((a, b) => Math.abs(b.value) - Math.abs(a.value) || (a.factor < b.factor ? -1 : 1));
+  return { base, contributions, prediction };
 }

@@ -5,6 +5,15 @@
 // in one level (Sale_Type "WD "), so levels AND inputs are trimmed (see schema.ts) and "WD"
 // is the canonical spelling.
 
+import {
+  DWELLING_TYPES,
+  EXTERIOR_1ST,
+  EXTERIOR_2ND,
+  NEIGHBORHOODS,
+  ROOF_MATERIALS,
+  ZONING,
+} from "./levels";
+
 export type FieldKind = "number" | "integer" | "category";
 
 export type FieldSpec = {
@@ -15,6 +24,11 @@ export type FieldSpec = {
   min?: number;
   max?: number;
   levels?: readonly string[];
+  /**
+   * The levels are listed worst to best (or none to most), and the model uses a level's index as
+   * its rank. Declared here once: the features derive their ranks from it.
+   */
+  ordinal?: boolean;
   required: boolean;
   description?: string;
   group: string;
@@ -39,7 +53,7 @@ const REQUIRED = new Set([
   "Mo_Sold",
 ]);
 
-type Extra = Partial<Pick<FieldSpec, "unit" | "description" | "default">>;
+type Extra = Partial<Pick<FieldSpec, "unit" | "description" | "default" | "ordinal">>;
 
 function num(
   name: string,
@@ -73,48 +87,20 @@ function cat(
   return { name, label, kind: "category", levels, group, required: REQUIRED.has(name), ...extra };
 }
 
+/** A category whose levels are ordered worst to best (see FieldSpec.ordinal). */
+const ord = (...[name, label, group, levels, extra]: Parameters<typeof cat>): FieldSpec =>
+  cat(name, label, group, levels, { ...extra, ordinal: true });
+
 const SQFT = { unit: "sq ft" } as const;
 // Quality/condition scales, worst to best (the order is also the ordinal encoding).
 const QUALITY5 = ["Poor", "Fair", "Typical", "Good", "Excellent"] as const;
 
 export const FIELDS: readonly FieldSpec[] = [
   // Location
-  cat(
-    "Neighborhood",
-    "Neighbourhood",
-    "Location",
-    [
-      "Bloomington_Heights",
-      "Blueste",
-      "Briardale",
-      "Brookside",
-      "Clear_Creek",
-      "College_Creek",
-      "Crawford",
-      "Edwards",
-      "Gilbert",
-      "Green_Hills",
-      "Greens",
-      "Iowa_DOT_and_Rail_Road",
-      "Landmark",
-      "Meadow_Village",
-      "Mitchell",
-      "North_Ames",
-      "Northpark_Villa",
-      "Northridge",
-      "Northridge_Heights",
-      "Northwest_Ames",
-      "Old_Town",
-      "Sawyer",
-      "Sawyer_West",
-      "Somerset",
-      "South_and_West_of_Iowa_State_University",
-      "Stone_Brook",
-      "Timberland",
-      "Veenker",
-    ],
-    { default: "North_Ames", description: "Neighbourhood within Ames city limits" },
-  ),
+  cat("Neighborhood", "Neighbourhood", "Location", NEIGHBORHOODS, {
+    default: "North_Ames",
+    description: "Neighbourhood within Ames city limits",
+  }),
   num("Longitude", "Longitude", "Location", -93.75, -93.5, {
     unit: "°",
     description: "Imputed from the neighbourhood when missing",
@@ -123,15 +109,7 @@ export const FIELDS: readonly FieldSpec[] = [
     unit: "°",
     description: "Imputed from the neighbourhood when missing",
   }),
-  cat("MS_Zoning", "Zoning", "Location", [
-    "A_agr",
-    "C_all",
-    "Floating_Village_Residential",
-    "I_all",
-    "Residential_High_Density",
-    "Residential_Low_Density",
-    "Residential_Medium_Density",
-  ]),
+  cat("MS_Zoning", "Zoning", "Location", ZONING),
   cat("Condition_1", "Proximity to road/rail", "Location", [
     "Artery",
     "Feedr",
@@ -177,7 +155,7 @@ export const FIELDS: readonly FieldSpec[] = [
   int("Fireplaces", "Fireplaces", "Rooms", 0, 10),
 
   // Quality
-  cat(
+  ord(
     "Overall_Cond",
     "Overall condition",
     "Quality",
@@ -194,9 +172,9 @@ export const FIELDS: readonly FieldSpec[] = [
     ],
     { default: "Average" },
   ),
-  cat("Exter_Cond", "Exterior condition", "Quality", QUALITY5),
-  cat("Heating_QC", "Heating quality", "Quality", QUALITY5),
-  cat(
+  ord("Exter_Cond", "Exterior condition", "Quality", QUALITY5),
+  ord("Heating_QC", "Heating quality", "Quality", QUALITY5),
+  ord(
     "Functional",
     "Home functionality",
     "Quality",
@@ -209,24 +187,7 @@ export const FIELDS: readonly FieldSpec[] = [
   int("Year_Remod_Add", "Year remodelled", "Building", 1800, 2010, {
     description: "Same as the year built if never remodelled",
   }),
-  cat("MS_SubClass", "Dwelling type", "Building", [
-    "Duplex_All_Styles_and_Ages",
-    "One_Story_1945_and_Older",
-    "One_Story_1946_and_Newer_All_Styles",
-    "One_Story_PUD_1946_and_Newer",
-    "One_Story_with_Finished_Attic_All_Ages",
-    "One_and_Half_Story_Finished_All_Ages",
-    "One_and_Half_Story_PUD_All_Ages",
-    "One_and_Half_Story_Unfinished_All_Ages",
-    "PUD_Multilevel_Split_Level_Foyer",
-    "Split_Foyer",
-    "Split_or_Multilevel",
-    "Two_Family_conversion_All_Styles_and_Ages",
-    "Two_Story_1945_and_Older",
-    "Two_Story_1946_and_Newer",
-    "Two_Story_PUD_1946_and_Newer",
-    "Two_and_Half_Story_All_Ages",
-  ]),
+  cat("MS_SubClass", "Dwelling type", "Building", DWELLING_TYPES),
   cat("Bldg_Type", "Building type", "Building", [
     "Duplex",
     "OneFam",
@@ -253,7 +214,7 @@ export const FIELDS: readonly FieldSpec[] = [
     "Wood",
   ]),
   cat("Heating", "Heating type", "Building", ["Floor", "GasA", "GasW", "Grav", "OthW", "Wall"]),
-  cat("Central_Air", "Central air conditioning", "Building", ["N", "Y"]),
+  ord("Central_Air", "Central air conditioning", "Building", ["N", "Y"]),
   cat("Electrical", "Electrical system", "Building", [
     "FuseA",
     "FuseF",
@@ -273,53 +234,9 @@ export const FIELDS: readonly FieldSpec[] = [
     "Mansard",
     "Shed",
   ]),
-  cat("Roof_Matl", "Roof material", "Exterior", [
-    "ClyTile",
-    "CompShg",
-    "Membran",
-    "Metal",
-    "Roll",
-    "Tar&Grv",
-    "WdShake",
-    "WdShngl",
-  ]),
-  cat("Exterior_1st", "Exterior covering", "Exterior", [
-    "AsbShng",
-    "AsphShn",
-    "BrkComm",
-    "BrkFace",
-    "CBlock",
-    "CemntBd",
-    "HdBoard",
-    "ImStucc",
-    "MetalSd",
-    "Plywood",
-    "PreCast",
-    "Stone",
-    "Stucco",
-    "VinylSd",
-    "Wd Sdng",
-    "WdShing",
-  ]),
-  cat("Exterior_2nd", "Exterior covering (second material)", "Exterior", [
-    "AsbShng",
-    "AsphShn",
-    "Brk Cmn",
-    "BrkFace",
-    "CBlock",
-    "CmentBd",
-    "HdBoard",
-    "ImStucc",
-    "MetalSd",
-    "Other",
-    "Plywood",
-    "PreCast",
-    "Stone",
-    "Stucco",
-    "VinylSd",
-    "Wd Sdng",
-    "Wd Shng",
-  ]),
+  cat("Roof_Matl", "Roof material", "Exterior", ROOF_MATERIALS),
+  cat("Exterior_1st", "Exterior covering", "Exterior", EXTERIOR_1ST),
+  cat("Exterior_2nd", "Exterior covering (second material)", "Exterior", EXTERIOR_2ND),
   cat("Mas_Vnr_Type", "Masonry veneer type", "Exterior", [
     "BrkCmn",
     "BrkFace",
@@ -334,7 +251,7 @@ export const FIELDS: readonly FieldSpec[] = [
   num("Three_season_porch", "Three-season porch area", "Exterior", 0, 5000, SQFT),
   num("Screen_Porch", "Screen porch area", "Exterior", 0, 5000, SQFT),
   num("Pool_Area", "Pool area", "Exterior", 0, 5000, SQFT),
-  cat("Pool_QC", "Pool quality", "Exterior", ["No_Pool", ...QUALITY5]),
+  ord("Pool_QC", "Pool quality", "Exterior", ["No_Pool", ...QUALITY5]),
   cat("Fence", "Fence", "Exterior", [
     "Good_Privacy",
     "Good_Wood",
@@ -342,7 +259,7 @@ export const FIELDS: readonly FieldSpec[] = [
     "Minimum_Wood_Wire",
     "No_Fence",
   ]),
-  cat("Paved_Drive", "Driveway", "Exterior", ["Dirt_Gravel", "Partial_Pavement", "Paved"]),
+  ord("Paved_Drive", "Driveway", "Exterior", ["Dirt_Gravel", "Partial_Pavement", "Paved"]),
   cat("Misc_Feature", "Miscellaneous feature", "Exterior", [
     "Elev",
     "Gar2",
@@ -354,9 +271,9 @@ export const FIELDS: readonly FieldSpec[] = [
   num("Misc_Val", "Value of miscellaneous feature", "Exterior", 0, 100000, { unit: "USD" }),
 
   // Lot
-  cat("Street", "Street access", "Lot", ["Grvl", "Pave"]),
+  ord("Street", "Street access", "Lot", ["Grvl", "Pave"]),
   cat("Alley", "Alley access", "Lot", ["Gravel", "No_Alley_Access", "Paved"]),
-  cat("Lot_Shape", "Lot shape", "Lot", [
+  ord("Lot_Shape", "Lot shape", "Lot", [
     "Irregular",
     "Moderately_Irregular",
     "Slightly_Irregular",
@@ -364,12 +281,12 @@ export const FIELDS: readonly FieldSpec[] = [
   ]),
   cat("Land_Contour", "Land flatness", "Lot", ["Bnk", "HLS", "Low", "Lvl"]),
   cat("Lot_Config", "Lot configuration", "Lot", ["Corner", "CulDSac", "FR2", "FR3", "Inside"]),
-  cat("Land_Slope", "Land slope", "Lot", ["Gtl", "Mod", "Sev"]),
+  ord("Land_Slope", "Land slope", "Lot", ["Sev", "Mod", "Gtl"]),
 
   // Basement
-  cat("Bsmt_Cond", "Basement condition", "Basement", ["No_Basement", ...QUALITY5]),
-  cat("Bsmt_Exposure", "Basement exposure", "Basement", ["No_Basement", "No", "Mn", "Av", "Gd"]),
-  cat("BsmtFin_Type_1", "Basement finish (type 1)", "Basement", [
+  ord("Bsmt_Cond", "Basement condition", "Basement", ["No_Basement", ...QUALITY5]),
+  ord("Bsmt_Exposure", "Basement exposure", "Basement", ["No_Basement", "No", "Mn", "Av", "Gd"]),
+  ord("BsmtFin_Type_1", "Basement finish (type 1)", "Basement", [
     "No_Basement",
     "Unf",
     "LwQ",
@@ -381,7 +298,7 @@ export const FIELDS: readonly FieldSpec[] = [
   num("BsmtFin_SF_1", "Basement finish code (type 1)", "Basement", 0, 7, {
     description: "In this data set a 0–7 code, not an area (upstream quirk of modeldata::ames)",
   }),
-  cat("BsmtFin_Type_2", "Basement finish (type 2)", "Basement", [
+  ord("BsmtFin_Type_2", "Basement finish (type 2)", "Basement", [
     "No_Basement",
     "Unf",
     "LwQ",
@@ -405,8 +322,8 @@ export const FIELDS: readonly FieldSpec[] = [
     "More_Than_Two_Types",
     "No_Garage",
   ]),
-  cat("Garage_Finish", "Garage interior finish", "Garage", ["No_Garage", "Unf", "RFn", "Fin"]),
-  cat("Garage_Cond", "Garage condition", "Garage", ["No_Garage", ...QUALITY5]),
+  ord("Garage_Finish", "Garage interior finish", "Garage", ["No_Garage", "Unf", "RFn", "Fin"]),
+  ord("Garage_Cond", "Garage condition", "Garage", ["No_Garage", ...QUALITY5]),
 
   // Sale
   int("Year_Sold", "Year of sale", "Sale", 2006, 2010, {

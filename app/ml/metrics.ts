@@ -17,14 +17,15 @@ function median(xs: number[]): number {
 }
 
 /**
- * @param actual prices (USD); @param logPred predicted log prices; @param q the conformal
- * half-width in log space (coverage = share of actual prices inside exp(logPred ± q)).
- * RMSLE is computed on log(price) (the model's target), MAPE/median APE in percent.
+ * @param actual prices (USD); @param logPred predicted log prices; @param q the interval's
+ * half-width in log space, one for all rows or one per row (coverage = share of actual prices
+ * inside exp(logPred ± q)). RMSLE is computed on log(price) (the model's target), MAPE/median
+ * APE in percent.
  */
 export function regressionMetrics(
-  actual: number[],
+  actual: readonly number[],
   logPred: ArrayLike<number>,
-  q: number,
+  q: number | ArrayLike<number>,
 ): RegressionMetrics {
   const n = actual.length;
   if (n === 0) throw new Error("no rows to evaluate");
@@ -43,7 +44,7 @@ export function regressionMetrics(
     se += d * d;
     ae += Math.abs(a - p);
     ape.push((Math.abs(a - p) / a) * 100);
-    if (Math.abs(d) <= q) covered++;
+    if (Math.abs(d) <= (typeof q === "number" ? q : q[i])) covered++;
     ssRes += (a - p) ** 2;
     ssTot += (a - mean) ** 2;
   }

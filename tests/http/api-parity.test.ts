@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseManifest, type BundleManifest } from "~/ml/bundle";
 import { LocalModelStore } from "~/inference/store.server";
 import { createOrtSession } from "~/inference/onnx.server";
-import { loadDataset, splitByYear, SPLIT_YEARS } from "../../training/data";
+import { HOLDOUT_YEARS, loadDataset, selectYears, type Split } from "../../training/data";
 import { predictLog } from "../../training/evaluate";
 import {
   amesRows,
@@ -26,14 +26,14 @@ const MODEL_URI = process.env.MODEL_URI ?? "models";
 
 let server: TestServer;
 let manifest: BundleManifest;
-let holdout: ReturnType<typeof splitByYear>["holdout"];
+let holdout: Split;
 let trainingPrices: number[];
 
 beforeAll(async () => {
   server = await startServer({ MODEL_URI }, { waitPath: "/readyz" });
   const { dir } = await new LocalModelStore(path.resolve(REPO_ROOT, MODEL_URI)).resolveLatest();
   manifest = parseManifest(JSON.parse(await readFile(path.join(dir, "manifest.json"), "utf8")));
-  holdout = splitByYear(loadDataset(path.join(REPO_ROOT, manifest.data.file))).holdout;
+  holdout = selectYears(loadDataset(path.join(REPO_ROOT, manifest.data.file)), HOLDOUT_YEARS);
   // Training's evaluation path, on the bundle's ONNX file and feature state.
   const session = await createOrtSession(path.join(dir, "model.onnx"), { intraOpNumThreads: 1 });
   const logs = await predictLog(session, holdout.records, manifest.feature_state);
@@ -51,7 +51,8 @@ function prices(body: PredictBody): number[] {
 
 describe("predictions equal the training evaluation on the holdout split", () => {
   it("uses the same holdout rows as the bundle's card", () => {
-    expect(SPLIT_YEARS.holdout).toEqual([2010]);
+    expect(HOLDOUT_YEARS).toEqual([2010]);
+    expect(manifest.data.split.holdout.years).toEqual([2010]);
     expect(holdout.records.length).toBe(manifest.data.split.holdout.rows);
     expect(manifest.card.holdout_points.map((p) => p.actual)).toEqual(holdout.prices);
   });

@@ -7,15 +7,21 @@ import { join } from "node:path";
 import { parseManifest } from "~/ml/bundle";
 import { featurize } from "~/ml/features";
 import { createOrtSession, runOrt } from "~/inference/onnx.server";
+import { backtestCandidate } from "../../training/backtest";
+import { CANDIDATES, chosenCandidate, readSelection } from "../../training/candidates";
+import { HOLDOUT_YEARS, loadDataset, selectYears } from "../../training/data";
 import { trainModel, type TrainOutcome } from "../../training/pipeline";
-import { loadDataset } from "../../training/data";
 import {
   BEST_PARAMS,
   INFERENCE_BUDGET_NODE_VISITS,
   MAX_ROUNDS,
   roundCap,
 } from "../../training/params";
+import { chooseCandidate } from "../../training/select";
 import { candidateConfigs, ineligibility } from "../../training/tune";
+import { FEATURE_NAMES } from "~/ml/features";
+
+const ds = loadDataset("data/ames.csv");
 
 describe("training pipeline (fewer rounds)", () => {
   let out: TrainOutcome;
@@ -27,17 +33,18 @@ describe("training pipeline (fewer rounds)", () => {
     return () => rmSync(dir, { recursive: true, force: true });
   });
 
-  it("ONNX Runtime matches `xgboost task=pred` bit for bit on all 2,930 rows", () => {
-    expect(out.parity).toEqual({ rows: 2930, exact: 2930, maxAbsDiff: 0, maxRelDiff: 0 });
+  it("ONNX trees match `xgboost task=pred` bit for bit, the whole graph the TS reference", () => {
+    expect(out.parity?.trees).toEqual({ rows: 2930, exact: 2930, maxAbsDiff: 0, maxRelDiff: 0 });
+    expect(out.parity?.model.rows).toBe(2930);
+    expect(out.parity?.model.maxRelDiff).toBeLessThanOrEqual(1e-6);
   });
 
-  it("reaches a sane holdout accuracy and calibrated interval", () => {
+  it("reaches a sane holdout accuracy; the interval holds on the backtest it was calibrated on", () => {
     const h = out.manifest.metrics.holdout;
     expect(h.n).toBe(341);
     expect(h.rmsle).toBeLessThan(0.19);
     expect(h.mape).toBeLessThan(13);
-    expect(h.coverage).toBeGreaterThan(0.8);
-    expect(out.manifest.metrics.eval.coverage).toBeGreaterThanOrEqual(0.9);
+    expect(out.manifest.metrics.eval.coverage).toBeGreaterThanOrEqual(0.88);
   });
 
   it("writes a bundle whose model, served with the shared features, reproduces the metrics", async () => {
@@ -47,31 +54,53 @@ describe("training pipeline (fewer rounds)", () => {
     );
     expect(manifest.version).toBe(version);
     const session = await createOrtSession(join(dir, version, "model.onnx"));
-    const ds = loadDataset("data/ames.csv");
-    const holdout = ds.records.flatMap((r, i) => (r.Year_Sold === 2010 ? [i] : []));
-    const fm = featurize(
-      holdout.map((i) => ds.records[i]),
-      manifest.feature_state,
-    );
+    const holdout = selectYears(ds, HOLDOUT_YEARS);
+    const fm = featurize(holdout.records, manifest.feature_state);
     const pred = await runOrt(session, fm.matrix, fm.nRows, fm.nFeatures);
     const rmsle = Math.sqrt(
-      holdout.reduce((s, row, j) => s + (Math.log(ds.prices[row]) - pred[j]) ** 2, 0) /
-        holdout.length,
+      holdout.prices.reduce((s, p, j) => s + (Math.log(p) - pred[j]) ** 2, 0) /
+        holdout.prices.length,
     );
     expect(rmsle).toBeCloseTo(manifest.metrics.holdout.rmsle, 4);
     await session.release();
   });
 
-  it("trains only on 2006–2008 and fits no statistics on eval/holdout rows", () => {
-    expect(out.manifest.data.split.train).toEqual({ years: [2006, 2007, 2008], rows: 1936 });
-    // Frequency shares sum to 1 over the training rows only.
-    const shares = Object.values(out.state.frequency.Neighborhood_Freq.map);
+  it("refits on 2006–2009 only: no statistic, index or reference row comes from 2010", () => {
+    const m = out.manifest;
+    expect(m.data.split.train).toEqual({ years: [2006, 2007, 2008, 2009], rows: 2584 });
+    expect(m.data.split.eval).toEqual({ years: [2008, 2009], rows: 1270 });
+    const shares = Object.values(out.final.state.frequency.Neighborhood_Freq.map);
     expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
-    expect(out.state.nearby.value).toHaveLength(1936);
+    expect(out.final.state.nearby.value).toHaveLength(2584);
+    expect(m.reference?.rows).toBe(2584);
+    expect(m.comparables?.sale_price).toHaveLength(2584);
+    expect(Math.max(...(m.comparables?.year_sold ?? []))).toBe(2009);
+  });
+
+  it("calibrates on the backtest's test years, in all variants of what was given", () => {
+    const c = out.calibration;
+    const byGiven = (g: string) => c.cells.find((x) => x.given === g && x.sale === "any");
+    // Every test-year home once as given (full), once with the required fields only.
+    expect(byGiven("full")!.n).toBeLessThanOrEqual(1270 * 2);
+    expect(byGiven("required")!.n).toBeGreaterThan(1000);
+    expect(byGiven("required")!.q).toBeGreaterThan(byGiven("full")!.q);
+    expect(c.sparse_factor).toBeGreaterThanOrEqual(1);
+    const weights = Object.values(c.field_weights);
+    expect(weights.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
+  });
+
+  it("records the backtest, the selection and the card's data", () => {
+    const m = out.manifest;
+    expect(m.backtest?.folds.map((f) => f.test_years)).toEqual([[2008], [2009]]);
+    expect(m.backtest?.rounds).toBe(m.xgboost.n_trees);
+    expect(m.backtest?.selection.chosen).toBe(readSelection().chosen);
+    expect(m.card.shap_importance?.reduce((a, x) => a + x.share, 0)).toBeCloseTo(1, 3);
+    expect(m.card.holdout?.full.all.ci95.rmsle[0]).toBeLessThan(m.card.holdout!.full.all.rmsle);
+    expect(m.card.monotonicity?.every((x) => x.drops === 0)).toBe(true);
   });
 });
 
-describe("default run (recorded parameters, full rounds)", () => {
+describe("default run (recorded parameters and candidate)", () => {
   let again: TrainOutcome;
   const version = readFileSync("models/LATEST", "utf8").trim();
 
@@ -79,15 +108,16 @@ describe("default run (recorded parameters, full rounds)", () => {
     again = await trainModel({ parity: false });
   });
 
-  it("retraining with the recorded parameters gives the committed model.onnx byte for byte", () => {
+  it("retraining gives the committed model.onnx byte for byte", () => {
     const committed = readFileSync(join("models", version, "model.onnx"));
     expect(Buffer.from(again.onnx).equals(committed)).toBe(true);
   });
 
-  it("fits within the inference budget: the round cap is derived from depth", () => {
-    const cap = Math.floor(INFERENCE_BUDGET_NODE_VISITS / BEST_PARAMS.max_depth);
-    expect(again.xgb.evalHistory).toHaveLength(Math.min(MAX_ROUNDS, cap));
+  it("fits within the inference budget with the round count the backtest chose", () => {
+    const cap = roundCap(BEST_PARAMS.max_depth);
+    expect(again.backtest.curve).toHaveLength(Math.min(MAX_ROUNDS, cap));
     const trees = again.manifest.xgboost.n_trees;
+    expect(trees).toBe(again.backtest.rounds);
     expect(trees * BEST_PARAMS.max_depth).toBeLessThanOrEqual(INFERENCE_BUDGET_NODE_VISITS);
     expect(again.manifest.inference).toEqual({
       max_depth: BEST_PARAMS.max_depth,
@@ -109,23 +139,61 @@ describe("default run (recorded parameters, full rounds)", () => {
   });
 });
 
+describe("model selection", () => {
+  it("the recorded choice is a candidate, chosen by the rule from the recorded scores", () => {
+    const sel = readSelection();
+    expect(CANDIDATES.map((c) => c.name)).toContain(chosenCandidate(sel).name);
+    expect(chooseCandidate(sel.candidates)).toBe(sel.chosen);
+  });
+
+  it("prefers the candidate with fewer parts within 0.5% of the best", () => {
+    const rows = [
+      { name: "trees", score: 2.1 },
+      { name: "linear+trees", score: 2.009 },
+      { name: "linear+trees+weights", score: 2.0 },
+    ];
+    expect(chooseCandidate(rows)).toBe("linear+trees");
+    expect(chooseCandidate([...rows.slice(0, 2), { ...rows[2], score: 1.99 }])).toBe(
+      "linear+trees+weights",
+    );
+  });
+});
+
 describe("inference budget for search candidates", () => {
-  it("caps rounds by depth: 1,200 / 800 / 600 at depth 2 / 3 / 4", () => {
-    expect([2, 3, 4].map((d) => roundCap(d))).toEqual([1200, 800, 600]);
+  it("caps rounds by depth: 1,200 / 800 / 600 / 400 at depth 2 / 3 / 4 / 6", () => {
+    expect([2, 3, 4, 6].map((d) => roundCap(d))).toEqual([1200, 800, 600, 400]);
     expect(roundCap(3, 150)).toBe(150);
     for (const p of candidateConfigs()) {
       expect(roundCap(p.max_depth) * p.max_depth).toBeLessThanOrEqual(INFERENCE_BUDGET_NODE_VISITS);
     }
   });
 
-  it("a deep candidate asked for 2,000 rounds is fitted with at most budget / depth", async () => {
-    const deep = await trainModel({
-      params: { ...BEST_PARAMS, max_depth: 8 },
-      rounds: 2000,
-      parity: false,
-    });
-    expect(deep.xgb.evalHistory).toHaveLength(300);
-    expect(deep.manifest.xgboost.n_trees * 8).toBeLessThanOrEqual(INFERENCE_BUDGET_NODE_VISITS);
+  it("refuses trees deeper than explanations support, before fitting anything", async () => {
+    expect(() => roundCap(7)).toThrow(/max_depth 7 is over 6/);
+    await expect(trainModel({ params: { ...BEST_PARAMS, max_depth: 8 } })).rejects.toThrow(
+      /explanations .* support trees up to depth 6/,
+    );
+  });
+
+  it("a depth-6 candidate asked for 2,000 rounds is fitted with at most budget / depth", async () => {
+    const work = mkdtempSync(join(tmpdir(), "deep-"));
+    try {
+      const r = await backtestCandidate(
+        ds,
+        {
+          params: { ...BEST_PARAMS, max_depth: 6 },
+          rounds: roundCap(6, 2000),
+          monotone: true,
+          features: FEATURE_NAMES,
+        },
+        CANDIDATES[0],
+        work,
+      );
+      expect(r.curve).toHaveLength(400);
+      expect(r.rounds * 6).toBeLessThanOrEqual(INFERENCE_BUDGET_NODE_VISITS);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   it("makes an over-budget candidate ineligible next to the bundle-size budget", () => {

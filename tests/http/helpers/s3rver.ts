@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { createS3Client } from "~/lib/s3-client.server";
+import { BUNDLE_FORMAT } from "~/ml/bundle";
 
 // A real S3 API (npm s3rver) on 127.0.0.1 with a temp folder, for tests of the S3 model
 // store, model:push and hot reload. s3rver ships no types; this is the part we use.
@@ -112,7 +113,7 @@ export function syntheticBundle(version: string) {
   const metrics = { rmsle: 0.1, mae: 1, mape: 1, medape: 1, r2: 0.9, coverage: 0.9, n: 1 };
   const years = { years: [2006], rows: 1 };
   const manifest = {
-    format: 1,
+    format: BUNDLE_FORMAT,
     version,
     created_at: new Date().toISOString(),
     data: {

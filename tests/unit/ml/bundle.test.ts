@@ -21,7 +21,18 @@ describe("committed bundle (models/LATEST)", () => {
     expect(m.explain.trees).toHaveLength(m.xgboost.n_trees);
   });
 
-  it("is well under 5 MB", () => {
+  it("carries the trust data: linear part, calibration, reference, comparables, backtest", () => {
+    const m = parseManifest(json);
+    expect(m.explain.linear?.terms.length).toBeGreaterThan(0);
+    expect(m.calibration?.cells.some((c) => c.given === "required")).toBe(true);
+    expect(Object.keys(m.reference?.fields ?? {}).sort()).toEqual(
+      Object.keys(m.schema.fields).sort(),
+    );
+    expect(m.comparables?.sale_price).toHaveLength(m.data.split.train.rows);
+    expect(m.backtest?.folds).toHaveLength(2);
+  });
+
+  it("is well under 2 MiB", () => {
     const bytes = statSync(`${dir}/model.onnx`).size + statSync(`${dir}/manifest.json`).size;
     expect(bytes).toBeLessThan(2 * 1024 * 1024);
   });
@@ -29,8 +40,9 @@ describe("committed bundle (models/LATEST)", () => {
 
 describe("parseManifest", () => {
   it("rejects another bundle format with a clear message", () => {
-    expect(() => parseManifest({ ...json, format: 2 })).toThrow(
-      /Unsupported model bundle format 2/,
+    // Format 1 ranked some ordinal levels one higher: read today, it would be mispriced.
+    expect(() => parseManifest({ ...json, format: 1 })).toThrow(
+      /Unsupported model bundle format 1: this code reads format 2/,
     );
     expect(() => parseManifest(null)).toThrow(/Unsupported model bundle format/);
   });
@@ -41,6 +53,27 @@ describe("parseManifest", () => {
     expect(() =>
       parseManifest({ ...json, inference: { ...json.inference, node_visits_per_row: -1 } }),
     ).toThrow(/inference\.node_visits_per_row/);
+  });
+
+  it("checks the long numeric arrays element by element, naming the array", () => {
+    const trees = json.explain.trees.map((t: object, i: number) =>
+      i === 3 ? { ...t, left: [1, "2"] } : t,
+    );
+    expect(() => parseManifest({ ...json, explain: { ...json.explain, trees } })).toThrow(
+      /explain\.trees\.3\.left: must be an array of integers/,
+    );
+    const lat = [...json.comparables.latitude];
+    lat[7] = null;
+    expect(() =>
+      parseManifest({ ...json, comparables: { ...json.comparables, latitude: lat } }),
+    ).toThrow(/comparables\.latitude: must be an array of finite numbers/);
+  });
+
+  it("reads bundles without the trust blocks (calibration, reference, comparables …)", () => {
+    const { calibration: _c, reference: _r, comparables: _x, backtest: _b, ...older } = json;
+    const m = parseManifest(older);
+    expect(m.calibration).toBeUndefined();
+    expect(m.interval.q).toBeGreaterThan(0);
   });
 
   it("names the first invalid fields", () => {

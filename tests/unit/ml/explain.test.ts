@@ -10,6 +10,7 @@ import {
   prepareTrees,
   treeShap,
 } from "~/ml/explain";
+import { oracleTreeShap } from "./treeshap-oracle";
 
 // ---- Reference: brute-force Shapley values of the path-dependent game ------------------------
 // v(S) = E[f(x) | x_S] where unknown features split the weight by child cover / node cover.
@@ -140,30 +141,28 @@ describe("treeShap on hand-built trees", () => {
     ["depth 3 with inconsistent covers", [depth3]],
     ["ensemble", handBuilt],
   ] as const) {
-    for (const [mode, maxTableEntries] of [
-      ["leaf tables", undefined],
-      ["EXTEND/UNWIND", 0],
-    ] as const) {
-      it(`${name} (${mode}): equals brute-force Shapley values and sums to f(x)`, () => {
-        const ens = prepareTrees(trees, { maxTableEntries });
-        expect(ens.trees.every((t) => (t.tables !== null) === (maxTableEntries !== 0))).toBe(true);
-        for (const x of rows) {
-          const phi = treeShap(ens, x, 4);
-          const expected = bruteShap([...trees], x, 4);
-          for (let i = 0; i < 4; i++) {
-            expect(Math.abs(phi[i] - expected[i])).toBeLessThanOrEqual(1e-9);
-          }
-          const total = expectedValue(ens, 0) + phi.reduce((a, b) => a + b, 0);
-          expect(total).toBeCloseTo(walk([...trees], x), 9);
+    it(`${name}: equals brute-force Shapley values and the oracle, and sums to f(x)`, () => {
+      const ens = prepareTrees(trees);
+      for (const x of rows) {
+        const phi = treeShap(ens, x, 4);
+        const expected = bruteShap([...trees], x, 4);
+        const oracle = oracleTreeShap(trees, x, 4);
+        for (let i = 0; i < 4; i++) {
+          expect(Math.abs(phi[i] - expected[i])).toBeLessThanOrEqual(1e-9);
+          expect(Math.abs(oracle[i] - expected[i])).toBeLessThanOrEqual(1e-9);
         }
-      });
-    }
+        const total = expectedValue(ens, 0) + phi.reduce((a, b) => a + b, 0);
+        expect(total).toBeCloseTo(walk([...trees], x), 9);
+      }
+    });
   }
 
-  it("uses leaf tables only within the memory budget", () => {
+  it("refuses, when the bundle loads, a tree whose leaf tables exceed the memory budget", () => {
     // `repeated` has leaves 4, 7, 8 with u = 2 and 5, 6 with u = 1 → Σ 2^u = 16 entries.
-    expect(prepareTrees([repeated], { maxTableEntries: 16 }).trees[0].tables).not.toBeNull();
-    expect(prepareTrees([repeated], { maxTableEntries: 15 }).trees[0].tables).toBeNull();
+    expect(prepareTrees([repeated], { maxTableEntries: 16 }).trees[0].tables.tab).toHaveLength(32);
+    expect(() => prepareTrees([repeated], { maxTableEntries: 15 })).toThrow(
+      /tree 0: its SHAP leaf tables need more than 15 entries/,
+    );
   });
 
   it("stump: the only feature takes f(x) - E[f]", () => {
@@ -328,20 +327,17 @@ describe("treeShap on random trees", () => {
         (roots, xs, jitter) => {
           deepest = Math.max(deepest, ...roots.map(depthOf));
           const trees = roots.map((r) => flatten(r, jitter));
-          // Tables everywhere, nowhere, and a budget that mixes both per tree.
-          const variants = [undefined, 0, 16].map((m) =>
-            prepareTrees(trees, { maxTableEntries: m }),
-          );
+          const ens = prepareTrees(trees);
           for (const x of xs) {
             const ref = bruteShap(trees, x, N_FEATURES);
-            for (const ens of variants) {
-              const phi = treeShap(ens, x, N_FEATURES);
-              for (let i = 0; i < N_FEATURES; i++) {
-                expect(Math.abs(phi[i] - ref[i])).toBeLessThanOrEqual(1e-9);
-              }
-              const sum = expectedValue(ens, 0) + phi.reduce((a, b) => a + b, 0);
-              expect(Math.abs(sum - walk(trees, x))).toBeLessThanOrEqual(1e-9);
+            const phi = treeShap(ens, x, N_FEATURES);
+            const oracle = oracleTreeShap(trees, x, N_FEATURES);
+            for (let i = 0; i < N_FEATURES; i++) {
+              expect(Math.abs(phi[i] - ref[i])).toBeLessThanOrEqual(1e-9);
+              expect(Math.abs(oracle[i] - ref[i])).toBeLessThanOrEqual(1e-9);
             }
+            const sum = expectedValue(ens, 0) + phi.reduce((a, b) => a + b, 0);
+            expect(Math.abs(sum - walk(trees, x))).toBeLessThanOrEqual(1e-9);
           }
         },
       ),
@@ -353,7 +349,7 @@ describe("treeShap on random trees", () => {
 
 describe("treeShap on a deep tree", () => {
   // Full depth-8 tree over 10 features (paths up to 8 unique features, plus repeats): deeper
-  // than the property test, to exercise the path workspace sizes of both evaluators.
+  // than the property test and than any served model (their depth is at most 6).
   let seed = 42;
   const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const t = tree([]);
@@ -378,21 +374,21 @@ describe("treeShap on a deep tree", () => {
   };
   grow(0);
 
-  it("both evaluators equal brute force", () => {
+  it("leaf tables (given the memory) and the oracle equal brute force", () => {
     const tables = prepareTrees([t], { maxTableEntries: 1 << 20 });
-    const unwind = prepareTrees([t]); // over the default budget: EXTEND/UNWIND
     expect(tables.maxDepth).toBe(8);
-    expect(tables.trees[0].tables).not.toBeNull();
-    expect(unwind.trees[0].tables).toBeNull();
     for (let k = 0; k < 3; k++) {
       const x = Array.from({ length: 10 }, () => (rnd() < 0.2 ? NaN : rnd()));
       const ref = bruteShap([t], x, 10);
-      for (const ens of [tables, unwind]) {
-        const phi = treeShap(ens, x, 10);
+      for (const phi of [treeShap(tables, x, 10), oracleTreeShap([t], x, 10)]) {
         for (let i = 0; i < 10; i++) expect(Math.abs(phi[i] - ref[i])).toBeLessThanOrEqual(1e-9);
       }
     }
   }, 60_000);
+
+  it("is refused within the default budget, naming the depth limit", () => {
+    expect(() => prepareTrees([t])).toThrow(/deeper than 6 levels cannot be explained/);
+  });
 });
 
 describe("groupContributions", () => {
@@ -437,9 +433,9 @@ describe("golden: XGBoost pred_contribs on a tiny model", () => {
     expect(golden.rows.some((r) => r.features.every((v) => v === null))).toBe(true);
   });
 
-  for (const maxTableEntries of [undefined, 0]) {
-    it(`matches contributions, bias and the margin (maxTableEntries ${maxTableEntries})`, () => {
-      const ens = prepareTrees(model.trees, { maxTableEntries });
+  {
+    it("matches contributions, bias and the margin", () => {
+      const ens = prepareTrees(model.trees);
       let maxDiff = 0;
       for (const row of golden.rows) {
         const x = row.features.map((v) => v ?? NaN);

@@ -5,9 +5,14 @@ import {
   FeatureStateSchema,
   TOTAL_SF,
   featureFactor,
+  featureSources,
   featurize,
+  INCREASING,
+  ORDINALS,
+  rowSource,
   type FeatureState,
 } from "~/ml/features";
+import { FIELD_BY_NAME } from "~/ml/fields";
 import { assignFolds, fitTargetEncoder } from "~/ml/encoders";
 import {
   featurizeTrainOOF,
@@ -60,8 +65,10 @@ describe("featurize", () => {
     expect(value(fm, 0, "Total_Baths")).toBe(1 + 0 + 1 + 0);
     expect(value(fm, 0, "Bsmt_Fin_SF")).toBe(1080 - 441);
     expect(value(fm, 0, "Sale_Time")).toBe(Math.fround(2010 + 4 / 12));
-    expect(value(fm, 0, "Overall_Cond")).toBe(5); // Average on the 1..9 scale
-    expect(value(fm, 0, "Heating_QC")).toBe(2); // Fair on Poor=1 … Excellent=5
+    // Ordinal ranks are the level's index in fields.ts (worst first).
+    expect(value(fm, 0, "Overall_Cond")).toBe(4); // Average on Very_Poor=0 … Excellent=8
+    expect(value(fm, 0, "Heating_QC")).toBe(1); // Fair on Poor=0 … Excellent=4
+    expect(value(fm, 0, "Land_Slope")).toBe(2); // Gtl on Sev=0, Mod=1, Gtl=2
     expect(value(fm, 0, "Garage_Finish")).toBe(3); // Fin
     expect(value(fm, 0, "Longitude")).toBe(Math.fround(-93.619754));
     expect(fm.imputed).toEqual([[]]);
@@ -148,6 +155,47 @@ describe("featurize", () => {
     expect(featureFactor("Neighborhood_TE")).toBe("Location");
     expect(featureFactor("Nearby_PPSF")).toBe("Location");
     for (const f of FEATURE_NAMES) expect(featureFactor(f), f).not.toBe("");
+  });
+});
+
+describe("feature definitions", () => {
+  it("derive ordinal ranks from the level order declared once in fields.ts", () => {
+    for (const [field, ranks] of Object.entries(ORDINALS)) {
+      const levels = FIELD_BY_NAME.get(field)?.levels ?? [];
+      expect(FIELD_BY_NAME.get(field)?.ordinal, field).toBe(true);
+      expect(Object.keys(ranks), field).toEqual([...levels]);
+      levels.forEach((l, i) => expect(ranks[l]).toBe(i));
+    }
+    expect(Object.keys(ORDINALS)).toContain("Overall_Cond");
+  });
+
+  it("constrain only features that grow with more of a field, and drop Bsmt_Unf_SF", () => {
+    expect(FEATURE_NAMES).not.toContain("Bsmt_Unf_SF");
+    for (const f of INCREASING) expect(FEATURE_NAMES, f).toContain(f);
+    // Ratios with a "more is better" field below the line would break monotonicity.
+    expect(INCREASING.has("Area_Per_Room")).toBe(true);
+    expect(INCREASING.has("Bedroom_AbvGr")).toBe(false);
+  });
+
+  it("name the raw fields each feature reads, all of them known fields", () => {
+    expect(featureSources("Total_SF")).toEqual(["Gr_Liv_Area", "Total_Bsmt_SF"]);
+    expect(featureSources("Nearby_PPSF")).toEqual(["Longitude", "Latitude"]);
+    expect(featureSources("Neighborhood_TE")).toEqual(["Neighborhood"]);
+    expect(featureSources("Mystery")).toEqual([]);
+    for (const f of FEATURE_NAMES) {
+      expect(featureSources(f).length, f).toBeGreaterThan(0);
+      for (const src of featureSources(f))
+        expect(FIELD_BY_NAME.has(src), `${f} ← ${src}`).toBe(true);
+    }
+  });
+
+  it("print the generated row function: every field filled once, every feature written once", () => {
+    const source = rowSource(STATE);
+    for (const field of FIELD_BY_NAME.keys()) {
+      expect(source.split(`r[${JSON.stringify(field)}] = v;`)).toHaveLength(2);
+    }
+    STATE.features.forEach((_, j) => expect(source).toContain(`out[base + ${j}] = fns[${j}](`));
+    expect(source).not.toContain(`out[base + ${STATE.features.length}]`);
   });
 });
 

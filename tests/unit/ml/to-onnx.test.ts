@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { linearPredict, type LinearPart } from "~/ml/linear";
 import { createOrtSession, runOrt } from "~/inference/onnx.server";
 import { explainTrees, UnsupportedModelError, xgboostToOnnx } from "../../../training/to-onnx";
 import type { XgbModelJson, XgbTreeJson } from "../../../training/xgboost";
@@ -110,6 +111,42 @@ describe("xgboostToOnnx", () => {
     const y = await runOrt(session, Float32Array.from([0, 0]), 1, 2);
     expect(y[0]).toBe(Math.fround(1.75));
     await session.release();
+  });
+});
+
+describe("xgboostToOnnx with a linear part", () => {
+  const linear: LinearPart = {
+    intercept: 10.25,
+    terms: [
+      { feature: "a", index: 0, transform: "log1p", weight: 0.45, mean: 0, min: 0, max: 5 },
+      { feature: "b", index: 1, transform: "identity", weight: -0.3, mean: 0, min: 0, max: 1 },
+    ],
+  };
+  const rows = [
+    [1, 0.2],
+    [2, 0.2],
+    [1500, 0.9],
+    [0, 0],
+    [20000, 3],
+  ];
+
+  it("adds intercept + Σ w·g(x) to the trees in the same graph (≤ 1e-6 relative)", async () => {
+    const session = await createOrtSession(xgboostToOnnx(model([T0, T1, T2]), 2, linear));
+    const trees = await createOrtSession(xgboostToOnnx(model([T0, T1, T2]), 2));
+    const x = Float32Array.from(rows.flat());
+    const y = await runOrt(session, x, rows.length, 2);
+    const t = await runOrt(trees, x, rows.length, 2);
+    rows.forEach((_, i) => {
+      const expected = t[i] + linearPredict(linear, x.subarray(2 * i, 2 * i + 2));
+      expect(Math.abs(y[i] - expected) / Math.abs(expected)).toBeLessThanOrEqual(1e-6);
+    });
+    await session.release();
+    await trees.release();
+  });
+
+  it("leaves the graph of a model without linear terms as trees only", () => {
+    const none = xgboostToOnnx(model([T0]), 2, { intercept: 0, terms: [] });
+    expect(Buffer.from(none).equals(Buffer.from(xgboostToOnnx(model([T0]), 2)))).toBe(true);
   });
 });
 

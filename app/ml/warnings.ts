@@ -1,0 +1,177 @@
+// Per-record warnings: values outside what the model learned from, combinations that are
+// impossible or suspicious, and homes with few similar training sales. The schema rejects only
+// impossible values; these say "the estimate is less sure here" and travel with the
+// prediction. Only the fields the user gave are checked (imputed values come from the training
+// data). Pure.
+import { FIELD_BY_NAME } from "./fields";
+import type { Reference } from "./reference";
+import type { PropertyRecord } from "./schema";
+
+export type WarningCode =
+  | "above_training_range"
+  | "below_training_range"
+  | "level_not_in_training"
+  | "first_floor_exceeds_living_area"
+  | "floors_exceed_living_area"
+  | "basement_parts_exceed_total"
+  | "built_after_sale"
+  | "remodelled_before_built"
+  | "remodelled_after_sale"
+  | "garage_cars_and_area_disagree"
+  | "few_similar_homes";
+
+/** `field` names the input field, or is "record" for the record as a whole. */
+export type RecordWarning = { field: string; code: WarningCode; message: string };
+
+/**
+ * The sale date is not range-checked: the model exists to price sales after the ones it learned
+ * from. Every other given number and level is.
+ */
+const NOT_RANGE_CHECKED = new Set(["Year_Sold", "Mo_Sold"]);
+
+const fmt = (x: number) => (Number.isInteger(x) ? x.toLocaleString("en-US") : String(x));
+
+function label(field: string): string {
+  return FIELD_BY_NAME.get(field)?.label ?? field;
+}
+
+function rangeWarnings(given: PropertyRecord, ref: Reference): RecordWarning[] {
+  const out: RecordWarning[] = [];
+  for (const [field, value] of Object.entries(given)) {
+    if (value === undefined || NOT_RANGE_CHECKED.has(field)) continue;
+    const r = ref.fields[field];
+    if (!r) continue;
+    if (r.kind === "category") {
+      if (!(r.shares[value as string] > 0)) {
+        out.push({
+          field,
+          code: "level_not_in_training",
+          message: `${label(field)} "${value}" did not occur in the ${ref.rows.toLocaleString("en-US")} training sales; the model treats it like an average level.`,
+        });
+      }
+      continue;
+    }
+    const v = value as number;
+    const min = r.quantiles[0];
+    const max = r.quantiles[r.quantiles.length - 1];
+    if (v > max) {
+      out.push({
+        field,
+        code: "above_training_range",
+        message: `${label(field)} ${fmt(v)} is above the largest in the training sales (${fmt(max)}); the estimate extrapolates and is less certain.`,
+      });
+    } else if (v < min) {
+      out.push({
+        field,
+        code: "below_training_range",
+        message: `${label(field)} ${fmt(v)} is below the smallest in the training sales (${fmt(min)}); the estimate extrapolates and is less certain.`,
+      });
+    }
+  }
+  return out;
+}
+
+function combinationWarnings(g: PropertyRecord): RecordWarning[] {
+  const out: RecordWarning[] = [];
+  const num = (f: string) => g[f] as number | undefined;
+  const add = (field: string, code: WarningCode, message: string) =>
+    out.push({ field, code, message });
+  const liv = num("Gr_Liv_Area");
+  const first = num("First_Flr_SF");
+  const second = num("Second_Flr_SF");
+  if (liv !== undefined && first !== undefined && first > liv) {
+    add(
+      "First_Flr_SF",
+      "first_floor_exceeds_living_area",
+      `The first floor (${fmt(first)} sq ft) is larger than the whole above-ground living area (${fmt(liv)} sq ft).`,
+    );
+  } else if (
+    liv !== undefined &&
+    first !== undefined &&
+    second !== undefined &&
+    first + second > liv
+  ) {
+    add(
+      "Second_Flr_SF",
+      "floors_exceed_living_area",
+      `The first and second floors (${fmt(first + second)} sq ft together) are larger than the above-ground living area (${fmt(liv)} sq ft).`,
+    );
+  }
+  const bsmt = num("Total_Bsmt_SF");
+  const unf = num("Bsmt_Unf_SF");
+  const fin2 = num("BsmtFin_SF_2");
+  if (bsmt !== undefined && (unf ?? 0) + (fin2 ?? 0) > bsmt) {
+    add(
+      unf !== undefined && unf > bsmt ? "Bsmt_Unf_SF" : "BsmtFin_SF_2",
+      "basement_parts_exceed_total",
+      `The unfinished and finished basement parts add up to more than the basement area (${fmt(bsmt)} sq ft).`,
+    );
+  }
+  const built = num("Year_Built");
+  const remod = num("Year_Remod_Add");
+  const sold = num("Year_Sold");
+  if (built !== undefined && sold !== undefined && built > sold) {
+    add(
+      "Year_Built",
+      "built_after_sale",
+      `The home is built in ${built}, after its sale in ${sold} (a sale before completion?).`,
+    );
+  }
+  if (built !== undefined && remod !== undefined && remod < built) {
+    add(
+      "Year_Remod_Add",
+      "remodelled_before_built",
+      `The remodelling year ${remod} is before the year built ${built}.`,
+    );
+  }
+  if (remod !== undefined && sold !== undefined && remod > sold) {
+    add(
+      "Year_Remod_Add",
+      "remodelled_after_sale",
+      `The remodelling year ${remod} is after the sale in ${sold}.`,
+    );
+  }
+  const cars = num("Garage_Cars");
+  const area = num("Garage_Area");
+  if (cars !== undefined && area !== undefined && (cars === 0) !== (area === 0)) {
+    add(
+      "Garage_Area",
+      "garage_cars_and_area_disagree",
+      cars === 0
+        ? `A garage area of ${fmt(area)} sq ft is given for a garage of 0 cars.`
+        : `A garage for ${cars} car${cars === 1 ? "" : "s"} is given with an area of 0 sq ft.`,
+    );
+  }
+  return out;
+}
+
+/**
+ * The warnings of one validated record (`given`: only the fields the user supplied). With
+ * `similarity` (comparables.similarityDistance) above `sparseAbove`, the home also gets
+ * `few_similar_homes`.
+ */
+export function recordWarnings(
+  given: PropertyRecord,
+  reference: Reference,
+  similarity?: { distance: number; sparseAbove: number },
+): RecordWarning[] {
+  const out = [...rangeWarnings(given, reference), ...combinationWarnings(given)];
+  if (similarity && similarity.distance > similarity.sparseAbove) {
+    out.push({
+      field: "record",
+      code: "few_similar_homes",
+      message:
+        "Few sales in the training data are like this home (location, size, age, rooms); the estimate is less certain.",
+    });
+  }
+  return out;
+}
+
+/** True when a warning says the record lies outside the training data (widens the interval). */
+export function isOutOfRange(w: RecordWarning): boolean {
+  return (
+    w.code === "above_training_range" ||
+    w.code === "below_training_range" ||
+    w.code === "level_not_in_training"
+  );
+}
