@@ -13,7 +13,7 @@ await build({
   outdir: "server-build",
   bundle: true,
   platform: "node",
-  target: "node20",
+  target: "node24",
   format: "esm",
   packages: "external",
   alias: { "~": "./app" },
