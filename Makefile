@@ -25,9 +25,9 @@ endif
 # The machine's npm (on its own node) fetches the binary; the package has no install script.
 $(NODE):
 	@echo "Node $(NODE_MAJOR) is not this machine's node ($$(node --version 2>/dev/null || echo none)):" \
-		"fetching node-linux-$(NODE_ARCH)@$(NODE_VERSION) into $(NODE_DIR)"
+		"fetching node-linux-$(NODE_ARCH)@$(NODE_VERSION) into $(NODE_DIR)" >&2
 	npm install --prefix "$(NODE_DIR)" --no-save --no-package-lock --no-audit --no-fund \
-		"node-linux-$(NODE_ARCH)@$(NODE_VERSION)"
+		"node-linux-$(NODE_ARCH)@$(NODE_VERSION)" >&2
 
 node: $(NODE) ## Fetch Node 24 if needed and show which node every target runs on
 	@echo "$$(command -v node) $$(node --version)"
