@@ -25,11 +25,12 @@ COPY . .
 # `npm run build` bundles every npm package into server-build/ and build/ except
 # onnxruntime-node (a native addon) and its onnxruntime-common; runtime-packages.mjs copies
 # those two, with the binaries of this OS/arch only, to /runtime/node_modules. Source maps
-# stay out of the image (stack traces keep names: the bundles are not minified).
+# and Remix's build metafiles stay out of the image (the bundles are not minified: stack
+# traces keep names).
 RUN npm run build \
  && test -f server-build/index.js && test -f server-build/worker.js && test -d public/build \
  && node scripts/runtime-packages.mjs /runtime/node_modules \
- && find build server-build -name '*.map' -delete \
+ && find build server-build \( -name '*.map' -o -name 'metafile.*.json' \) -delete \
  && mkdir /runtime/model-cache
 
 FROM base AS rootfs
