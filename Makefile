@@ -4,11 +4,40 @@
 export ONNXRUNTIME_NODE_INSTALL := skip
 SHELL := /bin/bash
 
+# Node 24 LTS for every target (ADR 0029). The machine's node when it is a Node 24; else the
+# official build from the npm registry's node-linux-<arch> package (only the node binary),
+# fetched once into .cache/node24 and put first on PATH, so npm, npx, the tests, the servers
+# they start (process.execPath) and `npm start` all run on it. The machine's npm runs on it too.
+NODE_MAJOR := 24
+NODE_VERSION := 24.22.3
+NODE_ARCH := $(subst x86_64,x64,$(subst aarch64,arm64,$(shell uname -m)))
+ifeq ($(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null),$(NODE_MAJOR))
+NODE := $(shell command -v node)
+else
+NODE_DIR := $(CURDIR)/.cache/node$(NODE_MAJOR)
+NODE := $(NODE_DIR)/node_modules/node-linux-$(NODE_ARCH)/bin/node
+export PATH := $(NODE_DIR)/node_modules/node-linux-$(NODE_ARCH)/bin:$(PATH)
+endif
+
 .PHONY: install run dev test test-unit test-e2e lint format typecheck train bench build \
-	docker-build run-compose container-smoke validate clean
+	docker-build run-compose container-smoke validate clean node node-env
+
+# The machine's npm (on its own node) fetches the binary; the package has no install script.
+$(NODE):
+	@echo "Node $(NODE_MAJOR) is not this machine's node ($$(node --version 2>/dev/null || echo none)):" \
+		"fetching node-linux-$(NODE_ARCH)@$(NODE_VERSION) into $(NODE_DIR)" >&2
+	npm install --prefix "$(NODE_DIR)" --no-save --no-package-lock --no-audit --no-fund \
+		"node-linux-$(NODE_ARCH)@$(NODE_VERSION)" >&2
+
+node: $(NODE) ## Fetch Node 24 if needed and show which node every target runs on
+	@echo "$$(command -v node) $$(node --version)"
+
+# For running commands on the same node outside make:  eval "$$(make -s node-env)"
+node-env: $(NODE)
+	@echo "export PATH=\"$(dir $(NODE)):\$$PATH\""
 
 # npm ci's postinstall applies patches/ (patch-package): a changed patch reinstalls too.
-node_modules/.installed: package.json package-lock.json $(wildcard patches/*.patch)
+node_modules/.installed: package.json package-lock.json $(wildcard patches/*.patch) | $(NODE)
 	npm ci --no-audit --no-fund
 	@touch $@
 

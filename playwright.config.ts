@@ -35,8 +35,9 @@ export default defineConfig({
     },
   },
   webServer: {
-    // `node` directly (not npm/npx) so Playwright's PID is the server's and teardown kills it.
-    command: `node ${NODE_FLAGS.join(" ")} server-build/index.js`,
+    // node directly (not npm/npx) so Playwright's PID is the server's and teardown kills it;
+    // the node running Playwright (under make: the Makefile's Node 24), never another on PATH.
+    command: `${JSON.stringify(process.execPath)} ${NODE_FLAGS.join(" ")} server-build/index.js`,
     url: `http://127.0.0.1:${PORT}/healthz`,
     reuseExistingServer: !process.env.CI,
     timeout: 90_000,

@@ -3,8 +3,9 @@ export default {
   ignoredRouteFiles: ["**/.*", "**/*.test.{ts,tsx}"],
   serverModuleFormat: "esm",
   serverPlatform: "node",
-  // Keep server-only heavy deps (native onnxruntime, AWS SDK) out of the bundle: they are
-  // resolved from node_modules at run time.
+  // Packages stay imports here: scripts/build-server.mjs then bundles this build together with
+  // the custom server, so both share one copy of each package (all but onnxruntime, which
+  // loads from node_modules; ADR 0029).
   serverDependenciesToBundle: [],
   tailwind: true,
   postcss: true,

@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
-# Builds a local stand-in for docker.io/library/node:20-bookworm-slim so the project's
-# unchanged Dockerfile can be built with podman on a machine that cannot pull images
+# Builds a local stand-in for docker.io/library/node:24-bookworm-slim, the one image the
+# project's Dockerfile pulls (its runtime stage starts from scratch), so the unchanged
+# Dockerfile can be built with podman on a machine that cannot pull images
 # (see ../shared/recipes/container-smoke.md): a minimal Debian bookworm rootfs from the apt
-# mirror plus the host's own Node 20 binary and npm.
+# mirror, slimmed like the official image, plus the Node 24 binary on PATH (`make
+# container-smoke` puts the Makefile's Node 24 first, never the machine's Node 20) and npm.
 #
 # Usage: scripts/container-base-image.sh <work-dir>
 #   All podman state lives in <work-dir>; it writes <work-dir>/podman.env, which callers
-#   source to talk to the same storage. Idempotent: an existing base image is reused.
+#   source to talk to the same storage. Idempotent: existing base images are reused.
 set -euo pipefail
 
 W="${1:?usage: $0 <work-dir>}"
 mkdir -p "$W"
 W="$(cd "$W" && pwd)"
-BASE_TAG="docker.io/library/node:20-bookworm-slim"
+NODE_MAJOR=24
+BASE_TAG="docker.io/library/node:${NODE_MAJOR}-bookworm-slim"
 DEBIAN_TAG="localhost/debian:bookworm-slim"
 MIRROR="http://deb.debian.org/debian"
 
@@ -69,13 +72,22 @@ build_debian_base() {
   rm -f "$W/rootfs.tar"
 }
 
+# The Node 24 binary the stand-in carries (the runtime image copies it from there).
+node_binary() {
+  local node_bin
+  node_bin="$(readlink -f "$(command -v node)")"
+  "$node_bin" -e "process.exit(process.versions.node.split('.')[0] === '$NODE_MAJOR' ? 0 : 1)" ||
+    { log "node on PATH must be v$NODE_MAJOR (got $("$node_bin" -v)): run it through make"; exit 1; }
+  echo "$node_bin"
+}
+
 build_node_standin() {
   if podman image exists "$BASE_TAG"; then return 0; fi
   local node_bin npm_dir ctx
-  node_bin="$(readlink -f "$(command -v node)")"
-  npm_dir="$(npm root -g)/npm"
-  "$node_bin" -e 'if (process.versions.node.split(".")[0] !== "20") process.exit(1)' ||
-    { log "host node must be v20 (got $("$node_bin" -v))"; exit 1; }
+  node_bin="$(node_binary)"
+  # The npm that runs here (its own folder: with Node 24 from .cache first on PATH,
+  # `npm root -g` would name that node's prefix, which has no npm).
+  npm_dir="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")"
   ctx="$W/node-ctx"
   rm -rf "$ctx" && mkdir -p "$ctx"
   cp "$node_bin" "$ctx/node"

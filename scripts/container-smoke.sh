@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Container smoke test without a Docker engine (podman, see ../shared/recipes/container-smoke.md):
 # static checks (compose file, Dockerfile lint, CloudFormation lint), build the image on a
-# local stand-in base, check size and contents, run it, wait for /readyz, make a real
-# prediction, SIGTERM it and check it stops promptly and cleanly. Exits non-zero on any failure.
+# local stand-in base, check size and contents (Node 24, no shell or package manager, only the
+# unbundlable packages), run it, wait for /readyz, run the image's and the ECS task's health
+# checks, make real predictions (one row on the event loop, 200 on a scoring thread), run the
+# batch CLI, SIGTERM it and check it stops promptly and cleanly. Exits non-zero on any failure.
+# Run it through make (`make container-smoke`): the stand-in base carries the node on PATH,
+# which must be Node 24.
 #
 # Env: CONTAINER_WORK_DIR (podman state; default a temp dir removed at exit, a given dir is
-#      kept so the base image is reused), MAX_IMAGE_MB (300), READY_TIMEOUT_S (90),
+#      kept so the base image is reused), MAX_IMAGE_MB (200), READY_TIMEOUT_S (90),
 #      STOP_MAX_S (10).
 set -euo pipefail
 
@@ -13,7 +17,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 IMAGE="localhost/housing-app:smoke"
 NAME="housing-smoke-$$"
-MAX_IMAGE_MB="${MAX_IMAGE_MB:-300}"
+MAX_IMAGE_MB="${MAX_IMAGE_MB:-200}"
 READY_TIMEOUT_S="${READY_TIMEOUT_S:-90}"
 STOP_MAX_S="${STOP_MAX_S:-10}"
 
@@ -81,20 +85,43 @@ size_mb=$(podman image inspect --format '{{.Size}}' "$IMAGE" | awk '{ printf "%d
 log "image size: ${size_mb} MB (limit ${MAX_IMAGE_MB} MB)"
 [ "$size_mb" -le "$MAX_IMAGE_MB" ] || fail "image is ${size_mb} MB > ${MAX_IMAGE_MB} MB"
 
-[ "$(podman image inspect --format '{{.Config.User}}' "$IMAGE")" = node ] || fail "image must run as user node"
+[ "$(podman image inspect --format '{{.Config.User}}' "$IMAGE")" = 65532:65532 ] ||
+  fail "image must run as 65532:65532 (nonroot)"
 podman image inspect --format '{{json .Config.Healthcheck}}' "$IMAGE" | grep -q /healthz ||
   fail "image has no HEALTHCHECK on /healthz"
-# Dev dependencies and other platforms' onnxruntime binaries must not be in the image.
-podman run --rm --network none --entrypoint sh "$IMAGE" -c '
-  set -e
-  for dev in vitest @remix-run/dev esbuild typescript eslint @playwright/test; do
-    if [ -e "node_modules/$dev" ]; then echo "dev dependency in image: $dev"; exit 1; fi
-  done
-  found=$(ls -d node_modules/onnxruntime-node/bin/napi-v*/*/* | grep -v "/linux/$(node -p process.arch)$" || true)
-  if [ -n "$found" ]; then echo "foreign onnxruntime binaries: $found"; exit 1; fi
-  test -f models/LATEST || { echo "no bundled model (models/LATEST)"; exit 1; }
-' || fail "image contents"
-log "image contents ok (user node, no dev deps, ORT linux/$(uname -m) only, bundled model)"
+# What ships: Node 24; no shell, no package manager, no source maps; node_modules holds only
+# the packages the server bundle leaves external, with this platform's onnxruntime binaries.
+runtime_packages="$(node --input-type=module -e \
+  'console.log(Object.keys((await import("./scripts/runtime-packages.mjs")).RUNTIME_PACKAGES).sort().join(","))')"
+image_node="$(podman run --rm --network none --entrypoint node "$IMAGE" -e '
+  const fs = require("node:fs");
+  const path = require("node:path");
+  const problems = [];
+  if (process.versions.node.split(".")[0] !== "24") problems.push(`node ${process.version}`);
+  if (process.getuid() !== 65532) problems.push(`uid ${process.getuid()}`);
+  for (const dir of ["/bin", "/usr/bin", "/usr/local/bin", "/sbin", "/usr/sbin"]) {
+    for (const name of ["sh", "bash", "dash", "busybox", "npm", "npx", "corepack", "yarn", "apt", "apt-get", "dpkg"]) {
+      if (fs.existsSync(path.join(dir, name))) problems.push(`${dir}/${name} present`);
+    }
+  }
+  if (fs.existsSync("/usr/local/lib/node_modules")) problems.push("global node_modules present");
+  const modules = fs.readdirSync("node_modules").sort().join(",");
+  if (modules !== process.argv[1]) problems.push(`node_modules: ${modules} (expected ${process.argv[1]})`);
+  const ort = "node_modules/onnxruntime-node/bin";
+  for (const version of fs.readdirSync(ort)) {
+    for (const platform of fs.readdirSync(path.join(ort, version))) {
+      for (const arch of fs.readdirSync(path.join(ort, version, platform))) {
+        if (platform !== process.platform || arch !== process.arch) problems.push(`onnxruntime ${platform}/${arch}`);
+      }
+    }
+  }
+  const maps = fs.readdirSync(".", { recursive: true }).filter((f) => String(f).endsWith(".map"));
+  if (maps.length) problems.push(`source maps: ${maps.slice(0, 3).join(", ")}`);
+  if (!fs.existsSync("models/LATEST")) problems.push("no bundled model (models/LATEST)");
+  if (problems.length) { console.error(problems.join("\n")); process.exit(1); }
+  console.log(process.version);
+' "$runtime_packages")" || fail "image contents"
+log "image contents ok: node $image_node as 65532, no shell or package manager, node_modules = $runtime_packages (linux/$(uname -m) only), bundled model"
 
 # --- run -------------------------------------------------------------------------------------
 free_port() {
@@ -135,6 +162,13 @@ done
 log "ready after $((READY_TIMEOUT_S - deadline + $(date +%s))) s"
 [ "$(http_status "$BASE/healthz")" = 200 ] || fail "/healthz not 200"
 podman healthcheck run "$NAME" >/dev/null || fail "image HEALTHCHECK failed"
+# The ECS task's own health check command, run in the container as ECS would.
+mapfile -t ecs_check < <(node -e '
+  const c = require("./infra/ecs-task-definition.json").containerDefinitions[0].healthCheck.command;
+  if (c[0] !== "CMD") process.exit(1);
+  for (const arg of c.slice(1)) console.log(arg);')
+podman exec "$NAME" "${ecs_check[@]}" || fail "the ECS task definition's healthCheck command failed in the image"
+log "health checks ok (image HEALTHCHECK, ECS healthCheck: ${ecs_check[0]})"
 
 # Real records: rows of the vendored Ames data (numbers as numbers, no target). One row is
 # scored on the event loop; a 200-row batch (~300 KB) on a scoring worker thread (ADR 0014).
@@ -177,6 +211,26 @@ if (!/\bworker;dur=/.test(timing) || prices.length !== 200 || prices[0] !== pric
 }
 console.error(`[smoke] 200-row batch ok on a scoring thread (${timing})`);
 EOF
+
+# The batch CLI from the same image, as the AWS Batch job runs it (docs/batch-scoring.md):
+# the whole vendored data set in, one price per row out.
+batch_dir="$W/batch"
+rm -rf "$batch_dir" && mkdir -p "$batch_dir" && chmod 777 "$batch_dir"
+podman run --rm --network none -e LOG_LEVEL=warn -v "$ROOT/data:/data:ro" -v "$batch_dir:/out" \
+  "$IMAGE" node server-build/predict-batch.js --input /data/ames.csv --output /out/prices.csv \
+  --progress never >"$batch_dir/summary.json" || fail "batch CLI in the image"
+node -e '
+  const fs = require("node:fs");
+  const [summaryFile, outFile, inFile] = process.argv.slice(1);
+  const s = JSON.parse(fs.readFileSync(summaryFile, "utf8").trim().split("\n").pop());
+  const lines = (f) => fs.readFileSync(f, "utf8").trimEnd().split("\n").length;
+  const rows = lines(inFile) - 1;
+  if (s.rows !== rows || s.predicted !== rows || lines(outFile) !== rows + 1) {
+    console.error(`[smoke] batch: ${JSON.stringify(s)}; ${lines(outFile)} output lines for ${rows} rows`);
+    process.exit(1);
+  }
+  console.error(`[smoke] batch CLI ok: ${s.predicted} rows priced in ${s.seconds} s (model ${s.model_version})`);
+' "$batch_dir/summary.json" "$batch_dir/prices.csv" data/ames.csv || fail "batch CLI output"
 
 # --- graceful stop ---------------------------------------------------------------------------
 start=$(date +%s%N)

@@ -14,7 +14,11 @@ import { installShutdown } from "./shutdown";
 async function loadDotEnv() {
   // Only development reads a .env file; deployed environments set real variables.
   const env = process.env.APP_ENV ?? process.env.NODE_ENV ?? "development";
-  if (env === "development") (await import("dotenv")).config({ quiet: true });
+  if (env !== "development") return;
+  // dotenv is CommonJS: its `default` export is module.exports, natively and when bundled
+  // (esbuild gives a dynamically imported CommonJS module no named exports; ADR 0029).
+  const { default: dotenv } = await import("dotenv");
+  dotenv.config({ quiet: true });
 }
 
 function readConfig(): Config {

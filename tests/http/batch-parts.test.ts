@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateCsv } from "../../scripts/batch/generate";
-import { MODEL_DIR, runCli, summaryOf } from "../unit/batch/run-cli";
+import { MODEL_DIR, runBuiltCli, runCli, summaryOf } from "../unit/batch/run-cli";
 import { startLocalS3, type LocalS3 } from "./helpers/s3rver";
 
 // Fan-out over one S3 input: n part processes in parallel (one takes its index from
@@ -83,6 +83,20 @@ describe("batch scoring in parts against S3", () => {
     const lines = (await s3.get("single/out.csv")).toString("utf8").trim().split("\n");
     expect(lines).toHaveLength(1 + (s.predicted as number));
   }, 180_000);
+
+  it("the bundled CLI, as the image's batch job runs it, writes the single run's files", async () => {
+    // server-build/predict-batch.js: the AWS SDK, csv-parse and onnxruntime as bundled
+    // (ADR 0029), not as tsx loads them. Runs after the test above wrote single/.
+    const common = ["--input", uri("in/houses.csv"), "--chunk", CHUNK, "--model", MODEL_DIR];
+    const r = await runBuiltCli([...common, "--output", uri("bundled/out.csv")], env());
+    expect(r.code, r.stderr).toBe(0);
+    for (const suffix of [".csv", ".errors.csv"]) {
+      const bundled = (await s3.get(`bundled/out${suffix}`)).toString("utf8");
+      const single = (await s3.get(`single/out${suffix}`)).toString("utf8");
+      expect(bundled.length).toBeGreaterThan(100);
+      expect(bundled === single, `${suffix} differs`).toBe(true);
+    }
+  }, 120_000);
 
   it("a missing S3 input exits 3 naming the object", async () => {
     const r = await runCli(

@@ -72,6 +72,15 @@ describe("metrics scrape after traffic", () => {
     expect(scrape).toContain("nodejs_eventloop_lag_seconds");
   });
 
+  it("shows the server runs on the tests' node, the one package.json's engines name", async () => {
+    // The helper starts it with process.execPath: under make, the Makefile's Node 24.
+    const { engines } = (await import("../../package.json")).default;
+    const major = /^>=(\d+)\./.exec(engines.node)?.[1];
+    expect(process.versions.node.split(".")[0]).toBe(major);
+    const series = `nodejs_version_info{version="${process.version}",major="${major}",`;
+    expect(scrape.split("\n").some((l) => l.startsWith(series))).toBe(true);
+  });
+
   it("is not served on the public port", async () => {
     const res = await call(`${server.url}/metrics`);
     expect(res.status).toBe(404);

@@ -297,22 +297,29 @@ describe("built server", () => {
       // the baseline; the other (LOG_LEVEL=debug) logs a line for each of them. Both write
       // stdout to a file: into a pipe that this process drains late (a loaded CI box), one
       // buffer can take several partial writes, which would count against the batching.
+      // libuv's own writes (event-loop wake-ups: 0.4–1.2 per request on Node 24, run to run)
+      // only ever add: each server's figure is the least of BURSTS bursts.
+      const BURSTS = 3;
       const writesPerRequest = async (target: TestServer, tag: string) => {
         const writes = () =>
           Number(/^syscw: (\d+)$/m.exec(readFileSync(`/proc/${target.proc.pid}/io`, "utf8"))?.[1]);
-        const before = writes();
-        // A burst (10 connections × 20 requests), so that the lines, not the 100 ms timer,
-        // fill the buffer even on a slow machine.
-        const lane = async (l: number) => {
-          for (let i = 0; i < 20; i++) {
-            const id = `${tag}-${String(l * 20 + i).padStart(4, "0")}`;
-            const res = await fetch(`${target.url}/healthz`, { headers: { "X-Request-Id": id } });
-            await res.arrayBuffer();
-          }
-        };
-        await Promise.all(Array.from({ length: 10 }, (_, l) => lane(l)));
-        await sleep(250); // the buffer is flushed at least every 100 ms
-        return (writes() - before) / 200;
+        let least = Number.POSITIVE_INFINITY;
+        for (let burst = 0; burst < BURSTS; burst++) {
+          const before = writes();
+          // A burst (10 connections × 20 requests), so that the lines, not the 100 ms timer,
+          // fill the buffer even on a slow machine.
+          const lane = async (l: number) => {
+            for (let i = 0; i < 20; i++) {
+              const id = `${tag}-${burst}-${String(l * 20 + i).padStart(4, "0")}`;
+              const res = await fetch(`${target.url}/healthz`, { headers: { "X-Request-Id": id } });
+              await res.arrayBuffer();
+            }
+          };
+          await Promise.all(Array.from({ length: 10 }, (_, l) => lane(l)));
+          await sleep(250); // the buffer is flushed at least every 100 ms
+          least = Math.min(least, (writes() - before) / 200);
+        }
+        return least;
       };
       const dir = mkdtempSync(path.join(tmpdir(), "access-log-"));
       const production = { APP_ENV: "production" };
@@ -332,7 +339,7 @@ describe("built server", () => {
         const lines = jsonLogLines(logging.logs()).filter((e) =>
           String(e.request_id).startsWith("batched-log-"),
         );
-        expect(new Set(lines.map((e) => e.request_id)).size).toBe(200);
+        expect(new Set(lines.map((e) => e.request_id)).size).toBe(BURSTS * 200);
       } finally {
         await Promise.all([quiet.stop(), logging.stop()]);
         rmSync(dir, { recursive: true, force: true });

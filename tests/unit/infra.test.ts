@@ -2,14 +2,17 @@
 // and the CloudFormation template) against the code: every variable they set is one the
 // config schema knows and forms a valid configuration, ports match the server's default,
 // health checks hit the real liveness/readiness routes, and the stop timeout leaves room
-// for the graceful shutdown.
+// for the graceful shutdown. And the runtime (ADR 0029): one Node major everywhere (these
+// tests included), an image that ships only what runs.
 import { readFileSync } from "node:fs";
+import { isBuiltin } from "node:module";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 import { CONFIG_ENV_VARS, loadConfig } from "~/lib/config.server";
 import { loader as livenessLoader } from "~/routes/healthz";
 import { loader as readinessLoader } from "~/routes/readyz";
+import { RUNTIME_PACKAGES, runtimeFiles } from "../../scripts/runtime-packages.mjs";
 import { NODE_FLAGS } from "../../server/node-flags";
 
 const root = path.resolve(__dirname, "../..");
@@ -43,8 +46,8 @@ function runtimeStage(text: string): { keyword: string; args: string }[] {
   return instructions.slice(lastFrom);
 }
 
-// Node's own runtime options are not app configuration (the config schema never reads them).
-const RUNTIME_ENV_VARS = ["NODE_OPTIONS"];
+// Node's and the OS's own settings are not app configuration (the config schema never reads them).
+const RUNTIME_ENV_VARS = ["NODE_OPTIONS", "PATH", "SSL_CERT_FILE"];
 const known = new Set([...CONFIG_ENV_VARS, ...RUNTIME_ENV_VARS]);
 const defaults = loadConfig({}, root);
 // Placeholders for the values injected from Secrets Manager (production needs ≥ 24 chars).
@@ -197,34 +200,97 @@ describe("CloudFormation template", () => {
   });
 });
 
+// package.json's engines: one LTS major, e.g. ">=24.11 <25".
+const engines = (JSON.parse(read("package.json")) as Json).engines.node as string;
+const [, nodeMajor, nodeMinor] = (/^>=(\d+)\.(\d+) <(\d+)$/.exec(engines) ?? []).map(Number);
+
+describe("Node runtime", () => {
+  it("package.json allows one LTS major from a minimum minor", () => {
+    expect(engines).toMatch(/^>=(\d+)\.\d+ <(\d+)$/);
+    expect(Number(/<(\d+)$/.exec(engines)?.[1])).toBe(nodeMajor + 1);
+    expect(nodeMajor % 2).toBe(0); // even majors become LTS
+  });
+
+  it("runs these tests (make puts the Makefile's node first on PATH, servers use it too)", () => {
+    const [major, minor] = process.versions.node.split(".").map(Number);
+    expect(major).toBe(nodeMajor);
+    expect(minor).toBeGreaterThanOrEqual(nodeMinor);
+  });
+
+  it("is what the Makefile fetches, esbuild targets, @types/node and the Dockerfile name", () => {
+    const makefile = read("Makefile");
+    expect(/^NODE_MAJOR := (\d+)$/m.exec(makefile)?.[1]).toBe(String(nodeMajor));
+    const [major, minor] = (/^NODE_VERSION := (\d+)\.(\d+)\.\d+$/m.exec(makefile) ?? [])
+      .slice(1)
+      .map(Number);
+    expect([major, minor >= nodeMinor]).toEqual([nodeMajor, true]);
+    expect(read("scripts/build-server.mjs")).toMatch(new RegExp(`target: "node${nodeMajor}"`));
+    const pkg = JSON.parse(read("package.json")) as Json;
+    expect(pkg.devDependencies["@types/node"]).toMatch(new RegExp(`^\\^${nodeMajor}\\.`));
+    expect(read("Dockerfile")).toMatch(new RegExp(`^FROM node:${nodeMajor}-bookworm-slim AS`, "m"));
+    expect(read(".github/workflows/ci.yml")).toMatch(new RegExp(`container: node:${nodeMajor}-`));
+  });
+});
+
 describe("Dockerfile", () => {
-  const stage = runtimeStage(read("Dockerfile"));
+  const text = read("Dockerfile");
+  const stage = runtimeStage(text);
   const args = (keyword: string) => stage.filter((i) => i.keyword === keyword).map((i) => i.args);
 
-  it("builds every stage on node:20-bookworm-slim and skips the onnxruntime download", () => {
-    const text = read("Dockerfile");
+  it("builds on node:<major>-bookworm-slim and ships FROM scratch (no shell, no npm)", () => {
     // External images only (`FROM deps AS …` reuses an earlier stage).
     const images = [...text.matchAll(/^FROM\s+(\S+)/gm)]
       .map((m) => m[1])
       .filter((b) => b.includes(":"));
-    expect(images.length).toBeGreaterThanOrEqual(2);
-    expect(new Set(images)).toEqual(new Set(["node:20-bookworm-slim"]));
+    expect(new Set(images)).toEqual(new Set([`node:${nodeMajor}-bookworm-slim`]));
+    expect(stage[0]).toEqual({ keyword: "FROM", args: "scratch AS runtime" });
     expect(text).toMatch(/ONNXRUNTIME_NODE_INSTALL=skip/);
-    expect(text).toMatch(/npm (ci|prune) --omit=dev/);
   });
 
-  it("sets only known variables in the runtime image", () => {
-    const names = args("ENV").flatMap((a) => a.split(/\s+/).map((kv) => kv.split("=")[0]));
-    expect(names).toContain("MODEL_URI");
-    expect(names.filter((n) => !known.has(n))).toEqual([]);
+  it("ships the rootfs, the bundles, public/, models/ and only the unbundlable packages", () => {
+    const copies = args("COPY").map((a) => {
+      const parts = a.split(/\s+/);
+      return {
+        from: parts.find((p) => p.startsWith("--from="))?.slice("--from=".length),
+        src: parts.filter((p) => !p.startsWith("--")).slice(0, -1),
+      };
+    });
+    expect(copies.flatMap((c) => c.src.map((src) => `${c.from ?? "context"}:${src}`))).toEqual([
+      "rootfs:/rootfs/",
+      "build:/runtime/node_modules",
+      "build:/app/build",
+      "build:/app/public",
+      "build:/app/server-build",
+      "build:/app/models",
+      "context:package.json",
+      "build:/runtime/model-cache",
+    ]);
+    // /runtime/node_modules is what runtime-packages.mjs copies, the bundle's externals.
+    expect(text).toMatch(/node scripts\/runtime-packages\.mjs \/runtime\/node_modules/);
+    expect(read("scripts/build-server.mjs")).toMatch(/external: \[\.\.\.EXTERNAL_PACKAGES/);
+    // The rootfs: node and tini where PATH and ENTRYPOINT look for them.
+    expect(text).toMatch(/RUN runtime-rootfs\.sh \/rootfs /);
+    const rootfs = read("scripts/runtime-rootfs.sh");
+    expect(rootfs).toContain("place /usr/local/bin/node");
+    expect(rootfs).toContain("place /usr/bin/tini");
   });
 
-  it("exposes the server's port, runs as node under tini, health-checks liveness", () => {
+  it("sets only known variables in the runtime image, node's folder on PATH", () => {
+    const env = Object.fromEntries(
+      args("ENV").flatMap((a) => a.split(/\s+/).map((kv) => kv.split("="))),
+    ) as Record<string, string>;
+    expect(env.MODEL_URI).toBeTruthy();
+    expect(env.PATH.split(":")).toContain("/usr/local/bin");
+    expect(Object.keys(env).filter((n) => !known.has(n))).toEqual([]);
+  });
+
+  it("exposes the server's port, runs as nonroot under tini, health-checks liveness", () => {
     expect(args("EXPOSE")).toEqual([String(defaults.port)]);
-    expect(args("USER")).toEqual(["node"]);
-    expect(args("ENTRYPOINT")[0]).toContain("tini");
+    expect(args("USER")).toEqual(["65532:65532"]);
+    expect(JSON.parse(args("ENTRYPOINT")[0])).toEqual(["/usr/bin/tini", "--"]);
     expect(args("STOPSIGNAL")).toEqual(["SIGTERM"]);
     expect(args("HEALTHCHECK").join(" ")).toContain("/healthz");
+    expect(args("HEALTHCHECK").join(" ")).not.toMatch(/\b(npm|curl|wget)\b/);
   });
 
   it("launches node with the V8 flags of server/node-flags.ts, as `npm start` does", () => {
@@ -233,6 +299,39 @@ describe("Dockerfile", () => {
     expect(pkg.scripts.start).toBe(
       `NODE_ENV=production node ${NODE_FLAGS.join(" ")} ./server-build/index.js`,
     );
+  });
+});
+
+describe("the image's node_modules (scripts/runtime-packages.mjs)", () => {
+  const names = Object.keys(RUNTIME_PACKAGES);
+  const files = Object.fromEntries(names.map((n) => [n, runtimeFiles(n)]));
+
+  it("holds each package's entry point and, for onnxruntime, this platform's binaries only", () => {
+    for (const name of names) {
+      const pkg = JSON.parse(read(`node_modules/${name}/package.json`)) as Json;
+      expect(files[name]).toContain(path.join(name, pkg.main));
+    }
+    const binaries = files["onnxruntime-node"].filter((f) => f.includes("/bin/"));
+    const here = `/bin/napi-v6/${process.platform}/${process.arch}/`;
+    expect(binaries.every((f) => f.includes(here))).toBe(true);
+    expect(binaries.map((f) => path.basename(f)).sort()).toContain("onnxruntime_binding.node");
+  });
+
+  it("whose JavaScript requires only node's built-ins and each other", () => {
+    const outside = new Set<string>();
+    for (const file of Object.values(files).flat()) {
+      if (!/\.(c|m)?js$/.test(file)) continue;
+      const source = read(`node_modules/${file}`);
+      for (const m of source.matchAll(/(?:require\(|from |import\()\s*["'`]([^"'`]+)["'`]/g)) {
+        const spec = m[1];
+        if (spec.startsWith(".") || isBuiltin(spec)) continue;
+        const name = spec.startsWith("@")
+          ? spec.split("/").slice(0, 2).join("/")
+          : spec.split("/")[0];
+        if (!names.includes(name)) outside.add(`${file}: ${spec}`);
+      }
+    }
+    expect([...outside]).toEqual([]);
   });
 });
 
