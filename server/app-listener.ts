@@ -11,6 +11,7 @@ import { getLogger } from "~/lib/logger.server";
 import { getMetrics } from "~/lib/metrics.server";
 import { toProblemResponse } from "~/lib/problem.server";
 import { admit, type Admission } from "./admission";
+import { lingerClose } from "./linger-close";
 import { resolveRequestId } from "./request-id";
 import { createSecurityHeaders } from "./security";
 import { createStaticHandler } from "./static-files";
@@ -51,6 +52,9 @@ export function createAppListener(config: Config, getBuild: () => ServerBuild, d
     if (lifecycle.draining) res.setHeader("Connection", "close");
 
     res.once("finish", () => {
+      // An answer sent before the body was read (a 413, a 400, a route that takes none)
+      // closes the connection instead of reading the rest of an arbitrarily long body.
+      lingerClose(req);
       const durationMs = Number(process.hrtime.bigint() - start) / 1e6;
       const labels = { route, method: req.method ?? "GET", status: res.statusCode };
       metrics.httpRequests.inc(labels);
