@@ -11,7 +11,7 @@ import { getLogger } from "~/lib/logger.server";
 import { getMetrics } from "~/lib/metrics.server";
 import { toProblemResponse } from "~/lib/problem.server";
 import { admit, type Admission } from "./admission";
-import { lingerClose } from "./linger-close";
+import { closeIfBodyLeft } from "./linger-close";
 import { resolveRequestId } from "./request-id";
 import { createSecurityHeaders } from "./security";
 import { createStaticHandler } from "./static-files";
@@ -52,9 +52,6 @@ export function createAppListener(config: Config, getBuild: () => ServerBuild, d
     if (lifecycle.draining) res.setHeader("Connection", "close");
 
     res.once("finish", () => {
-      // An answer sent before the body was read (a 413, a 400, a route that takes none)
-      // closes the connection instead of reading the rest of an arbitrarily long body.
-      lingerClose(req);
       const durationMs = Number(process.hrtime.bigint() - start) / 1e6;
       const labels = { route, method: req.method ?? "GET", status: res.statusCode };
       metrics.httpRequests.inc(labels);
@@ -84,6 +81,7 @@ export function createAppListener(config: Config, getBuild: () => ServerBuild, d
       const { url } = admission;
       const method = req.method ?? "GET";
       const bodyless = method === "GET" || method === "HEAD";
+      if (bodyless || admission.bodyUse === "none") closeIfBodyLeft(req, res); // never read
 
       if (bodyless && STATIC_PATH.test(url.pathname)) {
         const raw = req.url;
@@ -115,14 +113,17 @@ export function createAppListener(config: Config, getBuild: () => ServerBuild, d
         body: { stream: req, maxBytes: maxBodyBytes },
       };
       const response = await remixHandler(build)(request, context);
+      closeIfBodyLeft(req, res);
       await sendResponse(res, response);
     } catch (error) {
       // Our own errors here are the client's (a cut-off body, a bad Host): a 4xx, not an
       // unhandled server error.
       if (!(error instanceof HousingMLError) || error.status >= 500)
         log.error("unhandled server error", { request_id: requestId, error });
-      if (!res.headersSent) await sendResponse(res, toProblemResponse(error, requestId));
-      else res.destroy();
+      if (!res.headersSent) {
+        closeIfBodyLeft(req, res);
+        await sendResponse(res, toProblemResponse(error, requestId));
+      } else res.destroy();
     }
   };
 }

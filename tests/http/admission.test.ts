@@ -135,6 +135,8 @@ describe.each([
 
     expect(answer.status).toBe(c.status);
     expect(answer.headers).toContain("content-type: application/problem+json");
+    // The rest of the body is never read: the connection closes after the answer.
+    expect(answer.headers).toContain("connection: close");
     expect(problemOf(answer)).toMatchObject({ status: c.status });
     expect(peak - before).toBeLessThan(MAX_RSS_GROWTH);
     await alive(server);
