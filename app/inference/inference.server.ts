@@ -92,12 +92,12 @@ export type ApiBodyResult = Omit<ApiBodyOutput, "body"> & {
   thread: "worker" | "event-loop";
 };
 
-/** The API's request body → its response body, on a scoring thread when it is large. */
+/** The API's request body → its response body, on a scoring thread when it is much work. */
 export async function predictApiBody(
   input: ApiBodyInput,
   model = getReadyModel(),
 ): Promise<ApiBodyResult> {
-  const pool = threadFor(input.body);
+  const pool = threadFor(input.body, input.kind);
   if (!pool) return { ...(await handleApiBody(model, input)), thread: "event-loop" };
   return { ...(await runOnThread(pool, "api-body", model, input)), thread: "worker" };
 }
@@ -117,7 +117,7 @@ export async function predictUpload(
   input: UploadInput,
   model = getReadyModel(),
 ): Promise<UploadOutput<string | Uint8Array<ArrayBuffer>>> {
-  const pool = threadFor(input.body);
+  const pool = threadFor(input.body, "multipart");
   if (!pool) return handleUpload(model, input);
   return runOnThread(pool, "upload", model, input);
 }
