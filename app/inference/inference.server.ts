@@ -1,6 +1,6 @@
 import type { PredictResponse } from "~/api/schemas";
 import type { ModelSettings } from "~/lib/config.server";
-import { ModelNotReadyError } from "~/lib/errors.server";
+import { ModelNotReadyError, ModelStoreError } from "~/lib/errors.server";
 import { getLogger } from "~/lib/logger.server";
 import { getMetrics } from "~/lib/metrics.server";
 import { singleton } from "~/lib/singleton.server";
@@ -133,6 +133,10 @@ async function doReload(trigger: ReloadTrigger): Promise<ReloadOutcome> {
   try {
     state.store ??= await createStore(settings);
     const bundle = await state.store.resolveLatest();
+    // A store that could not be read answers its last good copy: fine to start from, but
+    // while a model serves it is a failed check, not "unchanged" (a new bundle would
+    // otherwise never load, silently).
+    if (bundle.fallback && state.model) throw new ModelStoreError(bundle.fallback);
     if (state.model && bundle.dir === state.model.dir) {
       metrics.modelLoads.inc({ outcome: "unchanged", trigger });
       state.lastError = undefined;
@@ -143,7 +147,7 @@ async function doReload(trigger: ReloadTrigger): Promise<ReloadOutcome> {
     const previous = state.model;
     state.model = model; // the swap: one assignment, requests already running keep `previous`
     state.status = "ready";
-    state.lastError = undefined;
+    state.lastError = bundle.fallback; // serving a cached copy: the store's fault stays visible
     metrics.modelLoadDuration.observe({ outcome: "loaded" }, seconds());
     metrics.modelLoads.inc({ outcome: "loaded", trigger });
     if (previous) metrics.modelInfo.remove({ version: previous.version });

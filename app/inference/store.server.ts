@@ -16,7 +16,12 @@ export interface ModelStore {
   health(): { status: "ok" | "degraded"; detail: string };
 }
 
-export type ResolvedBundle = { dir: string; name: string };
+export type ResolvedBundle = {
+  dir: string;
+  name: string;
+  /** Set when the store could not be read and this is its last good copy instead: why. */
+  fallback?: string;
+};
 
 export const POINTER_FILE = "LATEST";
 const BUNDLE_NAME = /^[A-Za-z0-9._-]{1,128}$/;
