@@ -177,7 +177,8 @@ export function toResultCsv(
   if (items.length !== table.records.length) {
     throw new Error(`${items.length} results for ${table.records.length} rows`);
   }
-  const header = ["row", ...table.columns, ...RESULT_COLUMNS];
+  // Header cells are the client's text too (an unknown column can be named "=HYPERLINK(…)").
+  const header = ["row", ...table.columns.map(safeCell), ...RESULT_COLUMNS];
   const rows = table.records.map((record, i) => {
     const item = items[i];
     const inputs = table.columns.map((c) => safeCell(record[c] ?? ""));
