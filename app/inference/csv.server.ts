@@ -110,13 +110,6 @@ export function ignoredColumnsWarning(ignored: readonly string[]): string | unde
   return `Column(s) not used by the model (copied as they are): ${ignored.join(", ")}.`;
 }
 
-/** A row with only the input columns, ready for coerceCsvRow. */
-export function pickInputs(record: Record<string, string>, plan: ColumnPlan) {
-  const out: Record<string, string> = {};
-  for (const c of plan.inputs) if (record[c] !== undefined) out[c] = record[c];
-  return out;
-}
-
 export const RESULT_COLUMNS = [
   "predicted_price",
   "interval_lower",
