@@ -2,12 +2,11 @@ import { PredictRequestSchema } from "~/api/schemas";
 import { decodeBodyText, parseJson, type BodyKind } from "~/lib/body.server";
 import { InvalidInputError, PayloadTooLargeError } from "~/lib/errors.server";
 import { FIELDS } from "~/ml/fields";
-import { coerceCsvRow } from "~/ml/schema";
+import { csvInputFor } from "~/ml/csv-input";
 import {
   columnPlan,
   ignoredColumnsWarning,
   parseCsvRecords,
-  pickInputs,
   toResultCsv,
   type CsvTable,
 } from "./csv.server";
@@ -69,7 +68,7 @@ function parseBody(input: ApiBodyInput): Parsed {
   if (input.kind === "csv") {
     const table = parseCsvRecords(text, input.maxRows);
     const plan = columnPlan(table.columns);
-    const records = table.records.map((r) => coerceCsvRow(pickInputs(r, plan)));
+    const records = table.records.map(csvInputFor(plan.inputs.map((c) => [c, c])));
     return { records, ...input.flags, table, firstRow: 1, ignored: plan.ignored };
   }
   const envelope = parseEnvelope(parseJson(text));

@@ -110,13 +110,6 @@ export function ignoredColumnsWarning(ignored: readonly string[]): string | unde
   return `Column(s) not used by the model (copied as they are): ${ignored.join(", ")}.`;
 }
 
-/** A row with only the input columns, ready for coerceCsvRow. */
-export function pickInputs(record: Record<string, string>, plan: ColumnPlan) {
-  const out: Record<string, string> = {};
-  for (const c of plan.inputs) if (record[c] !== undefined) out[c] = record[c];
-  return out;
-}
-
 /**
  * The trust columns after the estimate (ADR 0023): the interval's calibration group and why it
  * was widened, and the record's warnings as codes with the field of each, in the same order
