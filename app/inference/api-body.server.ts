@@ -22,7 +22,7 @@ export type ApiBodyInput = {
   body: Uint8Array;
   kind: BodyKind;
   /** Flags from the query string; fields in a JSON body win. */
-  flags: { explain?: boolean; strict?: boolean };
+  flags: { explain?: boolean; strict?: boolean; comparables?: boolean };
   /** Answer CSV (the uploaded table with prediction columns appended). */
   csvOut: boolean;
   maxRows: number;
@@ -40,6 +40,7 @@ type Parsed = {
   records: unknown[];
   explain?: boolean;
   strict?: boolean;
+  comparables?: boolean;
   /** The CSV as uploaded (for CSV output); undefined for JSON bodies. */
   table?: CsvTable;
   /** Row number of records[0] in errors: JSON indexes from 0, CSV counts data rows from 1. */
@@ -80,6 +81,7 @@ function parseBody(input: ApiBodyInput): Parsed {
     records: envelope.records,
     explain: envelope.explain ?? input.flags.explain,
     strict: envelope.strict ?? input.flags.strict,
+    comparables: envelope.comparables ?? input.flags.comparables,
     firstRow: 0,
   };
 }
@@ -112,6 +114,7 @@ export async function handleApiBody(
   const result = await predictRecords(model, parsed.records, {
     explain: parsed.explain,
     strict: parsed.strict,
+    comparables: parsed.comparables,
     source: "api",
     firstRow: parsed.firstRow,
     meter,
