@@ -2,13 +2,12 @@ import { PredictRequestSchema } from "~/api/schemas";
 import { decodeBodyText, parseJson, type BodyKind } from "~/lib/body.server";
 import { InvalidInputError, PayloadTooLargeError } from "~/lib/errors.server";
 import { FIELDS } from "~/ml/fields";
-import { coerceCsvRow } from "~/ml/schema";
+import { csvInputFor } from "~/ml/csv-input";
 import {
   columnPlan,
   ignoredColumnsWarning,
   MAX_CSV_COLUMNS,
   parseCsvRecords,
-  pickInputs,
   toResultCsv,
   type CsvTable,
 } from "./csv.server";
@@ -24,7 +23,7 @@ export type ApiBodyInput = {
   body: Uint8Array;
   kind: BodyKind;
   /** Flags from the query string; fields in a JSON body win. */
-  flags: { explain?: boolean; strict?: boolean };
+  flags: { explain?: boolean; strict?: boolean; comparables?: boolean };
   /** Answer CSV (the uploaded table with prediction columns appended). */
   csvOut: boolean;
   maxRows: number;
@@ -42,6 +41,7 @@ type Parsed = {
   records: unknown[];
   explain?: boolean;
   strict?: boolean;
+  comparables?: boolean;
   /** The CSV as uploaded (for CSV output); undefined for JSON bodies. */
   table?: CsvTable;
   /** Row number of records[0] in errors: JSON indexes from 0, CSV counts data rows from 1. */
@@ -69,7 +69,7 @@ function parseBody(input: ApiBodyInput): Parsed {
   if (input.kind === "csv") {
     const table = parseCsvRecords(text, input.maxRows);
     const plan = columnPlan(table.columns);
-    const records = table.records.map((r) => coerceCsvRow(pickInputs(r, plan)));
+    const records = table.records.map(csvInputFor(plan.inputs.map((c) => [c, c])));
     return { records, ...input.flags, table, firstRow: 1, ignored: plan.ignored };
   }
   const body = parseJson(text);
@@ -79,6 +79,7 @@ function parseBody(input: ApiBodyInput): Parsed {
     records: envelope.records,
     explain: envelope.explain ?? input.flags.explain,
     strict: envelope.strict ?? input.flags.strict,
+    comparables: envelope.comparables ?? input.flags.comparables,
     firstRow: 0,
   };
 }
@@ -136,6 +137,7 @@ export async function handleApiBody(
   const result = await predictRecords(model, parsed.records, {
     explain: parsed.explain,
     strict: parsed.strict,
+    comparables: parsed.comparables,
     source: "api",
     firstRow: parsed.firstRow,
     meter,

@@ -1,7 +1,7 @@
 import { CsvError } from "csv-parse";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
-import type { FieldIssue, PredictionItem } from "~/api/schemas";
+import type { FieldIssue, Prediction, PredictionItem } from "~/api/schemas";
 import {
   HousingMLError,
   InvalidInputError,
@@ -149,12 +149,17 @@ export function ignoredColumnsWarning(ignored: readonly string[]): string | unde
   return `Column(s) not used by the model (copied as they are): ${ignored.join(", ")}.`;
 }
 
-/** A row with only the input columns, ready for coerceCsvRow. */
-export function pickInputs(record: Record<string, string>, plan: ColumnPlan) {
-  const out: Record<string, string> = {};
-  for (const c of plan.inputs) if (record[c] !== undefined) out[c] = record[c];
-  return out;
-}
+/**
+ * The trust columns after the estimate (ADR 0023): the interval's calibration group and why it
+ * was widened, and the record's warnings as codes with the field of each, in the same order
+ * (space-separated; empty when none).
+ */
+export const TRUST_COLUMNS = [
+  "interval_group",
+  "interval_widened",
+  "warning_codes",
+  "warning_fields",
+] as const;
 
 export const RESULT_COLUMNS = [
   "predicted_price",
@@ -162,12 +167,24 @@ export const RESULT_COLUMNS = [
   "interval_upper",
   "interval_level",
   "imputed_fields",
+  ...TRUST_COLUMNS,
   "errors",
 ] as const;
 
+/** The TRUST_COLUMNS cells of a prediction. */
+export function trustCells(p: Prediction): [string, string, string, string] {
+  return [
+    p.interval.group,
+    p.interval.widened.join(" "),
+    p.warnings.map((w) => w.code).join(" "),
+    p.warnings.map((w) => w.field).join(" "),
+  ];
+}
+
 /**
  * The result CSV: `row` (counting data rows from `firstRow`), the input columns as uploaded,
- * then the prediction (or the row's errors). Prices are rounded to whole dollars.
+ * then the prediction and its trust columns (or the row's errors). Prices are rounded to whole
+ * dollars.
  */
 export function toResultCsv(
   table: CsvTable,
@@ -184,13 +201,17 @@ export function toResultCsv(
     const inputs = table.columns.map((c) => safeCell(record[c] ?? ""));
     const outputs =
       "error" in item
-        ? ["", "", "", "", "", safeCell(formatIssues(item.error.errors))]
+        ? [
+            ...new Array<string>(RESULT_COLUMNS.length - 1).fill(""),
+            safeCell(formatIssues(item.error.errors)),
+          ]
         : [
             Math.round(item.price),
             Math.round(item.interval.lower),
             Math.round(item.interval.upper),
             item.interval.level,
             item.imputed.join(" "),
+            ...trustCells(item),
             "",
           ];
     return [firstRow + i, ...inputs, ...outputs];

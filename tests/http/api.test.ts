@@ -31,6 +31,10 @@ const RESULT_COLUMNS = [
   "interval_upper",
   "interval_level",
   "imputed_fields",
+  "interval_group",
+  "interval_widened",
+  "warning_codes",
+  "warning_fields",
   "errors",
 ];
 
