@@ -4,7 +4,7 @@ import { predictRequest } from "../../scripts/reliability/requests";
 import { startServer, TEST_API_KEY, type TestServer } from "../http/helpers/server";
 import { MODEL_DIR } from "../unit/batch/run-cli";
 import { scrape, series } from "./metrics";
-import { answerDefect, matrix, METHODS, PATHS, sendProbe, type Probe } from "./routes";
+import { answerDefect, matrix, METHODS, PATHS, type Probe } from "./routes";
 
 // The malformed battery across ALL routes (issue 17): 10,000 requests sampled from every
 // route × method × content type × body × odd Host, chunked or not, with and without keys.
@@ -39,14 +39,14 @@ describe(`a battery of ${RUNS.toLocaleString("en-US")} requests across every rou
     const before = await send(server.url, predictRequest(TEST_API_KEY), agent);
     expect(before.status, before.body).toBe(200);
     // Warm every route once, then take the baseline (and reset the loop-delay maximum).
-    await pool(matrix(TEST_API_KEY, 300, SEED + 1), 8, (p) => sendProbe(server.url, p, agent));
+    await pool(matrix(TEST_API_KEY, 300, SEED + 1), 8, (p) => send(server.url, p, agent));
     const baseline = await scrape(server);
 
     // Two halves: the first grows the heap to its working size, the second shows a leak.
     const probes: Probe[] = matrix(TEST_API_KEY, RUNS, SEED);
     const half = RUNS / 2;
     const started = Date.now();
-    const run = (part: Probe[]) => pool(part, 16, (p) => sendProbe(server.url, p, agent));
+    const run = (part: Probe[]) => pool(part, 16, (p) => send(server.url, p, agent));
     const answers = await run(probes.slice(0, half));
     const middle = await scrape(server);
     answers.push(...(await run(probes.slice(half))));
