@@ -74,7 +74,11 @@ describe("predictRecords on the real bundle", () => {
     const p = asPrediction(item);
     const calib = model.manifest.calibration!;
     const q = calib.cells.find((c) => c.given === "required" && c.sale === "unknown")!.q;
-    expect(p.interval).toMatchObject({ level: calib.level, group: "required/unknown", widened: [] });
+    expect(p.interval).toMatchObject({
+      level: calib.level,
+      group: "required/unknown",
+      widened: [],
+    });
     expect(p.interval.lower / p.price).toBeCloseTo(Math.exp(-q), 6);
     expect(p.interval.upper / p.price).toBeCloseTo(Math.exp(q), 6);
   });
