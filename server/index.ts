@@ -9,6 +9,7 @@ import { startThreads, stopThreads, WORKER_FILE } from "~/inference/threads.serv
 import { createAppListener } from "./app-listener";
 import { startMetricsServer } from "./metrics-listener";
 import { loadRemixBuild } from "./remix-build";
+import { closeUnauthenticatedBodies } from "./receiving";
 import { installShutdown } from "./shutdown";
 
 async function loadDotEnv() {
@@ -44,11 +45,13 @@ function startScoringWorkers(config: Config, log: ReturnType<typeof getLogger>) 
     filename: WORKER_FILE,
     threads,
     minBytes: config.scoringWorkerMinBytes,
+    minRecords: config.scoringWorkerMinRecords,
     intraOpNumThreads: config.ortIntraOpThreads,
   });
   log.info("scoring workers", {
     threads,
     offload_min_bytes: config.scoringWorkerMinBytes,
+    offload_min_records: config.scoringWorkerMinRecords,
     ...(threads === 0 && config.scoringWorkers > 0 ? { reason: `no ${WORKER_FILE}` } : {}),
   });
 }
@@ -88,6 +91,7 @@ async function main() {
         await stopModel();
         await stopThreads();
       },
+      closeUnreadBodies: closeUnauthenticatedBodies,
     },
   );
 

@@ -7,6 +7,7 @@ import { MAX_COMPARABLES_ROWS, MAX_EXPLAIN_ROWS } from "~/inference/predict.serv
 import packageJson from "../../package.json";
 import {
   HealthSchema,
+  HealthStatusSchema,
   LivenessSchema,
   ModelDescriptionSchema,
   PredictRequestSchema,
@@ -273,18 +274,21 @@ function buildRegistry(maxBatchRows: number, maxBodyBytes: number): OpenAPIRegis
     },
   });
 
+  // Public: the status only; with an admin key, the details (model, store, workers).
+  const health = z.union([HealthStatusSchema, HealthSchema]);
   registry.registerPath({
     method: "get",
     path: "/health",
     operationId: "health",
-    summary: "Detailed health: model, dependencies, uptime, version (no secrets)",
+    summary: "Health: the status; with an admin key, model, dependencies, uptime and version",
     tags: ["Probes"],
+    security: [{}, ...security],
     responses: {
       200: {
         description: "Healthy or degraded.",
-        content: { "application/json": { schema: HealthSchema } },
+        content: { "application/json": { schema: health } },
       },
-      503: { description: "Unhealthy.", content: { "application/json": { schema: HealthSchema } } },
+      503: { description: "Unhealthy.", content: { "application/json": { schema: health } } },
     },
   });
   return registry;

@@ -99,6 +99,8 @@ export const ProblemSchema = z.object({
   detail: z.string(),
   request_id: z.string().optional(),
   errors: z.array(FieldIssueSchema).optional(),
+  /** How many issues there were when `errors` lists only the first 100. */
+  errors_total: z.number().int().optional(),
 });
 
 const FieldDescriptionSchema = z.object({
@@ -210,6 +212,11 @@ export const HealthSchema = z
     app_version: z.string(),
   })
   .meta({ id: "Health" });
+
+/** What /health tells anyone without an admin key. */
+export const HealthStatusSchema = z
+  .object({ status: HealthSchema.shape.status })
+  .meta({ id: "HealthStatus" });
 
 export const ReadySchema = z
   .object({ status: z.enum(["ready", "not_ready"]), reason: z.string().optional() })

@@ -3,6 +3,7 @@ import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import type { FieldIssue, Prediction, PredictionItem } from "~/api/schemas";
 import {
+  HousingMLError,
   InvalidInputError,
   MalformedRequestError,
   PayloadTooLargeError,
@@ -19,10 +20,20 @@ export type CsvTable = {
   records: Record<string, string>[];
 };
 
+/** Columns a CSV may have: the model reads ~80; ids and notes fit in the rest. */
+export const MAX_CSV_COLUMNS = 256;
+/** Characters in one cell: longer text is no property description. */
+export const MAX_CSV_CELL_CHARS = 8 * 1024;
+/** Characters in one line (its cells together). */
+export const MAX_CSV_LINE_CHARS = 64 * 1024;
+
 /**
  * Parses CSV text with a header row. Empty lines are skipped; a leading BOM (Excel) is
- * ignored. More than `maxRows` data rows → PayloadTooLargeError (413); broken CSV (ragged
- * rows, bad quoting, empty or duplicate headers) → MalformedRequestError (400) naming the line.
+ * ignored. Broken CSV (ragged rows, bad quoting, empty or duplicate headers) →
+ * MalformedRequestError (400) naming the line; a header without data rows → 422. The limits
+ * are checked while parsing, so a file past one fails at the first line past it, not after
+ * the whole file was read (ADR 0030): more than `maxRows` data rows, MAX_CSV_COLUMNS
+ * columns, MAX_CSV_CELL_CHARS in a cell or MAX_CSV_LINE_CHARS in a line → 413.
  */
 export function parseCsvRecords(text: string, maxRows: number): CsvTable {
   if (text.trim() === "") throw new MalformedRequestError("The CSV file is empty.");
@@ -34,16 +45,33 @@ export function parseCsvRecords(text: string, maxRows: number): CsvTable {
       skip_empty_lines: true,
       // One row over the limit is enough to know it is too many: stop parsing there.
       to: maxRows + 1,
+      // csv-parse counts a record's characters as it reads them and stops past this.
+      max_record_size: MAX_CSV_LINE_CHARS,
       columns: (header: string[]) => {
+        if (header.length > MAX_CSV_COLUMNS) {
+          throw new PayloadTooLargeError(
+            `The CSV file has ${header.length} columns; at most ${MAX_CSV_COLUMNS} are allowed.`,
+          );
+        }
         columns = header.map((h) => h.trim());
         checkHeader(columns);
+        checkCells(header, 1);
         return columns;
+      },
+      on_record: (record: Record<string, string>, { lines }: { lines: number }) => {
+        checkCells(Object.values(record), lines);
+        return record;
       },
     });
   } catch (error) {
-    if (error instanceof MalformedRequestError) throw error;
+    if (error instanceof HousingMLError) throw error;
     if (error instanceof CsvError) {
       const line = (error as CsvError & { lines?: number }).lines;
+      if (error.code === "CSV_MAX_RECORD_SIZE") {
+        throw new PayloadTooLargeError(
+          `Line ${line ?? "?"} of the CSV file is longer than ${MAX_CSV_LINE_CHARS} characters.`,
+        );
+      }
       const detail = error.message.replace(/^Invalid [^:]*: /, "");
       const where = line && !/\bline\b/.test(detail) ? ` (line ${line})` : "";
       throw new MalformedRequestError(`The CSV file could not be read${where}: ${detail}`);
@@ -55,7 +83,18 @@ export function parseCsvRecords(text: string, maxRows: number): CsvTable {
       `The CSV file has more than ${maxRows.toLocaleString("en-US")} data rows; split it into smaller files.`,
     );
   }
+  if (rows.length === 0) throw new InvalidInputError("The CSV file has a header but no data rows.");
   return { columns, records: rows };
+}
+
+function checkCells(cells: readonly string[], line: number): void {
+  for (const cell of cells) {
+    if (cell.length > MAX_CSV_CELL_CHARS) {
+      throw new PayloadTooLargeError(
+        `A cell on line ${line} of the CSV file is longer than ${MAX_CSV_CELL_CHARS} characters.`,
+      );
+    }
+  }
 }
 
 function checkHeader(columns: string[]): void {
@@ -155,7 +194,8 @@ export function toResultCsv(
   if (items.length !== table.records.length) {
     throw new Error(`${items.length} results for ${table.records.length} rows`);
   }
-  const header = ["row", ...table.columns, ...RESULT_COLUMNS];
+  // Header cells are the client's text too (an unknown column can be named "=HYPERLINK(…)").
+  const header = ["row", ...table.columns.map(safeCell), ...RESULT_COLUMNS];
   const rows = table.records.map((record, i) => {
     const item = items[i];
     const inputs = table.columns.map((c) => safeCell(record[c] ?? ""));
