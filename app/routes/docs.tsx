@@ -4,11 +4,16 @@ import { Card, PageShell } from "~/components/PageShell";
 import { exampleRecord, getOpenApi } from "~/api/openapi.server";
 import { PROBLEM_TYPE_BASE } from "~/lib/problem.server";
 import { REQUIRED_FIELDS } from "~/ml/fields";
+import { pageMeta } from "~/components/meta";
 
 // Human-readable API docs, rendered on the server from the same OpenAPI document that
 // /api/v1/openapi.json serves (so the page cannot drift from the contract).
 
-export const meta: MetaFunction = () => [{ title: "API documentation · Ames Housing" }];
+export const meta: MetaFunction = () =>
+  pageMeta(
+    "API documentation",
+    "The Ames price estimator's HTTP API: authentication, endpoints, curl examples, errors and every record field.",
+  );
 
 type JsonSchema = {
   type?: string | string[];

@@ -21,6 +21,7 @@ import { getModelState, getReadyModel, predict } from "~/inference/inference.ser
 import { PropertyRecordSchema } from "~/ml/schema";
 import { buildEstimateView, type EstimateView } from "./view";
 import { formatPrice } from "~/components/format";
+import { pageMeta } from "~/components/meta";
 import { defaultFormValues, hasFieldInputs, shareableSearch } from "~/components/form-fields";
 
 // The estimate page. POST validates and redirects to GET /?<inputs> (post/redirect/get), so
@@ -48,13 +49,16 @@ const MODEL_LOADING: Notice = {
   body: "The price model is still loading; estimates will work in a few seconds.",
 };
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  {
-    title: data?.estimate
-      ? `${formatPrice(data.estimate.price, 1000)} estimate · Ames Housing Price Estimator`
-      : "Estimate a sale price · Ames Housing Price Estimator",
-  },
-];
+export const meta: MetaFunction<typeof loader> = ({ data }) =>
+  data?.estimate
+    ? pageMeta(
+        `${formatPrice(data.estimate.price, 1000)} estimate`,
+        `Estimated sale price ${formatPrice(data.estimate.price, 1000)} (${formatPrice(data.estimate.lower, 1000)} to ${formatPrice(data.estimate.upper, 1000)}), with what drove it and comparable sales.`,
+      )
+    : pageMeta(
+        "Estimate a sale price",
+        "What would a home in Ames, Iowa have sold for? A price estimate with its range, what drove it and similar sales, from a model of 2006–2010 sales.",
+      );
 
 /** Only the known fields of a query string (tracking parameters and the like are ignored). */
 function fieldParams(search: URLSearchParams): URLSearchParams {

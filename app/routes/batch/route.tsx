@@ -17,14 +17,17 @@ import { getModelState } from "~/inference/inference.server";
 import { buildBatchView, formatBytes, type BatchView } from "./view";
 import { formatPrice } from "~/components/format";
 import { TableHead } from "~/components/TableHead";
+import { pageMeta } from "~/components/meta";
 
 // Batch estimates from a CSV upload. Stateless: "Check file" (this route's action) shows a
 // summary; "Download results" posts the same file to /batch/download, which answers with the
 // full result CSV as an attachment. No upload is ever stored, and both work without JavaScript.
 
-export const meta: MetaFunction = () => [
-  { title: "Batch estimates · Ames Housing Price Estimator" },
-];
+export const meta: MetaFunction = () =>
+  pageMeta(
+    "Batch estimates",
+    "Upload a CSV file of Ames homes and get a price estimate and range for every row; nothing you upload is stored.",
+  );
 
 type ErrorNotice = { title: string; message: string };
 

@@ -11,8 +11,13 @@ import { formatInteger, formatMetric, formatPercent } from "~/components/format"
 import { yearsLabel } from "~/components/format";
 import { importanceBars, shareWithin } from "./view";
 import { TableHead } from "~/components/TableHead";
+import { pageMeta } from "~/components/meta";
 
-export const meta: MetaFunction = () => [{ title: "Model card · Ames Housing Price Estimator" }];
+export const meta: MetaFunction = () =>
+  pageMeta(
+    "Model card",
+    "How the Ames price model was built and tested: training window, accuracy with confidence intervals, segments, calibration, backtest and limitations.",
+  );
 
 const SPLITS = ["train", "eval", "holdout"] as const;
 const SPLIT_LABEL = { train: "Train", eval: "Eval", holdout: "Holdout" } as const;
