@@ -84,10 +84,12 @@ export async function handleUpload(
 ): Promise<UploadOutput> {
   const { name, text } = await readCsvFile(input);
   const table = parseCsvRecords(text, input.maxRows);
+  // Columns first: a plain text file has one line and no data rows, and what it lacks is the
+  // required columns.
+  const plan = columnPlan(table.columns);
   if (table.records.length === 0) {
     throw new InvalidInputError("The file has a header but no data rows.");
   }
-  const plan = columnPlan(table.columns);
   const inputs = table.records.map((r) => coerceCsvRow(pickInputs(r, plan)));
   // A file where no row is valid still gets its per-row errors.
   const { predictions, counts } = await predictRecords(model, inputs, {

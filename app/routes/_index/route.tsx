@@ -8,6 +8,7 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useEffect, useRef, useState } from "react";
 import { EstimateForm } from "~/components/EstimateForm";
 import { EstimateResult } from "~/components/EstimateResult";
 import { Notice, PageShell } from "~/components/PageShell";
@@ -141,9 +142,13 @@ export default function EstimatePage() {
   const busy = navigation.state !== "idle" && navigation.location?.pathname === "/";
   const lastResult = (actionData?.result ?? data.result) as SubmissionResult<string[]> | undefined;
   const estimate = data.estimate as EstimateView | undefined;
+  const announcement = useResultFocus(navigation.state, data.search, estimate);
 
   return (
     <PageShell>
+      <p aria-live="polite" aria-atomic="true" className="sr-only" data-testid="announcement">
+        {announcement}
+      </p>
       <div className="max-w-3xl">
         <h1 className="text-2xl font-semibold tracking-tight sm:text-3xl">
           Ames Housing Price Estimator
@@ -182,6 +187,34 @@ export default function EstimatePage() {
       </div>
     </PageShell>
   );
+}
+
+/**
+ * After a JavaScript submit (no page load, so nothing announces itself): moves focus to the
+ * result's heading, scrolling it into view (on a phone it sits above the form), and returns a
+ * sentence for the page's live region. Without JavaScript the new page is the announcement.
+ */
+function useResultFocus(
+  state: "idle" | "loading" | "submitting",
+  search: string,
+  estimate: EstimateView | undefined,
+): string {
+  const submitted = useRef(false);
+  const [text, setText] = useState("");
+  if (state === "submitting") submitted.current = true;
+  useEffect(() => {
+    if (state !== "idle" || !submitted.current) return;
+    submitted.current = false;
+    if (!estimate) return;
+    const heading = document.getElementById("result-title");
+    heading?.focus();
+    heading?.scrollIntoView({ block: "start" });
+    const pct = Math.round(estimate.level * 100);
+    setText(
+      `Estimated sale price ${formatPrice(estimate.price, 1000)}; ${pct}% interval ${formatPrice(estimate.lower, 1000)} to ${formatPrice(estimate.upper, 1000)}.`,
+    );
+  }, [state, search, estimate]);
+  return text;
 }
 
 export const ErrorBoundary = RouteErrorBoundary;
