@@ -1,5 +1,5 @@
 import type { LinksFunction, MetaFunction } from "@remix-run/node";
-import { Links, Meta, Outlet, Scripts, ScrollRestoration } from "@remix-run/react";
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, useMatches } from "@remix-run/react";
 import stylesheet from "~/tailwind.css";
 import { useNonce } from "~/components/nonce";
 import { pageMeta, SITE } from "~/components/meta";
@@ -13,8 +13,16 @@ export const links: LinksFunction = () => [
 export const meta: MetaFunction = () =>
   pageMeta(SITE, "Estimate sale prices of Ames, Iowa homes (2006–2010 sales).");
 
+/** What a route may declare in its `handle`. */
+export type PageHandle = { hydrate?: boolean };
+
 export function Layout({ children }: { children: React.ReactNode }) {
   const nonce = useNonce();
+  // Pages with nothing interactive (the model card, the 404 page) declare
+  // `handle = { hydrate: false }` and load no JavaScript at all: their links are plain links.
+  const hydrate = !useMatches().some(
+    (m) => (m.handle as PageHandle | undefined)?.hydrate === false,
+  );
   return (
     <html lang="en" className="h-full">
       <head>
@@ -25,8 +33,12 @@ export function Layout({ children }: { children: React.ReactNode }) {
       </head>
       <body className="min-h-full bg-slate-50 text-slate-900 antialiased">
         {children}
-        <ScrollRestoration nonce={nonce} />
-        <Scripts nonce={nonce} />
+        {hydrate ? (
+          <>
+            <ScrollRestoration nonce={nonce} />
+            <Scripts nonce={nonce} />
+          </>
+        ) : null}
       </body>
     </html>
   );

@@ -1,10 +1,14 @@
 import { json, type MetaFunction } from "@remix-run/node";
 import { Link } from "@remix-run/react";
 import { pageMeta } from "~/components/meta";
+import type { PageHandle } from "~/root";
 import { PageShell } from "~/components/PageShell";
 
 export const meta: MetaFunction = () =>
   pageMeta("Page not found", "There is nothing at this address of the Ames price estimator.");
+
+// Nothing on this page needs JavaScript: it loads none (see PageHandle in root.tsx).
+export const handle: PageHandle = { hydrate: false };
 
 // Any unknown URL: a friendly page, inside the usual header and navigation, with a real 404.
 export const loader = () => json(null, { status: 404 });

@@ -42,20 +42,26 @@ test("an unknown URL shows the friendly 404 page with status 404", async ({ page
   // Inside the usual page frame: the site navigation, the API docs among its links.
   const nav = page.getByRole("navigation", { name: "Main" });
   await expect(nav.getByRole("link", { name: "API" })).toHaveAttribute("href", "/docs");
-  await waitForHydration(page);
+  await page.waitForLoadState("networkidle");
   expect(problems.pageErrors).toEqual([]);
   expect(cspViolations(problems)).toEqual([]);
   // Only the document itself failed (404), none of its assets.
   expect(failedLoads(problems)).toEqual(["404 /this/page/does-not-exist"]);
 });
 
-test("client-side navigation from the 404 page back home works", async ({ page }) => {
-  await page.goto("/nowhere");
-  await waitForHydration(page);
+test("pages with nothing interactive load no JavaScript; their links still work", async ({
+  page,
+}) => {
+  for (const path of ["/model", "/nowhere"]) {
+    await page.goto(path);
+    await expect(page.locator("script")).toHaveCount(0);
+    await expect(page.locator('link[rel="modulepreload"]')).toHaveCount(0);
+  }
   await page.getByRole("link", { name: /back/i }).click();
   await expect(page).toHaveURL(/\/$/);
-  await expect(page).toHaveTitle(/Ames/);
   await expect(page.getByRole("heading", { level: 1 })).not.toHaveText("Page not found");
+  // The estimate page does need its JavaScript (validation, no-reload submit).
+  await waitForHydration(page);
 });
 
 test("every page has a title and a meta description of its own", async ({ page }) => {

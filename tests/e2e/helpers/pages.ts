@@ -52,8 +52,7 @@ export const PAGES: PageCase[] = [
   {
     name: "model card",
     open: async (page) => {
-      await page.goto("/model");
-      await hydrated(page);
+      await page.goto("/model"); // loads no JavaScript (handle.hydrate = false)
     },
   },
   {
@@ -76,8 +75,7 @@ export const PAGES: PageCase[] = [
   {
     name: "404",
     open: async (page) => {
-      await page.goto("/no/such/page");
-      await hydrated(page);
+      await page.goto("/no/such/page"); // loads no JavaScript
     },
   },
 ];
