@@ -10,6 +10,7 @@ import { createAppListener } from "./app-listener";
 import { developmentKey } from "./dev-key";
 import { startMetricsServer } from "./metrics-listener";
 import { loadRemixBuild } from "./remix-build";
+import { closeUnauthenticatedBodies } from "./receiving";
 import { installShutdown } from "./shutdown";
 
 async function loadDotEnv() {
@@ -45,11 +46,13 @@ function startScoringWorkers(config: Config, log: ReturnType<typeof getLogger>) 
     filename: WORKER_FILE,
     threads,
     minBytes: config.scoringWorkerMinBytes,
+    minRecords: config.scoringWorkerMinRecords,
     intraOpNumThreads: config.ortIntraOpThreads,
   });
   log.info("scoring workers", {
     threads,
     offload_min_bytes: config.scoringWorkerMinBytes,
+    offload_min_records: config.scoringWorkerMinRecords,
     ...(threads === 0 && config.scoringWorkers > 0 ? { reason: `no ${WORKER_FILE}` } : {}),
   });
 }
@@ -112,6 +115,7 @@ async function main() {
         await stopModel();
         await stopThreads();
       },
+      closeUnreadBodies: closeUnauthenticatedBodies,
     },
   );
 

@@ -1,8 +1,8 @@
 import { CsvError } from "csv-parse";
 import { isRowError, type FieldIssue, type PredictionItem } from "~/api/schemas";
 import { MalformedRequestError } from "~/lib/errors.server";
-import { coerceCsvRow } from "~/ml/schema";
-import { csvLine, parseCsvRows, safeCell } from "./csv.server";
+import { csvInputFor } from "~/ml/csv-input";
+import { csvLine, parseCsvRows, safeCell, trustCells } from "./csv.server";
 import type { PredictionMeter } from "./meter.server";
 import type { LoadedModel } from "./model.server";
 import { predictRecords } from "./predict.server";
@@ -52,6 +52,7 @@ function outputLine(layout: CsvLayout, row: number, cells: string[], item: Predi
     Math.round(item.interval.upper),
     item.interval.level,
     item.imputed.join(" "),
+    ...trustCells(item),
   );
   return csvLine(line);
 }
@@ -73,6 +74,7 @@ export async function handleCsvChunk(
   if (records.length !== input.records) {
     throw new Error(`a chunk of ${input.records} records parsed as ${records.length}`);
   }
+  const toInput = csvInputFor(layout.modelCells);
   const inputs: Record<string, unknown>[] = [];
   const inputAt: number[] = [];
   const problems = new Map<number, FieldIssue[]>();
@@ -82,9 +84,7 @@ export async function handleCsvChunk(
       problems.set(i, [{ path: "", message }]);
       return;
     }
-    const raw: Record<string, string> = {};
-    for (const [c, field] of layout.modelCells) raw[field] = cells[c];
-    inputs.push(coerceCsvRow(raw));
+    inputs.push(toInput(cells));
     inputAt.push(i);
   });
   const { predictions } =

@@ -1,8 +1,8 @@
 import { isRowError, type FieldIssue, type PredictionItem } from "~/api/schemas";
 import { decodeBodyText } from "~/lib/body.server";
 import { InvalidInputError, MalformedRequestError } from "~/lib/errors.server";
-import { coerceCsvRow } from "~/ml/schema";
-import { columnPlan, parseCsvRecords, pickInputs, toResultCsv } from "./csv.server";
+import { csvInputFor } from "~/ml/csv-input";
+import { columnPlan, parseCsvRecords, toResultCsv } from "./csv.server";
 import type { PredictionMeter } from "./meter.server";
 import type { LoadedModel } from "./model.server";
 import { predictRecords } from "./predict.server";
@@ -84,13 +84,8 @@ export async function handleUpload(
 ): Promise<UploadOutput> {
   const { name, text } = await readCsvFile(input);
   const table = parseCsvRecords(text, input.maxRows);
-  // Columns first: a plain text file has one line and no data rows, and what it lacks is the
-  // required columns.
   const plan = columnPlan(table.columns);
-  if (table.records.length === 0) {
-    throw new InvalidInputError("The file has a header but no data rows.");
-  }
-  const inputs = table.records.map((r) => coerceCsvRow(pickInputs(r, plan)));
+  const inputs = table.records.map(csvInputFor(plan.inputs.map((c) => [c, c])));
   // A file where no row is valid still gets its per-row errors.
   const { predictions, counts } = await predictRecords(model, inputs, {
     source: "batch",

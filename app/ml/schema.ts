@@ -51,19 +51,24 @@ export type ValidationResult =
 const NUMERIC = new Set(FIELDS.filter((f) => f.kind !== "category").map((f) => f.name));
 
 /**
- * A CSV row (all strings) → an input for validateRecord: empty → missing, numeric fields →
- * numbers (text that is not a number stays text so validation reports it), the target dropped.
+ * One CSV cell → an input value: empty → missing (undefined), numeric fields → numbers (text
+ * that is not a number stays text so validation reports it).
  */
+export function coerceCell(field: string, raw: string | undefined): unknown {
+  const v = typeof raw === "string" ? raw.trim() : raw;
+  if (v === "" || v === undefined || v === null) return undefined;
+  if (!NUMERIC.has(field)) return v;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : v;
+}
+
+/** A CSV row (all strings) → an input for validateRecord, the target dropped. */
 export function coerceCsvRow(row: Record<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(row)) {
     if (key === TARGET_FIELD) continue;
-    const v = typeof raw === "string" ? raw.trim() : raw;
-    if (v === "" || v === undefined || v === null) continue;
-    if (NUMERIC.has(key)) {
-      const n = Number(v);
-      out[key] = Number.isFinite(n) ? n : v;
-    } else out[key] = v;
+    const v = coerceCell(key, raw);
+    if (v !== undefined) out[key] = v;
   }
   return out;
 }

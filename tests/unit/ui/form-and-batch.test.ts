@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FIELDS, REQUIRED_FIELDS } from "~/ml/fields";
-import { columnPlan, pickInputs } from "~/inference/csv.server";
+import { columnPlan } from "~/inference/csv.server";
+import { csvInputFor } from "~/ml/csv-input";
 import { validateRecord } from "~/ml/schema";
 import { buildBatchView, formatBytes, resultFileName } from "~/routes/batch/view";
 import {
@@ -53,9 +54,8 @@ describe("batch view", () => {
     const plan = columnPlan(header);
     expect(plan.inputs).toEqual([...REQUIRED_FIELDS]);
     expect(plan.ignored).toEqual(["id", "Notes"]); // the target column is expected, not "unknown"
-    expect(pickInputs({ id: "1", Neighborhood: "Old_Town" }, plan)).toEqual({
-      Neighborhood: "Old_Town",
-    });
+    const toInput = csvInputFor(plan.inputs.map((c) => [c, c]));
+    expect(toInput({ id: "1", Neighborhood: "Old_Town" })).toEqual({ Neighborhood: "Old_Town" });
     expect(() => columnPlan(["id", "Neighborhood", "Gr_Liv_Area"])).toThrow(
       /no column for: .*Year_Built/,
     );
@@ -68,8 +68,15 @@ describe("batch view", () => {
     ];
     const ok = {
       price: 120_000,
-      interval: { lower: 100_000, upper: 140_000, level: 0.9 },
+      interval: {
+        lower: 100_000,
+        upper: 140_000,
+        level: 0.9,
+        group: "required/unknown",
+        widened: [],
+      },
       imputed: [],
+      warnings: [],
     };
     const bad = {
       error: {
