@@ -5,6 +5,7 @@ import { PROBLEM_TYPE_BASE } from "~/lib/problem.server";
 import { FIELDS } from "~/ml/fields";
 import { MAX_EXPLAIN_ROWS } from "~/inference/predict.server";
 import packageJson from "../../package.json";
+import { registerMonitoringPaths } from "./openapi-monitoring.server";
 import {
   HealthSchema,
   LivenessSchema,
@@ -280,6 +281,11 @@ function buildRegistry(maxBatchRows: number, maxBodyBytes: number): OpenAPIRegis
       503: { description: "Unhealthy.", content: { "application/json": { schema: HealthSchema } } },
     },
   });
+  registerMonitoringPaths(registry, {
+    security,
+    authErrors: problemResponses(problem, AUTH_ERRORS),
+    errors: (specs) => problemResponses(problem, specs),
+  });
   return registry;
 }
 
@@ -314,6 +320,7 @@ export function buildOpenApiDocument(
     tags: [
       { name: "Predictions" },
       { name: "Model" },
+      { name: "Monitoring", description: "Drift, live accuracy and sale-price feedback." },
       { name: "Probes", description: "For load balancers and orchestrators; no key." },
       { name: "Meta" },
     ],

@@ -9,6 +9,7 @@ import { explainRow, groupContributions } from "~/ml/explain";
 import { featureFactor, featurize } from "~/ml/features";
 import { priceInterval } from "~/ml/interval";
 import type { PropertyRecord } from "~/ml/schema";
+import { observePredictions } from "./monitor/observe.server";
 import { prometheusMeter, type PredictionMeter, type PredictionSource } from "./meter.server";
 import type { LoadedModel } from "./model.server";
 import { runOrt } from "./onnx.server";
@@ -118,6 +119,7 @@ export async function predictRecords(
     items[validAt[k]] = prediction;
   }
 
+  observePredictions(model, valid, validAt, items, meter, options.source ?? "api");
   meter.predicted(options.source ?? "api", valid.length, inputs.length);
   const warnings =
     failed > 0

@@ -60,6 +60,21 @@ const EnvSchema = z.object({
   SCORING_WORKERS: int(0, 64).default(Math.min(4, availableParallelism())),
   // ~20 full records: below this, a worker round trip costs more than it saves.
   SCORING_WORKER_MIN_BYTES: int(0, 512 * 1024 * 1024).default(32 * 1024),
+  // Model monitoring (docs/monitoring.md): drift over the last N scored rows, PSI above which
+  // a field counts as drifted, and how many recent predictions feedback can still find.
+  MONITOR_WINDOW_ROWS: int(10, 1_000_000).default(1000),
+  MONITOR_PSI_THRESHOLD: z.coerce.number().positive().max(100).default(0.25),
+  MONITOR_HELD_PREDICTIONS: int(0, 10_000_000).default(50_000),
+  // The prediction log: a folder or s3://bucket/prefix/ (unset = off), the share of
+  // predictions written, and when a file is closed (uncompressed bytes or seconds).
+  CAPTURE_URI: z
+    .string()
+    .min(1)
+    .refine((v) => !v.startsWith("s3:") || isS3Uri(v), "must be a local path or s3://bucket/prefix")
+    .optional(),
+  CAPTURE_SAMPLE: z.coerce.number().min(0).max(1).default(1),
+  CAPTURE_ROTATE_BYTES: int(1024, 1024 * 1024 * 1024).default(4 * 1024 * 1024),
+  CAPTURE_ROTATE_SECONDS: int(1, 86_400).default(300),
 });
 
 /** Every environment variable the app reads (infra templates are checked against it). */
@@ -94,6 +109,18 @@ export type Config = Readonly<{
   ortIntraOpThreads: number;
   scoringWorkers: number;
   scoringWorkerMinBytes: number;
+  monitorWindowRows: number;
+  monitorPsiThreshold: number;
+  monitorHeldPredictions: number;
+  capture: CaptureSettings;
+}>;
+
+/** The prediction log's settings; `uri` undefined = off (and captureSample 0). */
+export type CaptureSettings = Readonly<{
+  uri: string | undefined;
+  captureSample: number;
+  rotateBytes: number;
+  rotateSeconds: number;
 }>;
 
 /** The variables that are set: `.env` files and task definitions often carry `FOO=` for unset. */
@@ -163,6 +190,36 @@ export function loadModelSettings(
     throw new ConfigurationError(`Invalid configuration:\n${problems.join("\n")}`);
   }
   return modelSettingsOf(parsed.data, cwd);
+}
+
+const CAPTURE_ENV = EnvSchema.pick({
+  CAPTURE_URI: true,
+  CAPTURE_SAMPLE: true,
+  CAPTURE_ROTATE_BYTES: true,
+  CAPTURE_ROTATE_SECONDS: true,
+});
+
+/**
+ * The prediction log's settings alone: the scoring threads read the sample rate from the
+ * environment they inherit (they get no configuration object). Invalid values = capture off;
+ * the server's own start-up check reports them.
+ */
+export function loadCaptureSettings(
+  env: Record<string, string | undefined> = process.env,
+): CaptureSettings {
+  const parsed = CAPTURE_ENV.safeParse(setVariables(env));
+  if (!parsed.success)
+    return { uri: undefined, captureSample: 0, rotateBytes: 0, rotateSeconds: 0 };
+  return captureSettingsOf(parsed.data);
+}
+
+function captureSettingsOf(e: z.output<typeof CAPTURE_ENV>): CaptureSettings {
+  return {
+    uri: e.CAPTURE_URI,
+    captureSample: e.CAPTURE_URI ? e.CAPTURE_SAMPLE : 0,
+    rotateBytes: e.CAPTURE_ROTATE_BYTES,
+    rotateSeconds: e.CAPTURE_ROTATE_SECONDS,
+  };
 }
 
 function modelSettingsOf(e: z.output<typeof MODEL_ENV>, cwd: string): ModelSettings {
@@ -274,6 +331,10 @@ export function loadConfig(
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     scoringWorkerMinBytes: e.SCORING_WORKER_MIN_BYTES,
+    monitorWindowRows: e.MONITOR_WINDOW_ROWS,
+    monitorPsiThreshold: e.MONITOR_PSI_THRESHOLD,
+    monitorHeldPredictions: e.MONITOR_HELD_PREDICTIONS,
+    capture: captureSettingsOf(e),
   });
 }
 
