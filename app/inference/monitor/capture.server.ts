@@ -6,7 +6,7 @@ import type { CaptureSink } from "./sink.server";
 const gzip = promisify(gzipCallback);
 
 /** Files being compressed or stored at once; a new file beyond these is dropped, not queued. */
-export const MAX_PENDING_FILES = 2;
+export const MAX_PENDING_FILES = 4;
 
 export type CaptureCounts = {
   /** Rows (predictions and feedback events) stored in a file. */
