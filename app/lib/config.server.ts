@@ -62,6 +62,7 @@ const EnvSchema = z.object({
   SCORING_WORKER_MIN_BYTES: int(0, 512 * 1024 * 1024).default(32 * 1024),
   // Model monitoring (docs/monitoring.md): drift over the last N scored rows, PSI above which
   // a field counts as drifted, and how many recent predictions feedback can still find.
+  MONITOR_ENABLED: bool.default(true),
   MONITOR_WINDOW_ROWS: int(10, 1_000_000).default(1000),
   MONITOR_PSI_THRESHOLD: z.coerce.number().positive().max(100).default(0.25),
   MONITOR_HELD_PREDICTIONS: int(0, 10_000_000).default(50_000),
@@ -109,6 +110,7 @@ export type Config = Readonly<{
   ortIntraOpThreads: number;
   scoringWorkers: number;
   scoringWorkerMinBytes: number;
+  monitorEnabled: boolean;
   monitorWindowRows: number;
   monitorPsiThreshold: number;
   monitorHeldPredictions: number;
@@ -117,6 +119,8 @@ export type Config = Readonly<{
 
 /** The prediction log's settings; `uri` undefined = off (and captureSample 0). */
 export type CaptureSettings = Readonly<{
+  /** MONITOR_ENABLED: drift, feedback and the log; off, predictions only get their ids. */
+  monitorEnabled: boolean;
   uri: string | undefined;
   captureSample: number;
   rotateBytes: number;
@@ -193,6 +197,7 @@ export function loadModelSettings(
 }
 
 const CAPTURE_ENV = EnvSchema.pick({
+  MONITOR_ENABLED: true,
   CAPTURE_URI: true,
   CAPTURE_SAMPLE: true,
   CAPTURE_ROTATE_BYTES: true,
@@ -200,23 +205,32 @@ const CAPTURE_ENV = EnvSchema.pick({
 });
 
 /**
- * The prediction log's settings alone: the scoring threads read the sample rate from the
- * environment they inherit (they get no configuration object). Invalid values = capture off;
+ * The monitor's switch and the prediction log's settings alone: the scoring threads read them
+ * from the environment they inherit (they get no configuration object). Invalid values = off;
  * the server's own start-up check reports them.
  */
 export function loadCaptureSettings(
   env: Record<string, string | undefined> = process.env,
 ): CaptureSettings {
   const parsed = CAPTURE_ENV.safeParse(setVariables(env));
-  if (!parsed.success)
-    return { uri: undefined, captureSample: 0, rotateBytes: 0, rotateSeconds: 0 };
+  if (!parsed.success) {
+    return {
+      monitorEnabled: false,
+      uri: undefined,
+      captureSample: 0,
+      rotateBytes: 0,
+      rotateSeconds: 0,
+    };
+  }
   return captureSettingsOf(parsed.data);
 }
 
 function captureSettingsOf(e: z.output<typeof CAPTURE_ENV>): CaptureSettings {
+  const on = e.MONITOR_ENABLED;
   return {
-    uri: e.CAPTURE_URI,
-    captureSample: e.CAPTURE_URI ? e.CAPTURE_SAMPLE : 0,
+    monitorEnabled: on,
+    uri: on ? e.CAPTURE_URI : undefined,
+    captureSample: on && e.CAPTURE_URI ? e.CAPTURE_SAMPLE : 0,
     rotateBytes: e.CAPTURE_ROTATE_BYTES,
     rotateSeconds: e.CAPTURE_ROTATE_SECONDS,
   };
@@ -331,6 +345,7 @@ export function loadConfig(
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     scoringWorkerMinBytes: e.SCORING_WORKER_MIN_BYTES,
+    monitorEnabled: e.MONITOR_ENABLED,
     monitorWindowRows: e.MONITOR_WINDOW_ROWS,
     monitorPsiThreshold: e.MONITOR_PSI_THRESHOLD,
     monitorHeldPredictions: e.MONITOR_HELD_PREDICTIONS,

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { isRowError, type PredictionItem } from "~/api/schemas";
-import { loadCaptureSettings } from "~/lib/config.server";
+import { loadCaptureSettings, type CaptureSettings } from "~/lib/config.server";
 import { compileBinner, encodeRecord, type Binner } from "~/monitoring/bins";
 import type { Reference } from "~/ml/reference";
 import type { PropertyRecord } from "~/ml/schema";
@@ -22,9 +22,9 @@ function binnerOf(model: LoadedModel): Binner | undefined {
   return binner;
 }
 
-// Read from the environment in each thread (threads inherit it); 0 when capture is off.
-let sampleRate: number | undefined;
-const captureRate = () => (sampleRate ??= loadCaptureSettings().captureSample);
+// Read from the environment in each thread (threads inherit it).
+let settings: CaptureSettings | undefined;
+const observeSettings = () => (settings ??= loadCaptureSettings());
 
 export function observePredictions(
   model: LoadedModel,
@@ -36,6 +36,14 @@ export function observePredictions(
 ): void {
   const n = valid.length;
   if (n === 0) return;
+  const { monitorEnabled, captureSample: rate } = observeSettings();
+  if (!monitorEnabled) {
+    for (const at of validAt) {
+      const item = items[at];
+      if (!isRowError(item)) item.prediction_id = randomUUID();
+    }
+    return;
+  }
   const binner = binnerOf(model);
   const fields = binner?.fields.length ?? 0;
   const batch: ObservedBatch = {
@@ -51,7 +59,6 @@ export function observePredictions(
     fields,
     captured: [],
   };
-  const rate = captureRate();
   for (let k = 0; k < n; k++) {
     const item = items[validAt[k]];
     if (isRowError(item)) continue;

@@ -7,6 +7,10 @@ import { createSink } from "./sink.server";
 /** Server start-up: the monitor, with the prediction log when CAPTURE_URI is set. */
 export async function startMonitoring(config: Config): Promise<void> {
   const log = getLogger();
+  if (!config.monitorEnabled) {
+    log.warn("model monitoring is off (MONITOR_ENABLED=false)");
+    return;
+  }
   let capture: CaptureLog | undefined;
   if (config.capture.uri) {
     const sink = await createSink(config.capture, config);
