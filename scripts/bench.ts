@@ -149,7 +149,15 @@ async function main() {
   // --monitoring: monitoring and prediction-log cost, 60 s of load per server by default.
   if (process.argv.includes("--monitoring")) {
     const seconds = Number(process.env.BENCH_MONITOR_SECONDS ?? 60);
-    return benchMonitoring({ root: ROOT, apiKey: API_KEY, body: single, seconds, rounds: 4 });
+    const opts = {
+      root: ROOT,
+      apiKey: API_KEY,
+      body: single,
+      record: oneRecord,
+      seconds,
+      rounds: 6,
+    };
+    return benchMonitoring(opts);
   }
 
   log(`bare node:http reference…`);

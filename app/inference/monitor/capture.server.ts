@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { promisify } from "node:util";
-import { gzip as gzipCallback } from "node:zlib";
+import { constants, gzip as gzipCallback } from "node:zlib";
 import type { CaptureSink } from "./sink.server";
 
 const gzip = promisify(gzipCallback);
@@ -89,7 +89,8 @@ export class CaptureLog {
     const rows = lines.length;
     this.pendingRows += rows;
     const name = this.fileName();
-    const job = gzip(`${lines.join("\n")}\n`)
+    // Fastest level: 5× less CPU than the default on these lines for ~10% larger files (ADR 0044).
+    const job = gzip(`${lines.join("\n")}\n`, { level: constants.Z_BEST_SPEED })
       .then((body) => this.sink.put(name, body))
       .then(
         () => {
