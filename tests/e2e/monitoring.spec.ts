@@ -58,6 +58,10 @@ test("drift bars flag the doubled living area; live accuracy counts the sale pri
   await expect(bars.first()).toHaveAttribute("data-field", "Gr_Liv_Area");
   await expect(bars.first()).toHaveAttribute("data-drifted", "true");
   await expect(page.locator('[data-drifted="true"]')).toHaveCount(1);
+  // Bar lengths follow PSI (SVG widths: the CSP allows no inline styles).
+  const width = async (field: string) =>
+    Number(await page.locator(`[data-field="${field}"] svg rect`).nth(1).getAttribute("width"));
+  expect(await width("Gr_Liv_Area")).toBeGreaterThan(5 * (await width("Lot_Area")));
   await expect(page.getByTestId("drift-summary")).toContainText("1 drifted: Gr_Liv_Area");
   const labelled = Number(
     (await page.getByTestId("live-labelled").textContent())?.replace(/,/g, ""),

@@ -19,7 +19,7 @@ export function loader() {
 const psiText = (psi: number | null) => (psi === null ? "–" : psi.toFixed(3));
 
 function Bar({ bar, scale, threshold }: { bar: DriftBar; scale: number; threshold: number }) {
-  const tone = bar.drifted ? "bg-red-600" : bar.watched ? "bg-blue-600" : "bg-slate-400";
+  const tone = bar.drifted ? "fill-red-600" : bar.watched ? "fill-blue-600" : "fill-slate-400";
   return (
     <li className="py-1.5" data-testid="drift-bar" data-field={bar.name} data-drifted={bar.drifted}>
       <div className="flex items-baseline justify-between gap-2 text-sm">
@@ -30,18 +30,23 @@ function Bar({ bar, scale, threshold }: { bar: DriftBar; scale: number; threshol
         </span>
         <span className="shrink-0 tabular-nums text-slate-700">PSI {psiText(bar.psi)}</span>
       </div>
-      <div
-        className="relative mt-1 h-2.5 w-full rounded bg-slate-100"
+      {/* SVG attributes, not inline styles: the page's CSP allows no style attributes. */}
+      <svg
+        className="mt-1 block h-2.5 w-full"
+        viewBox="0 0 100 10"
+        preserveAspectRatio="none"
         role="img"
         aria-label={`${bar.name}: PSI ${psiText(bar.psi)}`}
       >
-        <div className={`h-full rounded ${tone}`} style={{ width: `${bar.width * 100}%` }} />
-        <div
-          className="absolute inset-y-[-2px] w-px bg-red-700"
-          style={{ left: `${Math.min(1, threshold / scale) * 100}%` }}
-          aria-hidden="true"
+        <rect width="100" height="10" rx="1" className="fill-slate-100" />
+        <rect width={bar.width * 100} height="10" rx="1" className={tone} />
+        <rect
+          x={Math.min(1, threshold / scale) * 100 - 0.2}
+          width="0.4"
+          height="10"
+          className="fill-red-700"
         />
-      </div>
+      </svg>
       {bar.missingShare > 0 || bar.outOfRangeShare > 0 ? (
         <p className="mt-0.5 text-xs text-slate-600">
           {bar.missingShare > 0 ? `${formatPercent(bar.missingShare)} missing (imputed)` : ""}
@@ -86,7 +91,7 @@ export default function MonitoringPage() {
       </div>
 
       <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-[2fr_1fr]">
-        <Card title="Drift by field" id="drift">
+        <Card title="Drift by field" id="drift" className="order-2 lg:order-1">
           {!report.reference.available ? (
             <div className="mt-3">
               <Notice tone="warning" title="No reference">
@@ -112,7 +117,7 @@ export default function MonitoringPage() {
           )}
         </Card>
 
-        <Card title="Live accuracy" id="accuracy">
+        <Card title="Live accuracy" id="accuracy" className="order-1 self-start lg:order-2">
           <p className="mt-2 text-sm text-slate-700">
             From sale prices reported with <code className="text-xs">POST /api/v1/feedback</code>.
           </p>
