@@ -27,7 +27,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "http",
-          include: ["tests/http/**/*.test.ts"],
+          include: ["tests/http/**/*.test.ts", "tests/reliability/**/*.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 90_000,
           poolOptions: { forks: { singleFork: true } },

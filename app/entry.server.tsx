@@ -1,9 +1,24 @@
 import { PassThrough } from "node:stream";
-import type { AppLoadContext, EntryContext } from "@remix-run/node";
+import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "~/components/nonce";
+import { errorLogLevel } from "~/lib/errors.server";
+import { getLogger } from "~/lib/logger.server";
+
+/**
+ * Errors Remix catches (a loader or action that threw, a render that failed) go through the
+ * redacting logger, never as a raw stack on stderr (Remix's default is console.error).
+ */
+export const handleError: HandleErrorFunction = (error, { request, context }) => {
+  const level = errorLogLevel(error, request.signal.aborted);
+  if (!level) return;
+  getLogger().log(level, "route error", {
+    request_id: typeof context.requestId === "string" ? context.requestId : undefined,
+    error,
+  });
+};
 
 const ABORT_DELAY_MS = 5_000;
 
@@ -42,7 +57,7 @@ export default function handleRequest(
         },
         onError(error: unknown) {
           failed = true;
-          console.error(error);
+          getLogger().error("page render failed", { request_id: loadContext.requestId, error });
         },
       },
     );

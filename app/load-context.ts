@@ -1,4 +1,4 @@
-import type { BodyStream } from "~/lib/body.server";
+import type { BodyAccount, BodyStream } from "~/lib/body.server";
 
 // What the custom server passes to every loader/action (see server/app-listener.ts).
 declare module "@remix-run/node" {
@@ -11,7 +11,14 @@ declare module "@remix-run/node" {
      * The request body as it arrives, and the most bytes its route may read: routes that
      * take uploads read it with readRequestBody() after their own checks.
      */
-    body: { stream: BodyStream; maxBytes: number };
+    body: {
+      stream: BodyStream;
+      maxBytes: number;
+      /** The shared memory budget of dashboard uploads (none for the API). */
+      account?: BodyAccount;
+      /** BODY_TIMEOUT_MS: the body must arrive within it. */
+      timeoutMs: number;
+    };
   }
 }
 export {};

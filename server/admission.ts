@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { ServerBuild } from "@remix-run/node";
 import { matchRoutes, type AgnosticRouteObject } from "@remix-run/router";
+import { REFUSING_LOADER } from "~/api/route.server";
 import { MalformedRequestError, PayloadTooLargeError } from "~/lib/errors.server";
 
 // Request admission: what a request is, decided once, from the URL Remix will route.
@@ -40,7 +41,13 @@ const BODY_USE: Readonly<Record<string, BodyUse>> = {
 };
 const GENEROSITY: Record<BodyUse, number> = { none: 0, form: 1, upload: 2 };
 
-type Route = AgnosticRouteObject & { id: string; bodyUse: BodyUse; page: boolean };
+type Route = AgnosticRouteObject & {
+  id: string;
+  bodyUse: BodyUse;
+  page: boolean;
+  /** The methods its module answers: GET/HEAD with a loader or a page, POST with an action. */
+  methods: readonly string[];
+};
 
 /** The build's routes as the router's route tree (what Remix's own createRoutes builds). */
 function routeTree(build: ServerBuild): Route[] {
@@ -59,6 +66,12 @@ function routeTree(build: ServerBuild): Route[] {
       caseSensitive: r.caseSensitive,
       bodyUse: BODY_USE[r.id] ?? "none",
       page: r.module.default !== undefined,
+      methods: [
+        ...((r.module.loader && !(REFUSING_LOADER in r.module.loader)) || r.module.default
+          ? ["GET", "HEAD"]
+          : []),
+        ...(r.module.action ? ["POST"] : []),
+      ],
       ...(r.index ? { index: true as const } : { children: children(r.id) }),
     })) as Route[];
   return children("");
@@ -76,6 +89,12 @@ export type Admission = {
   page: boolean;
   /** The most body bytes this request may send. */
   maxBodyBytes: number;
+  /** Methods the URL answers (OPTIONS included), for 405's Allow and CORS preflights. */
+  allow: readonly string[];
+  /** No route but the not-found page matched. */
+  notFound: boolean;
+  /** An /api/* URL: its errors are problems, CORS applies. */
+  api: boolean;
 };
 
 // host or IPv4 or [IPv6], optional port: anything else ("x/?index&", "a@b", "[") is refused.
@@ -106,6 +125,23 @@ function routePattern(matches: { route: AgnosticRouteObject }[]): string {
   return `/${parts.join("/")}`.replace(/\/+/g, "/");
 }
 
+const SPLAT_ROUTE = "routes/$";
+
+/**
+ * The route whose loader (GET/HEAD) or action (any other method) answers, as Remix picks it
+ * (getTargetMatch of @remix-run/router): a `?_data` request names its route; an action goes
+ * to an index route only with a naked `?index`, else to the deepest route with a path.
+ */
+function targetRoute(matches: { route: Route }[], url: URL, method: string): Route | undefined {
+  const data = url.searchParams.get("_data");
+  if (data !== null) return matches.find((m) => m.route.id === data)?.route;
+  const leaf = matches.at(-1)?.route;
+  if (method === "GET" || method === "HEAD" || !leaf?.index) return leaf;
+  if (url.searchParams.getAll("index").includes("")) return leaf;
+  const withPath = matches.filter((m, i) => i === 0 || (m.route.path ?? "") !== "");
+  return withPath.at(-1)?.route;
+}
+
 /**
  * Admits a request: its URL, the route that will run, and how many body bytes it may send
  * (a declared Content-Length over that is a 413 before anything is read).
@@ -134,11 +170,17 @@ export function admit(
       `Request body of ${declared} bytes exceeds the limit of ${maxBodyBytes} bytes.`,
     );
   }
+  const method = req.method ?? "GET";
+  const target = targetRoute(matches, url, method);
+  const notFound = matches.length === 0 || matches.at(-1)?.route.id === SPLAT_ROUTE;
   return {
     url,
     route: matches.length > 0 ? routePattern(matches) : "/*",
     bodyUse,
     page: (matches.at(-1)?.route.page ?? false) && !url.searchParams.has("_data"),
     maxBodyBytes,
+    allow: [...(target?.methods ?? []), "OPTIONS"],
+    notFound,
+    api: url.pathname.startsWith("/api/"),
   };
 }

@@ -11,6 +11,7 @@ import { startMonitoring } from "~/inference/monitor/start.server";
 import { createAppListener } from "./app-listener";
 import { startMetricsServer } from "./metrics-listener";
 import { loadRemixBuild } from "./remix-build";
+import { closeUnauthenticatedBodies } from "./receiving";
 import { installShutdown } from "./shutdown";
 
 async function loadDotEnv() {
@@ -46,11 +47,13 @@ function startScoringWorkers(config: Config, log: ReturnType<typeof getLogger>) 
     filename: WORKER_FILE,
     threads,
     minBytes: config.scoringWorkerMinBytes,
+    minRecords: config.scoringWorkerMinRecords,
     intraOpNumThreads: config.ortIntraOpThreads,
   });
   log.info("scoring workers", {
     threads,
     offload_min_bytes: config.scoringWorkerMinBytes,
+    offload_min_records: config.scoringWorkerMinRecords,
     ...(threads === 0 && config.scoringWorkers > 0 ? { reason: `no ${WORKER_FILE}` } : {}),
   });
 }
@@ -92,6 +95,7 @@ async function main() {
         await stopThreads();
         await stopMonitor(); // after the threads: their last rows reach the prediction log
       },
+      closeUnreadBodies: closeUnauthenticatedBodies,
     },
   );
 

@@ -17,9 +17,11 @@ export function installShutdown(
     log: Logger;
     /** Runs after the listener closed, before the exit (stop the model and the threads). */
     onClose: () => Promise<void>;
+    /** Closes connections still sending a body no authenticated route reads (how many). */
+    closeUnreadBodies?: () => number;
   },
 ) {
-  const { graceMs, drainMs, log, onClose } = options;
+  const { graceMs, drainMs, log, onClose, closeUnreadBodies = () => 0 } = options;
   let started = false;
   const shutdown = (signal: string) => {
     if (started) return;
@@ -38,16 +40,26 @@ export function installShutdown(
     const close = () => {
       // A keep-alive socket whose in-flight response ends during the close only becomes idle
       // then; close idle sockets as they appear, or close() would wait for clients to hang up.
-      const sweep = setInterval(() => servers.app.closeIdleConnections(), 50);
+      // A client still sending a body nobody authenticated waits for nothing useful: closing
+      // it keeps one slow client from holding the exit for the whole grace period.
+      let closedBodies = 0;
+      const sweep = setInterval(() => {
+        servers.app.closeIdleConnections();
+        closedBodies += closeUnreadBodies();
+      }, 50);
       sweep.unref();
       servers.app.close(async () => {
         clearInterval(sweep);
         servers.metrics?.close();
         await onClose().catch((error) => log.error("shutdown hook failed", { error }));
-        log.info("shutdown complete", { duration_ms: Date.now() - t0 });
+        log.info("shutdown complete", {
+          duration_ms: Date.now() - t0,
+          ...(closedBodies > 0 ? { closed_unread_bodies: closedBodies } : {}),
+        });
         process.exit(0);
       });
       servers.app.closeIdleConnections();
+      closedBodies += closeUnreadBodies();
     };
     if (drainMs > 0) setTimeout(close, drainMs);
     else close();

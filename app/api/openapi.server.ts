@@ -3,11 +3,12 @@ import { z } from "zod";
 import { getConfig } from "~/lib/config.server";
 import { PROBLEM_TYPE_BASE } from "~/lib/problem.server";
 import { FIELDS } from "~/ml/fields";
-import { MAX_EXPLAIN_ROWS } from "~/inference/predict.server";
+import { MAX_COMPARABLES_ROWS, MAX_EXPLAIN_ROWS } from "~/inference/predict.server";
 import packageJson from "../../package.json";
 import { registerMonitoringPaths } from "./openapi-monitoring.server";
 import {
   HealthSchema,
+  HealthStatusSchema,
   LivenessSchema,
   ModelDescriptionSchema,
   PredictRequestSchema,
@@ -62,15 +63,18 @@ function registerComponents(registry: OpenAPIRegistry) {
       description:
         "`records` holds up to MAX_BATCH_ROWS records. `explain` adds TreeSHAP contributions " +
         `(at most ${MAX_EXPLAIN_ROWS} records per request); ` +
-        "`strict` turns any invalid record into a 422 for the whole request.",
+        "`strict` turns any invalid record into a 422 for the whole request; `comparables` adds " +
+        `up to 5 comparable training sales per record (at most ${MAX_COMPARABLES_ROWS} records).`,
       example: { records: [exampleRecord()], explain: false },
     }),
     response: PredictResponseSchema.meta({
       id: "PredictResponse",
       description:
         "`predictions[i]` answers `records[i]`: a prediction, or `{error: {row, errors}}` for an " +
-        "invalid record. Contributions and base_value are in log-price units: " +
-        "base_value + Σ contributions = ln(price).",
+        "invalid record. Prices are in USD, to the cent. Each prediction has its interval's " +
+        "calibration group and its own `warnings` (codes: GET /api/v1/model). Contributions " +
+        "and base_value are in log-price units: base_value + Σ contributions = ln(price); " +
+        "base_price = exp(base_value).",
     }),
     problem: ProblemSchema.meta({
       id: "Problem",
@@ -154,7 +158,8 @@ function buildRegistry(maxBatchRows: number, maxBodyBytes: number): OpenAPIRegis
       `Up to ${maxBatchRows.toLocaleString("en-US")} records and ${formatBytes(maxBodyBytes)} per request. Send JSON, or CSV ` +
       "(`Content-Type: text/csv`, header row = field names, empty cell = missing). Answers " +
       "JSON, or CSV (`Accept: text/csv`): the input columns plus `predicted_price`, " +
-      "`interval_lower`, `interval_upper`, `interval_level`, `imputed_fields` and `errors`. " +
+      "`interval_lower`, `interval_upper`, `interval_level`, `imputed_fields`, " +
+      "`interval_group`, `interval_widened`, `warning_codes`, `warning_fields` and `errors`. " +
       "Invalid records get per-row errors; the request fails with 422 only if every record " +
       "is invalid or `strict` is set.",
     tags: ["Predictions"],
@@ -165,6 +170,9 @@ function buildRegistry(maxBatchRows: number, maxBodyBytes: number): OpenAPIRegis
           description: `Add contributions, for at most ${MAX_EXPLAIN_ROWS} records (also a JSON body field).`,
         }),
         strict: queryFlag.meta({ description: "422 if any record is invalid." }),
+        comparables: queryFlag.meta({
+          description: `Add up to 5 comparable sales per record, for at most ${MAX_COMPARABLES_ROWS} records (also a JSON body field).`,
+        }),
       }),
       body: {
         required: true,
@@ -267,18 +275,21 @@ function buildRegistry(maxBatchRows: number, maxBodyBytes: number): OpenAPIRegis
     },
   });
 
+  // Public: the status only; with an admin key, the details (model, store, workers).
+  const health = z.union([HealthStatusSchema, HealthSchema]);
   registry.registerPath({
     method: "get",
     path: "/health",
     operationId: "health",
-    summary: "Detailed health: model, dependencies, uptime, version (no secrets)",
+    summary: "Health: the status; with an admin key, model, dependencies, uptime and version",
     tags: ["Probes"],
+    security: [{}, ...security],
     responses: {
       200: {
         description: "Healthy or degraded.",
-        content: { "application/json": { schema: HealthSchema } },
+        content: { "application/json": { schema: health } },
       },
-      503: { description: "Unhealthy.", content: { "application/json": { schema: HealthSchema } } },
+      503: { description: "Unhealthy.", content: { "application/json": { schema: health } } },
     },
   });
   registerMonitoringPaths(registry, {

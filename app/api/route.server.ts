@@ -67,7 +67,8 @@ export function apiRoute(
         request,
         requestId,
         keyId,
-        readBody: (maxBytes) => readRequestBody(context, maxBytes),
+        readBody: (maxBytes) =>
+          readRequestBody(context, maxBytes, { authenticated: access !== "public" }),
         timing: (name, ms) => timings.push(`${name};dur=${ms.toFixed(2)}`),
       });
       timings.push(`total;dur=${(performance.now() - started).toFixed(2)}`);
@@ -81,8 +82,27 @@ export function apiRoute(
   };
 }
 
+/**
+ * Marks a loader that only refuses: the server's admission then leaves GET and HEAD out of
+ * the route's Allow header and answers them with the 405 itself (server/admission.ts).
+ */
+export const REFUSING_LOADER = Symbol.for("housing.refusing-loader");
+
+/** Whether the request carries a valid admin key (no 401: for answers with more detail). */
+export function isAdmin(request: Request): boolean {
+  try {
+    authenticate(request.headers, guards().adminKeys);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** For resource routes that only answer one kind of method. */
 export const methodNotAllowed = (allowed: string[]) =>
-  apiRoute("public", () => {
-    throw new MethodNotAllowedError(allowed);
-  });
+  Object.assign(
+    apiRoute("public", () => {
+      throw new MethodNotAllowedError(allowed);
+    }),
+    { [REFUSING_LOADER]: true },
+  );

@@ -3,7 +3,10 @@
 // document is generated from them, and the result types everywhere are their z.infer.
 // Pure (no server imports): the OpenAPI page and view models import it too.
 import { z } from "zod";
+import { BacktestSchema, CardExtrasSchema } from "~/ml/bundle-blocks";
+import { WIDENED_REASONS } from "~/ml/calibration";
 import { PropertyRecordSchema } from "~/ml/schema";
+import { WARNING_CODES } from "~/ml/warnings";
 
 export const PredictRequestSchema = z.strictObject({
   records: z
@@ -11,6 +14,7 @@ export const PredictRequestSchema = z.strictObject({
     .min(1, { error: "must contain at least one record" }),
   explain: z.boolean({ error: "must be true or false" }).optional(),
   strict: z.boolean({ error: "must be true or false" }).optional(),
+  comparables: z.boolean({ error: "must be true or false" }).optional(),
 });
 
 export const FieldIssueSchema = z.object({ path: z.string(), message: z.string() });
@@ -19,14 +23,62 @@ export const IntervalSchema = z.object({
   lower: z.number(),
   upper: z.number(),
   level: z.number(),
+  group: z.string().meta({
+    description:
+      'The calibration used, "<given>/<sale>": how much optional information was given (full, ' +
+      "most, some, required) and whether the sale condition is typical (Normal/Partial), " +
+      "atypical or unknown (not given). GET /api/v1/model lists the groups.",
+  }),
+  widened: z.array(z.enum(WIDENED_REASONS)).meta({
+    description:
+      "Why the interval is wider than its group's: few similar training homes, a given value " +
+      "outside the training data, or a price that extrapolates beyond it.",
+  }),
+});
+
+export const RecordWarningSchema = z.object({
+  field: z.string().meta({ description: 'The input field, or "record" for the whole record.' }),
+  code: z.enum(WARNING_CODES),
+  message: z.string(),
+});
+
+export const ContributionSchema = z.object({
+  factor: z.string(),
+  value: z.number().meta({ description: "Log-price units." }),
+  imputed: z.boolean().meta({
+    description:
+      "True when every field behind this part of the factor was filled in with typical " +
+      "values (not given); a factor can appear once given and once imputed.",
+  }),
+});
+
+export const ComparableSchema = z.object({
+  sale_price: z.number(),
+  adjusted_price: z.number().meta({
+    description:
+      "The sale price moved by the model's own difference between this home and the sale: " +
+      "sale_price × price(this home) / price(that sale).",
+  }),
+  year_sold: z.number().int(),
+  mo_sold: z.number().int(),
+  neighborhood: z.string(),
+  gr_liv_area: z.number(),
+  year_built: z.number().int(),
+  bedrooms: z.number().int(),
+  full_bath: z.number().int(),
+  half_bath: z.number().int(),
+  distance_km: z.number(),
 });
 
 export const PredictionSchema = z.object({
   price: z.number(),
   interval: IntervalSchema,
   imputed: z.array(z.string()),
+  warnings: z.array(RecordWarningSchema),
   base_value: z.number().optional(),
-  contributions: z.array(z.object({ factor: z.string(), value: z.number() })).optional(),
+  base_price: z.number().optional(),
+  contributions: z.array(ContributionSchema).optional(),
+  comparables: z.array(ComparableSchema).optional(),
   // Set on every prediction this server answers; send it back with the sale price
   // (POST /api/v1/feedback) to measure live accuracy.
   prediction_id: z.string().optional(),
@@ -50,6 +102,8 @@ export const ProblemSchema = z.object({
   detail: z.string(),
   request_id: z.string().optional(),
   errors: z.array(FieldIssueSchema).optional(),
+  /** How many issues there were when `errors` lists only the first 100. */
+  errors_total: z.number().int().optional(),
 });
 
 const FieldDescriptionSchema = z.object({
@@ -91,7 +145,45 @@ export const ModelDescriptionSchema = z
       eval: SplitMetricsSchema,
       holdout: SplitMetricsSchema,
     }),
-    interval: z.object({ level: z.number(), method: z.string() }),
+    interval: z.object({
+      level: z.number(),
+      method: z.string(),
+      groups: z
+        .array(
+          z.object({
+            group: z.string(),
+            given: z.string(),
+            sale: z.string(),
+            n: z.number().int().meta({ description: "Backtest residuals in the group." }),
+            half_width: z.number().meta({ description: "Log space: ln(upper / price)." }),
+            upper_over_lower: z.number(),
+          }),
+        )
+        .meta({
+          description:
+            'Calibration groups ("<given>/<sale>"); a row uses its own, else its given ' +
+            'level\'s "any", else "required/any".',
+        }),
+      given_levels: z.record(z.string(), z.string()),
+      widening: z
+        .object({
+          few_similar_homes_above: z.number(),
+          factor: z.number(),
+          description: z.string(),
+        })
+        .optional(),
+    }),
+    warning_codes: z.array(z.object({ code: z.enum(WARNING_CODES), meaning: z.string() })),
+    card: CardExtrasSchema.pick({
+      training_window: true,
+      shap_importance: true,
+      holdout: true,
+      baseline: true,
+      calibration_table: true,
+      comparables: true,
+      monotonicity: true,
+    }),
+    backtest: BacktestSchema.optional(),
     fields: z.array(FieldDescriptionSchema),
     required_fields: z.array(z.string()),
   })
@@ -123,6 +215,11 @@ export const HealthSchema = z
     app_version: z.string(),
   })
   .meta({ id: "Health" });
+
+/** What /health tells anyone without an admin key. */
+export const HealthStatusSchema = z
+  .object({ status: HealthSchema.shape.status })
+  .meta({ id: "HealthStatus" });
 
 export const ReadySchema = z
   .object({ status: z.enum(["ready", "not_ready"]), reason: z.string().optional() })
@@ -230,6 +327,10 @@ export type FeedbackRequest = z.infer<typeof FeedbackRequestSchema>;
 export type FeedbackResponse = z.infer<typeof FeedbackResponseSchema>;
 export type Monitoring = z.infer<typeof MonitoringSchema>;
 export type Prediction = z.infer<typeof PredictionSchema>;
+export type PredictionInterval = z.infer<typeof IntervalSchema>;
+export type PredictionWarning = z.infer<typeof RecordWarningSchema>;
+export type PredictionComparable = z.infer<typeof ComparableSchema>;
+export type Contribution = z.infer<typeof ContributionSchema>;
 export type RowError = z.infer<typeof RowErrorSchema>;
 export type PredictionItem = Prediction | RowError;
 export type PredictResponse = z.infer<typeof PredictResponseSchema>;

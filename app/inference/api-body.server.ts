@@ -6,6 +6,7 @@ import { csvInputFor } from "~/ml/csv-input";
 import {
   columnPlan,
   ignoredColumnsWarning,
+  MAX_CSV_COLUMNS,
   parseCsvRecords,
   toResultCsv,
   type CsvTable,
@@ -22,7 +23,7 @@ export type ApiBodyInput = {
   body: Uint8Array;
   kind: BodyKind;
   /** Flags from the query string; fields in a JSON body win. */
-  flags: { explain?: boolean; strict?: boolean };
+  flags: { explain?: boolean; strict?: boolean; comparables?: boolean };
   /** Answer CSV (the uploaded table with prediction columns appended). */
   csvOut: boolean;
   maxRows: number;
@@ -40,6 +41,7 @@ type Parsed = {
   records: unknown[];
   explain?: boolean;
   strict?: boolean;
+  comparables?: boolean;
   /** The CSV as uploaded (for CSV output); undefined for JSON bodies. */
   table?: CsvTable;
   /** Row number of records[0] in errors: JSON indexes from 0, CSV counts data rows from 1. */
@@ -70,18 +72,41 @@ function parseBody(input: ApiBodyInput): Parsed {
     const records = table.records.map(csvInputFor(plan.inputs.map((c) => [c, c])));
     return { records, ...input.flags, table, firstRow: 1, ignored: plan.ignored };
   }
-  const envelope = parseEnvelope(parseJson(text));
-  if (envelope.records.length > input.maxRows) {
-    throw new PayloadTooLargeError(
-      `${envelope.records.length} records exceed the limit of ${input.maxRows} per request.`,
-    );
-  }
+  const body = parseJson(text);
+  checkJsonLimits(body, input.maxRows);
+  const envelope = parseEnvelope(body);
   return {
     records: envelope.records,
     explain: envelope.explain ?? input.flags.explain,
     strict: envelope.strict ?? input.flags.strict,
+    comparables: envelope.comparables ?? input.flags.comparables,
     firstRow: 0,
   };
+}
+
+/**
+ * The JSON body's limits, before any record is validated (validation is what costs): at most
+ * `maxRows` records and MAX_CSV_COLUMNS members per record, as for a CSV file (ADR 0030).
+ */
+function checkJsonLimits(body: unknown, maxRows: number): void {
+  const records = (body as { records?: unknown } | null)?.records;
+  if (!Array.isArray(records)) return; // the envelope check names what is wrong
+  if (records.length > maxRows) {
+    throw new PayloadTooLargeError(
+      `${records.length} records exceed the limit of ${maxRows} per request.`,
+    );
+  }
+  for (let i = 0; i < records.length; i++) {
+    const record: unknown = records[i];
+    if (record === null || typeof record !== "object") continue;
+    let members = 0;
+    for (const key in record) if (Object.hasOwn(record, key)) members++;
+    if (members > MAX_CSV_COLUMNS) {
+      throw new PayloadTooLargeError(
+        `records[${i}] has ${members} members; at most ${MAX_CSV_COLUMNS} are allowed.`,
+      );
+    }
+  }
 }
 
 /** JSON records as a CSV table for CSV output: known fields in FIELDS order, then the rest. */
@@ -112,6 +137,7 @@ export async function handleApiBody(
   const result = await predictRecords(model, parsed.records, {
     explain: parsed.explain,
     strict: parsed.strict,
+    comparables: parsed.comparables,
     source: "api",
     firstRow: parsed.firstRow,
     meter,

@@ -2,7 +2,7 @@ import { CsvError } from "csv-parse";
 import { isRowError, type FieldIssue, type PredictionItem } from "~/api/schemas";
 import { MalformedRequestError } from "~/lib/errors.server";
 import { csvInputFor } from "~/ml/csv-input";
-import { csvLine, parseCsvRows, safeCell } from "./csv.server";
+import { csvLine, parseCsvRows, safeCell, trustCells } from "./csv.server";
 import type { PredictionMeter } from "./meter.server";
 import type { LoadedModel } from "./model.server";
 import { predictRecords } from "./predict.server";
@@ -52,6 +52,7 @@ function outputLine(layout: CsvLayout, row: number, cells: string[], item: Predi
     Math.round(item.interval.upper),
     item.interval.level,
     item.imputed.join(" "),
+    ...trustCells(item),
   );
   return csvLine(line);
 }

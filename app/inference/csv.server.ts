@@ -1,8 +1,9 @@
 import { CsvError } from "csv-parse";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
-import type { FieldIssue, PredictionItem } from "~/api/schemas";
+import type { FieldIssue, Prediction, PredictionItem } from "~/api/schemas";
 import {
+  HousingMLError,
   InvalidInputError,
   MalformedRequestError,
   PayloadTooLargeError,
@@ -19,10 +20,20 @@ export type CsvTable = {
   records: Record<string, string>[];
 };
 
+/** Columns a CSV may have: the model reads ~80; ids and notes fit in the rest. */
+export const MAX_CSV_COLUMNS = 256;
+/** Characters in one cell: longer text is no property description. */
+export const MAX_CSV_CELL_CHARS = 8 * 1024;
+/** Characters in one line (its cells together). */
+export const MAX_CSV_LINE_CHARS = 64 * 1024;
+
 /**
  * Parses CSV text with a header row. Empty lines are skipped; a leading BOM (Excel) is
- * ignored. More than `maxRows` data rows → PayloadTooLargeError (413); broken CSV (ragged
- * rows, bad quoting, empty or duplicate headers) → MalformedRequestError (400) naming the line.
+ * ignored. Broken CSV (ragged rows, bad quoting, empty or duplicate headers) →
+ * MalformedRequestError (400) naming the line; a header without data rows → 422. The limits
+ * are checked while parsing, so a file past one fails at the first line past it, not after
+ * the whole file was read (ADR 0030): more than `maxRows` data rows, MAX_CSV_COLUMNS
+ * columns, MAX_CSV_CELL_CHARS in a cell or MAX_CSV_LINE_CHARS in a line → 413.
  */
 export function parseCsvRecords(text: string, maxRows: number): CsvTable {
   if (text.trim() === "") throw new MalformedRequestError("The CSV file is empty.");
@@ -34,16 +45,33 @@ export function parseCsvRecords(text: string, maxRows: number): CsvTable {
       skip_empty_lines: true,
       // One row over the limit is enough to know it is too many: stop parsing there.
       to: maxRows + 1,
+      // csv-parse counts a record's characters as it reads them and stops past this.
+      max_record_size: MAX_CSV_LINE_CHARS,
       columns: (header: string[]) => {
+        if (header.length > MAX_CSV_COLUMNS) {
+          throw new PayloadTooLargeError(
+            `The CSV file has ${header.length} columns; at most ${MAX_CSV_COLUMNS} are allowed.`,
+          );
+        }
         columns = header.map((h) => h.trim());
         checkHeader(columns);
+        checkCells(header, 1);
         return columns;
+      },
+      on_record: (record: Record<string, string>, { lines }: { lines: number }) => {
+        checkCells(Object.values(record), lines);
+        return record;
       },
     });
   } catch (error) {
-    if (error instanceof MalformedRequestError) throw error;
+    if (error instanceof HousingMLError) throw error;
     if (error instanceof CsvError) {
       const line = (error as CsvError & { lines?: number }).lines;
+      if (error.code === "CSV_MAX_RECORD_SIZE") {
+        throw new PayloadTooLargeError(
+          `Line ${line ?? "?"} of the CSV file is longer than ${MAX_CSV_LINE_CHARS} characters.`,
+        );
+      }
       const detail = error.message.replace(/^Invalid [^:]*: /, "");
       const where = line && !/\bline\b/.test(detail) ? ` (line ${line})` : "";
       throw new MalformedRequestError(`The CSV file could not be read${where}: ${detail}`);
@@ -55,7 +83,18 @@ export function parseCsvRecords(text: string, maxRows: number): CsvTable {
       `The CSV file has more than ${maxRows.toLocaleString("en-US")} data rows; split it into smaller files.`,
     );
   }
+  if (rows.length === 0) throw new InvalidInputError("The CSV file has a header but no data rows.");
   return { columns, records: rows };
+}
+
+function checkCells(cells: readonly string[], line: number): void {
+  for (const cell of cells) {
+    if (cell.length > MAX_CSV_CELL_CHARS) {
+      throw new PayloadTooLargeError(
+        `A cell on line ${line} of the CSV file is longer than ${MAX_CSV_CELL_CHARS} characters.`,
+      );
+    }
+  }
 }
 
 function checkHeader(columns: string[]): void {
@@ -110,18 +149,42 @@ export function ignoredColumnsWarning(ignored: readonly string[]): string | unde
   return `Column(s) not used by the model (copied as they are): ${ignored.join(", ")}.`;
 }
 
+/**
+ * The trust columns after the estimate (ADR 0023): the interval's calibration group and why it
+ * was widened, and the record's warnings as codes with the field of each, in the same order
+ * (space-separated; empty when none).
+ */
+export const TRUST_COLUMNS = [
+  "interval_group",
+  "interval_widened",
+  "warning_codes",
+  "warning_fields",
+] as const;
+
 export const RESULT_COLUMNS = [
   "predicted_price",
   "interval_lower",
   "interval_upper",
   "interval_level",
   "imputed_fields",
+  ...TRUST_COLUMNS,
   "errors",
 ] as const;
 
+/** The TRUST_COLUMNS cells of a prediction. */
+export function trustCells(p: Prediction): [string, string, string, string] {
+  return [
+    p.interval.group,
+    p.interval.widened.join(" "),
+    p.warnings.map((w) => w.code).join(" "),
+    p.warnings.map((w) => w.field).join(" "),
+  ];
+}
+
 /**
  * The result CSV: `row` (counting data rows from `firstRow`), the input columns as uploaded,
- * then the prediction (or the row's errors). Prices are rounded to whole dollars.
+ * then the prediction and its trust columns (or the row's errors). Prices are rounded to whole
+ * dollars.
  */
 export function toResultCsv(
   table: CsvTable,
@@ -131,19 +194,24 @@ export function toResultCsv(
   if (items.length !== table.records.length) {
     throw new Error(`${items.length} results for ${table.records.length} rows`);
   }
-  const header = ["row", ...table.columns, ...RESULT_COLUMNS];
+  // Header cells are the client's text too (an unknown column can be named "=HYPERLINK(…)").
+  const header = ["row", ...table.columns.map(safeCell), ...RESULT_COLUMNS];
   const rows = table.records.map((record, i) => {
     const item = items[i];
     const inputs = table.columns.map((c) => safeCell(record[c] ?? ""));
     const outputs =
       "error" in item
-        ? ["", "", "", "", "", safeCell(formatIssues(item.error.errors))]
+        ? [
+            ...new Array<string>(RESULT_COLUMNS.length - 1).fill(""),
+            safeCell(formatIssues(item.error.errors)),
+          ]
         : [
             Math.round(item.price),
             Math.round(item.interval.lower),
             Math.round(item.interval.upper),
             item.interval.level,
             item.imputed.join(" "),
+            ...trustCells(item),
             "",
           ];
     return [firstRow + i, ...inputs, ...outputs];

@@ -1,6 +1,6 @@
 import type { PredictResponse } from "~/api/schemas";
 import type { ModelSettings } from "~/lib/config.server";
-import { ModelNotReadyError } from "~/lib/errors.server";
+import { ModelNotReadyError, ModelStoreError } from "~/lib/errors.server";
 import { getLogger } from "~/lib/logger.server";
 import { getMetrics } from "~/lib/metrics.server";
 import { singleton } from "~/lib/singleton.server";
@@ -93,12 +93,12 @@ export type ApiBodyResult = Omit<ApiBodyOutput, "body"> & {
   thread: "worker" | "event-loop";
 };
 
-/** The API's request body → its response body, on a scoring thread when it is large. */
+/** The API's request body → its response body, on a scoring thread when it is much work. */
 export async function predictApiBody(
   input: ApiBodyInput,
   model = getReadyModel(),
 ): Promise<ApiBodyResult> {
-  const pool = threadFor(input.body);
+  const pool = threadFor(input.body, input.kind);
   if (!pool) return { ...(await handleApiBody(model, input)), thread: "event-loop" };
   return { ...(await runOnThread(pool, "api-body", model, input)), thread: "worker" };
 }
@@ -118,7 +118,7 @@ export async function predictUpload(
   input: UploadInput,
   model = getReadyModel(),
 ): Promise<UploadOutput<string | Uint8Array<ArrayBuffer>>> {
-  const pool = threadFor(input.body);
+  const pool = threadFor(input.body, "multipart");
   if (!pool) return handleUpload(model, input);
   return runOnThread(pool, "upload", model, input);
 }
@@ -134,6 +134,10 @@ async function doReload(trigger: ReloadTrigger): Promise<ReloadOutcome> {
   try {
     state.store ??= await createStore(settings);
     const bundle = await state.store.resolveLatest();
+    // A store that could not be read answers its last good copy: fine to start from, but
+    // while a model serves it is a failed check, not "unchanged" (a new bundle would
+    // otherwise never load, silently).
+    if (bundle.fallback && state.model) throw new ModelStoreError(bundle.fallback);
     if (state.model && bundle.dir === state.model.dir) {
       metrics.modelLoads.inc({ outcome: "unchanged", trigger });
       state.lastError = undefined;
@@ -144,7 +148,7 @@ async function doReload(trigger: ReloadTrigger): Promise<ReloadOutcome> {
     const previous = state.model;
     state.model = model; // the swap: one assignment, requests already running keep `previous`
     state.status = "ready";
-    state.lastError = undefined;
+    state.lastError = bundle.fallback; // serving a cached copy: the store's fault stays visible
     monitorModelLoaded(model);
     metrics.modelLoadDuration.observe({ outcome: "loaded" }, seconds());
     metrics.modelLoads.inc({ outcome: "loaded", trigger });

@@ -5,21 +5,23 @@ import {
   type PredictResponse,
 } from "~/api/schemas";
 import { InvalidInputError, PredictionError } from "~/lib/errors.server";
-import { explainRow, groupContributions } from "~/ml/explain";
-import { featureFactor, featurize } from "~/ml/features";
-import { priceInterval } from "~/ml/interval";
+import { featurize } from "~/ml/features";
 import type { PropertyRecord } from "~/ml/schema";
 import { observePredictions } from "./monitor/observe.server";
 import { prometheusMeter, type PredictionMeter, type PredictionSource } from "./meter.server";
 import type { LoadedModel } from "./model.server";
 import { runOrt } from "./onnx.server";
 import { checkRecord } from "./record-check.server";
+import { cents, explainPrediction, rowTrust } from "./trust.server";
 
-// The predict step every caller shares: validate → features → ONNX → one item per record.
+// The predict step every caller shares: validate → features → ONNX → one item per record,
+// each with its trust data (trust.server.ts).
 
 export type PredictOptions = {
   /** Add TreeSHAP factor contributions (log-price units) to each prediction. */
   explain?: boolean;
+  /** Add up to 5 comparable training sales, with adjusted prices, to each prediction. */
+  comparables?: boolean;
   /** Fail the whole request (422) if any record is invalid. */
   strict?: boolean;
   /** Answer row errors even when every record is invalid, instead of a 422 (batch files). */
@@ -37,18 +39,32 @@ export type PredictOptions = {
  * explanations are capped per request to keep one caller from stalling the event loop.
  */
 export const MAX_EXPLAIN_ROWS = 200;
+/**
+ * Comparables cost a few µs per row, but add ~1.5 KB of JSON to each: capped so that one
+ * request's answer stays a few MB (ADR 0023).
+ */
+export const MAX_COMPARABLES_ROWS = 1000;
+
+function checkCaps(options: PredictOptions, n: number): void {
+  const caps = [
+    ["explain", options.explain, MAX_EXPLAIN_ROWS, "Explanations"],
+    ["comparables", options.comparables, MAX_COMPARABLES_ROWS, "Comparable sales"],
+  ] as const;
+  for (const [path, on, max, what] of caps) {
+    if (on && n > max) {
+      throw new InvalidInputError(`${what} are limited to ${max} records per request; got ${n}.`, [
+        { path, message: `allowed for at most ${max} records per request` },
+      ]);
+    }
+  }
+}
 
 export async function predictRecords(
   model: LoadedModel,
   inputs: readonly unknown[],
   options: PredictOptions = {},
 ): Promise<PredictResponse> {
-  if (options.explain && inputs.length > MAX_EXPLAIN_ROWS) {
-    throw new InvalidInputError(
-      `Explanations are limited to ${MAX_EXPLAIN_ROWS} records per request; got ${inputs.length}.`,
-      [{ path: "explain", message: `allowed for at most ${MAX_EXPLAIN_ROWS} records per request` }],
-    );
-  }
+  checkCaps(options, inputs.length);
   const meter = options.meter ?? prometheusMeter();
   const firstRow = options.firstRow ?? 0;
   const valid: PropertyRecord[] = [];
@@ -97,25 +113,20 @@ export async function predictRecords(
     throw new PredictionError("Model inference failed", { cause });
   }
 
-  const { q, level } = model.manifest.interval;
-  const baseScore = model.manifest.explain.base_score;
+  const nF = features.nFeatures;
   for (let k = 0; k < valid.length; k++) {
     const logPred = logPreds[k];
+    const x = features.matrix.subarray(k * nF, (k + 1) * nF);
+    const imputed = features.imputed[k];
+    const trust = rowTrust(model, valid[k], imputed, logPred, x, options.comparables === true);
     const prediction: Prediction = {
-      price: Math.exp(logPred),
-      interval: priceInterval(logPred, q, level),
-      imputed: features.imputed[k],
+      price: cents(Math.exp(logPred)),
+      interval: trust.interval,
+      imputed,
+      warnings: trust.warnings,
     };
-    if (options.explain) {
-      const x = features.matrix.subarray(k * features.nFeatures, (k + 1) * features.nFeatures);
-      const row = explainRow(model.explain, baseScore, x, features.nFeatures);
-      prediction.base_value = row.base;
-      prediction.contributions = groupContributions(
-        row.contributions,
-        model.manifest.features,
-        featureFactor,
-      );
-    }
+    if (options.explain) Object.assign(prediction, explainPrediction(model, x, imputed));
+    if (trust.comparables) prediction.comparables = trust.comparables;
     items[validAt[k]] = prediction;
   }
 

@@ -92,7 +92,7 @@ export class S3ModelStore implements ModelStore {
         store: this.location,
         reason,
       });
-      return cached;
+      return { ...cached, fallback: `${what} unavailable: ${reason}` };
     }
   }
 

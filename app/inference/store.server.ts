@@ -16,7 +16,12 @@ export interface ModelStore {
   health(): { status: "ok" | "degraded"; detail: string };
 }
 
-export type ResolvedBundle = { dir: string; name: string };
+export type ResolvedBundle = {
+  dir: string;
+  name: string;
+  /** Set when the store could not be read and this is its last good copy instead: why. */
+  fallback?: string;
+};
 
 export const POINTER_FILE = "LATEST";
 const BUNDLE_NAME = /^[A-Za-z0-9._-]{1,128}$/;
@@ -34,6 +39,12 @@ export function parsePointer(text: string, where: string): string {
 
 /** A folder holding either a bundle itself or LATEST + <version>/ folders. */
 export class LocalModelStore implements ModelStore {
+  /** What the last look at the folder found (nothing yet: degraded, not ok). */
+  private status: { status: "ok" | "degraded"; detail: string } = {
+    status: "degraded",
+    detail: "not read yet",
+  };
+
   constructor(readonly root: string) {}
 
   get location() {
@@ -41,6 +52,18 @@ export class LocalModelStore implements ModelStore {
   }
 
   async resolveLatest(): Promise<ResolvedBundle> {
+    try {
+      const bundle = await this.resolve();
+      this.status = { status: "ok", detail: `local folder ${this.root}` };
+      return bundle;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.status = { status: "degraded", detail: reason };
+      throw error;
+    }
+  }
+
+  private async resolve(): Promise<ResolvedBundle> {
     if (await exists(path.join(this.root, "manifest.json"))) {
       return { dir: this.root, name: path.basename(this.root) };
     }
@@ -58,7 +81,7 @@ export class LocalModelStore implements ModelStore {
   }
 
   health() {
-    return { status: "ok" as const, detail: `local folder ${this.root}` };
+    return this.status;
   }
 }
 

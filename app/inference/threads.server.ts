@@ -10,6 +10,7 @@ import {
   WorkerReportedError,
   type WireError,
 } from "~/lib/errors.server";
+import type { BodyKind } from "~/lib/body.server";
 import { getLogger } from "~/lib/logger.server";
 import { getMetrics } from "~/lib/metrics.server";
 import { singleton } from "~/lib/singleton.server";
@@ -24,6 +25,7 @@ import {
 } from "./meter.server";
 import { loadModel, type LoadedModel } from "./model.server";
 import { handleUpload, type UploadInput, type UploadOutput } from "./upload.server";
+import { countWork } from "./work.server";
 
 // The scoring threads, both sides of the boundary. The event loop's side (a piscina pool)
 // sends a request's bytes and the bundle's folder; the thread's side (this module's default
@@ -63,6 +65,7 @@ type PoolState = {
   pool: Piscina | undefined;
   threads: number;
   minBytes: number;
+  minRecords: number;
   intraOpNumThreads: number;
   /** Why offloading is off after a failure (requests then run on the event loop). */
   disabledReason: string | undefined;
@@ -74,6 +77,7 @@ const state: PoolState = singleton("score-pool", () => ({
   pool: undefined,
   threads: 0,
   minBytes: Number.POSITIVE_INFINITY,
+  minRecords: Number.POSITIVE_INFINITY,
   intraOpNumThreads: 1,
   disabledReason: undefined,
   inFlight: new Set(),
@@ -84,6 +88,8 @@ export type ThreadOptions = {
   threads: number;
   /** Bodies at least this large go to a thread. */
   minBytes: number;
+  /** Bodies holding at least this many records (work.server.ts counts them) go to a thread. */
+  minRecords?: number;
   intraOpNumThreads: number;
   /** Tasks waiting per thread before new ones are refused with a 503. */
   queuePerThread?: number;
@@ -102,6 +108,7 @@ export function startThreads(options: ThreadOptions): void {
   });
   state.threads = options.threads;
   state.minBytes = options.minBytes;
+  state.minRecords = options.minRecords ?? Number.POSITIVE_INFINITY;
   state.intraOpNumThreads = options.intraOpNumThreads;
   state.disabledReason = undefined;
   poolMetrics();
@@ -167,6 +174,7 @@ export function threadsStatus() {
     status: state.pool ? "ok" : state.disabledReason ? "disabled" : "off",
     threads: state.pool ? state.threads : 0,
     offload_min_bytes: state.pool ? state.minBytes : null,
+    offload_min_records: state.pool ? state.minRecords : null,
     queued: state.pool?.queueSize ?? 0,
     ...(state.disabledReason ? { detail: state.disabledReason } : {}),
   } as const;
@@ -201,9 +209,15 @@ export async function warmThreads(model: LoadedModel): Promise<void> {
   }
 }
 
-/** Whether a body this large runs on a thread (the pool) or on the event loop (undefined). */
-export const threadFor = (body: Uint8Array) =>
-  state.pool && body.byteLength >= state.minBytes ? state.pool : undefined;
+/**
+ * Whether a body runs on a thread (the pool) or on the event loop (undefined): by its size,
+ * then by its records (counted only for a small body: a large one goes to a thread anyway).
+ */
+export function threadFor(body: Uint8Array, kind: BodyKind | "multipart"): Piscina | undefined {
+  if (!state.pool) return undefined;
+  if (body.byteLength >= state.minBytes) return state.pool;
+  return countWork(body, kind) >= state.minRecords ? state.pool : undefined;
+}
 
 /** A handler on a thread of `pool`, for `model`: the input's bytes move there. */
 export function runOnThread<K extends "api-body" | "upload" | "csv-chunk">(

@@ -4,8 +4,11 @@ import type { AppLoadContext } from "@remix-run/node";
 import {
   MalformedRequestError,
   PayloadTooLargeError,
+  RequestTimeoutError,
+  ServerBusyError,
   UnsupportedMediaTypeError,
 } from "./errors.server";
+import { singleton } from "./singleton.server";
 
 /** What a body is read from: node's request stream (the server passes it in the context). */
 export type BodyStream = Pick<
@@ -35,30 +38,69 @@ export function bodyKind(request: Request, accepted: readonly BodyKind[]): BodyK
   return kind;
 }
 
+/** Where body bytes held in memory are counted (a shared budget); false = no room. */
+export type BodyAccount = { take(bytes: number): boolean };
+
+export type ReadOptions = {
+  /** Bytes are taken from this account as they arrive; past its room, a 503. */
+  account?: BodyAccount;
+  /** The whole body must arrive within this many ms (0/undefined: no limit), else a 408. */
+  timeoutMs?: number;
+};
+
+/** Seconds a client whose upload found the memory budget full should wait. */
+const BUDGET_RETRY_AFTER_SECONDS = 5;
+
 /**
  * The one reader of request bodies: the socket's chunks, counted as they arrive, into one
- * Buffer. Past `maxBytes` it stops keeping them and rejects with a 413; the rest of the body
- * is read and thrown away, so the connection stays usable and nothing more is held. Plain
- * stream events, no web ReadableStream: creating one costs more than reading a small body.
+ * Buffer. Past `maxBytes` it stops keeping them and rejects with a 413 (the server closes the
+ * connection instead of reading the rest). Plain stream events, no web ReadableStream:
+ * creating one costs more than reading a small body. A body slower than `timeoutMs` is a 408;
+ * one the shared memory budget has no room for is a 503 with Retry-After (ADR 0031).
  */
-export function readBody(req: BodyStream, maxBytes: number): Promise<Buffer> {
+export function readBody(
+  req: BodyStream,
+  maxBytes: number,
+  { account, timeoutMs = 0 }: ReadOptions = {},
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     if (req.readableEnded) return resolve(Buffer.alloc(0));
     const chunks: Buffer[] = [];
     let size = 0;
+    const timer =
+      timeoutMs > 0
+        ? setTimeout(
+            () =>
+              fail(
+                new RequestTimeoutError(`The request body did not arrive within ${timeoutMs} ms.`),
+              ),
+            timeoutMs,
+          )
+        : undefined;
     const stop = () => {
+      clearTimeout(timer);
       req.off("data", onData);
       req.off("end", onEnd);
       req.off("error", onCutOff);
       req.off("close", onClose);
     };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBytes) return void chunks.push(chunk);
+    const fail = (error: Error) => {
       stop();
       chunks.length = 0;
-      req.resume(); // discard the rest
-      reject(new PayloadTooLargeError(`Request body exceeds the limit of ${maxBytes} bytes.`));
+      reject(error);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        return fail(
+          new PayloadTooLargeError(`Request body exceeds the limit of ${maxBytes} bytes.`),
+        );
+      }
+      if (account && !account.take(chunk.length)) {
+        const busy = "The server holds as many uploads as it can; retry in a few seconds.";
+        return fail(new ServerBusyError(busy, { retryAfterSeconds: BUDGET_RETRY_AFTER_SECONDS }));
+      }
+      chunks.push(chunk);
     };
     const onEnd = () => {
       stop();
@@ -66,10 +108,7 @@ export function readBody(req: BodyStream, maxBytes: number): Promise<Buffer> {
     };
     // The client went away mid-body: node emits 'error' (aborted) and/or 'close' without
     // 'end'. Nobody is left to answer; the rejection only ends this request quietly.
-    const onCutOff = () => {
-      stop();
-      reject(new MalformedRequestError("The request body was cut off."));
-    };
+    const onCutOff = () => fail(new MalformedRequestError("The request body was cut off."));
     const onClose = () => {
       if (!req.complete) onCutOff();
     };
@@ -83,13 +122,31 @@ export function readBody(req: BodyStream, maxBytes: number): Promise<Buffer> {
 const reads = new WeakMap<BodyStream, Promise<Buffer>>();
 
 /**
+ * Bodies being read by a route that checked an API key: at SIGTERM, the server lets those
+ * finish and closes every other connection still sending a body (server/shutdown.ts).
+ * Shared by the server's bundle and Remix's (a singleton).
+ */
+export const authenticatedReads: WeakSet<BodyStream> = singleton(
+  "authenticated-body-reads",
+  () => new WeakSet<BodyStream>(),
+);
+
+/**
  * The body of the request a loader or action answers: at most `maxBytes` and never more than
  * its route allows (server/admission.ts). Read once; a second call gets the same bytes.
  */
-export function readRequestBody(context: AppLoadContext, maxBytes: number): Promise<Buffer> {
-  const { stream, maxBytes: routeMax } = context.body;
+export function readRequestBody(
+  context: AppLoadContext,
+  maxBytes: number,
+  { authenticated = false }: { authenticated?: boolean } = {},
+): Promise<Buffer> {
+  const { stream, maxBytes: routeMax, account, timeoutMs } = context.body;
+  if (authenticated) authenticatedReads.add(stream);
   let read = reads.get(stream);
-  if (!read) reads.set(stream, (read = readBody(stream, Math.min(maxBytes, routeMax))));
+  if (!read) {
+    read = readBody(stream, Math.min(maxBytes, routeMax), { account, timeoutMs });
+    reads.set(stream, read);
+  }
   return read;
 }
 

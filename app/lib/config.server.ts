@@ -60,6 +60,30 @@ const EnvSchema = z.object({
   SCORING_WORKERS: int(0, 64).default(Math.min(4, availableParallelism())),
   // ~20 full records: below this, a worker round trip costs more than it saves.
   SCORING_WORKER_MIN_BYTES: int(0, 512 * 1024 * 1024).default(32 * 1024),
+  // Requests of at least this many records/rows go to a thread whatever their size: cost
+  // follows records, and 30 KB of empty records cost ~1 s of validation (ADR 0030).
+  SCORING_WORKER_MIN_RECORDS: int(1, 1_000_000).default(20),
+  // Proxy hops in front of the app whose X-Forwarded-For entries are trusted (0: the socket
+  // address is the client; 1: one ALB). Like Express's `trust proxy` (ADR 0031).
+  TRUST_PROXY: int(0, 16).default(0),
+  // Dashboard upload bytes held in memory at once, across clients (503 + Retry-After past it).
+  UPLOAD_MEMORY_BYTES: int(1024, 4 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+  // A request body must arrive within this many milliseconds (408 after it; 0: no limit).
+  BODY_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
+  // Origins allowed to call the API from a browser (CORS), comma-separated; empty: none.
+  CORS_ORIGINS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (origins) => origins.every((o) => o === "*" || /^https?:\/\/[^/\s]+$/.test(o)),
+      "each origin must be scheme://host[:port] (no path) or *",
+    )
+    .default([]),
   // Model monitoring (docs/monitoring.md): drift over the last N scored rows, PSI above which
   // a field counts as drifted, and how many recent predictions feedback can still find.
   MONITOR_ENABLED: bool.default(true),
@@ -110,6 +134,11 @@ export type Config = Readonly<{
   ortIntraOpThreads: number;
   scoringWorkers: number;
   scoringWorkerMinBytes: number;
+  scoringWorkerMinRecords: number;
+  trustProxy: number;
+  uploadMemoryBytes: number;
+  bodyTimeoutMs: number;
+  corsOrigins: readonly string[];
   monitorEnabled: boolean;
   monitorWindowRows: number;
   monitorPsiThreshold: number;
@@ -345,6 +374,11 @@ export function loadConfig(
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     scoringWorkerMinBytes: e.SCORING_WORKER_MIN_BYTES,
+    scoringWorkerMinRecords: e.SCORING_WORKER_MIN_RECORDS,
+    trustProxy: e.TRUST_PROXY,
+    uploadMemoryBytes: e.UPLOAD_MEMORY_BYTES,
+    bodyTimeoutMs: e.BODY_TIMEOUT_MS,
+    corsOrigins: e.CORS_ORIGINS,
     monitorEnabled: e.MONITOR_ENABLED,
     monitorWindowRows: e.MONITOR_WINDOW_ROWS,
     monitorPsiThreshold: e.MONITOR_PSI_THRESHOLD,

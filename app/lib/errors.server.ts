@@ -12,6 +12,12 @@ type ErrorOptions = {
   cause?: unknown;
 };
 
+/**
+ * Field issues a problem lists; the rest are only counted (`errors_total`). 10,000 invalid
+ * records made a 7 MB answer; the first issues say what is wrong (ADR 0030).
+ */
+export const MAX_LISTED_ISSUES = 100;
+
 /** Seconds a client should wait before retrying a model that is still loading. */
 const MODEL_RETRY_AFTER_SECONDS = 5;
 
@@ -25,6 +31,11 @@ export class HousingMLError extends Error {
   readonly issues: readonly FieldIssue[] = [];
 
   readonly publicMessage: string;
+
+  /** How many field issues there were (`issues` may hold only the first ones). */
+  get issueCount(): number {
+    return this.issues.length;
+  }
 
   constructor(message: string, { publicMessage, cause }: ErrorOptions = {}) {
     super(message, { cause });
@@ -170,12 +181,24 @@ export class MethodNotAllowedError extends HousingMLError {
   }
 }
 
-/** The scoring worker pool cannot take more work right now: 503 rather than an unbounded queue. */
+/** The server cannot take more of this work right now: 503 rather than an unbounded queue. */
 export class ServerBusyError extends HousingMLError {
   override readonly code = "server_busy";
   override readonly status = 503;
   override readonly title = "Server busy";
-  override readonly headers = { "Retry-After": "1" };
+  override readonly headers: Record<string, string>;
+  constructor(message: string, { retryAfterSeconds = 1 }: { retryAfterSeconds?: number } = {}) {
+    super(message);
+    this.headers = { "Retry-After": String(retryAfterSeconds) };
+  }
+}
+
+/** The request body did not arrive in time (a slow or stalled client). */
+export class RequestTimeoutError extends HousingMLError {
+  override readonly code = "request_timeout";
+  override readonly status = 408;
+  override readonly title = "Request timeout";
+  override readonly headers = { Connection: "close" };
 }
 
 /**
@@ -189,7 +212,9 @@ export type WireError = {
   message: string;
   publicMessage: string;
   headers: Record<string, string>;
+  /** The first MAX_LISTED_ISSUES issues: a clone of all of them could stall the event loop. */
   issues: readonly FieldIssue[];
+  issueCount: number;
   stack?: string;
 };
 
@@ -207,7 +232,8 @@ export function toWireError(error: unknown): WireError {
     message: error instanceof Error ? error.message : e.message,
     publicMessage: e.publicMessage,
     headers: e.headers,
-    issues: e.issues,
+    issues: e.issues.slice(0, MAX_LISTED_ISSUES),
+    issueCount: e.issueCount,
     ...(stack ? { stack } : {}),
   };
 }
@@ -219,6 +245,7 @@ export class WorkerReportedError extends HousingMLError {
   override readonly title: string;
   override readonly headers: Record<string, string>;
   override readonly issues: readonly FieldIssue[];
+  readonly #issueCount: number;
   constructor(wire: WireError) {
     super(wire.message, { publicMessage: wire.publicMessage });
     this.code = wire.code;
@@ -226,6 +253,50 @@ export class WorkerReportedError extends HousingMLError {
     this.title = wire.title;
     this.headers = wire.headers;
     this.issues = wire.issues;
+    this.#issueCount = wire.issueCount;
     if (wire.stack) this.stack = `${this.name}: (in a scoring worker)\n${wire.stack}`;
   }
+
+  override get issueCount(): number {
+    return this.#issueCount;
+  }
+}
+
+/** Statuses a framework (Remix) answers by itself, as problems (ADR 0032). */
+export class FrameworkError extends HousingMLError {
+  override readonly code: string;
+  override readonly status: number;
+  override readonly title: string;
+  constructor(status: number, title: string, message: string) {
+    super(message, { publicMessage: "An unexpected error occurred." });
+    this.status = status;
+    this.title = title;
+    this.code = status >= 500 ? "internal_error" : title.toLowerCase().replace(/\W+/g, "_");
+  }
+}
+
+const CLIENT_GONE = new Set(["ECONNRESET", "EPIPE", "ERR_STREAM_PREMATURE_CLOSE", "ECONNABORTED"]);
+
+/**
+ * The level at which an error that ended a request is logged, or undefined for none: a
+ * client's own mistake (4xx) is in the access log already; a client that went away is no
+ * fault of ours (debug); load shedding is expected under load (warn, no stack); anything
+ * else is ours (error, with the stack).
+ */
+export function errorLogLevel(
+  error: unknown,
+  clientGone = false,
+): "debug" | "warn" | "error" | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (clientGone || (typeof code === "string" && CLIENT_GONE.has(code))) return "debug";
+  if (error instanceof DOMException && error.name === "AbortError") return "debug";
+  const status = (error as { status?: unknown } | null)?.status;
+  if (!(error instanceof HousingMLError) && typeof status === "number" && status < 500) {
+    return undefined; // a framework's 4xx (a route error response): the client's mistake
+  }
+  if (error instanceof HousingMLError) {
+    if (error.status === 503) return "warn"; // shedding, or no model yet: Retry-After says when
+    return error.status >= 500 ? "error" : undefined;
+  }
+  return "error";
 }

@@ -1,5 +1,5 @@
 import type { Problem } from "~/api/schemas";
-import { HousingMLError } from "./errors.server";
+import { HousingMLError, MAX_LISTED_ISSUES } from "./errors.server";
 
 // RFC 9457 problem details. The ONE place where thrown values become HTTP error responses.
 
@@ -15,7 +15,8 @@ export function toProblem(error: unknown, requestId?: string): Problem {
       // 5xx messages may describe internals; clients get the safe public message only.
       detail: error.status >= 500 ? error.publicMessage : error.message,
       ...(requestId ? { request_id: requestId } : {}),
-      ...(error.issues.length > 0 ? { errors: [...error.issues] } : {}),
+      ...(error.issues.length > 0 ? { errors: error.issues.slice(0, MAX_LISTED_ISSUES) } : {}),
+      ...(error.issueCount > MAX_LISTED_ISSUES ? { errors_total: error.issueCount } : {}),
     };
   }
   return {

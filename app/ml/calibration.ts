@@ -65,6 +65,10 @@ export type IntervalContext = {
   extrapolation?: number;
 };
 
+/** Why an interval can be wider than its group's (CalibratedInterval.widened). */
+export const WIDENED_REASONS = ["few_similar_homes", "out_of_range", "extrapolation"] as const;
+export type WidenedReason = (typeof WIDENED_REASONS)[number];
+
 export type CalibratedInterval = {
   lower: number;
   upper: number;
@@ -74,7 +78,7 @@ export type CalibratedInterval = {
   /** The calibration used, e.g. "full/typical", "required/unknown". */
   group: string;
   /** Why the interval is wider than its group's. */
-  widened: ("few_similar_homes" | "out_of_range" | "extrapolation")[];
+  widened: WidenedReason[];
 };
 
 /** The cell of a row: (given, sale), else (given, any), else (required, any). */

@@ -1,10 +1,17 @@
 // Comparable sales: the training sales most like a subject home, by location and the main
 // fields, each with the price adjusted by the model's own difference between the two homes (as
 // an appraiser adjusts a comp): adjusted = comp price × exp(pred(subject) − pred(comp)).
-import type { PropertyRecord } from "./schema";
+import {
+  buildSearchTree,
+  searchTree,
+  type SearchColumns,
+  type SearchSubject,
+  type SearchTree,
+} from "./comparables-search";
 import type { FeatureState } from "./features/state";
+import type { PropertyRecord } from "./schema";
 // The index is built at training time from the sales the model was fitted on (bundle
-// `comparables`); a search is a linear scan of typed arrays, tens of µs. Pure.
+// `comparables`); a search walks a k-d tree of it (comparables-search.ts), a few µs. Pure.
 
 /** Columnar index of the fitted sales (bundle JSON). */
 export type ComparablesIndex = {
@@ -102,27 +109,12 @@ export const MAX_COMPARABLES = 5;
 const KM_PER_DEG_LAT = 111.2;
 const KM_PER_DEG_LON = KM_PER_DEG_LAT * Math.cos((42 * Math.PI) / 180); // Ames, 42° N
 
-type Prepared = {
-  n: number;
-  nb: Int32Array;
-  y: Float64Array; // km north
-  x: Float64Array; // km east
-  logArea: Float64Array;
-  built: Float64Array;
-  beds: Float64Array;
-  baths: Float64Array;
-  month: Float64Array; // months since year 0
-  best: { i: Int32Array; d: Float64Array }; // scratch top-k
-};
+const cache = new WeakMap<ComparablesIndex, SearchTree>();
 
-const cache = new WeakMap<ComparablesIndex, Prepared>();
-
-function prepare(ix: ComparablesIndex): Prepared {
-  let p = cache.get(ix);
-  if (p) return p;
-  const n = ix.sale_price.length;
-  p = {
-    n,
+function prepare(ix: ComparablesIndex): SearchTree {
+  let t = cache.get(ix);
+  if (t) return t;
+  const cols: SearchColumns = {
     nb: Int32Array.from(ix.neighborhood),
     y: Float64Array.from(ix.latitude, (v) => v * KM_PER_DEG_LAT),
     x: Float64Array.from(ix.longitude, (v) => v * KM_PER_DEG_LON),
@@ -131,10 +123,24 @@ function prepare(ix: ComparablesIndex): Prepared {
     beds: Float64Array.from(ix.bedrooms),
     baths: Float64Array.from(ix.full_bath, (v, i) => v + 0.5 * ix.half_bath[i]),
     month: Float64Array.from(ix.year_sold, (v, i) => v * 12 + ix.mo_sold[i]),
-    best: { i: new Int32Array(MAX_COMPARABLES), d: new Float64Array(MAX_COMPARABLES) },
   };
-  cache.set(ix, p);
-  return p;
+  t = buildSearchTree(cols, SCALES, ix.neighborhoods.length, MAX_COMPARABLES);
+  cache.set(ix, t);
+  return t;
+}
+
+/** The subject in the search's terms (its neighbourhood's index: -1 when not in the index). */
+function searchSubject(ix: ComparablesIndex, s: Subject): SearchSubject {
+  return {
+    nb: ix.neighborhoods.indexOf(s.Neighborhood),
+    y: s.Latitude * KM_PER_DEG_LAT,
+    x: s.Longitude * KM_PER_DEG_LON,
+    logArea: Math.log(s.Gr_Liv_Area),
+    built: s.Year_Built,
+    beds: s.Bedroom_AbvGr,
+    baths: s.Full_Bath + 0.5 * s.Half_Bath,
+    month: s.Year_Sold * 12 + s.Mo_Sold,
+  };
 }
 
 /**
@@ -147,40 +153,14 @@ export function findComparables(
   subjectLogPred: number,
   k = MAX_COMPARABLES,
 ): Comparable[] {
-  const p = prepare(ix);
-  const kk = Math.min(k, MAX_COMPARABLES, p.n);
-  const nbId = ix.neighborhoods.indexOf(s.Neighborhood);
-  const sy = s.Latitude * KM_PER_DEG_LAT;
-  const sx = s.Longitude * KM_PER_DEG_LON;
-  const sArea = Math.log(s.Gr_Liv_Area);
-  const sBaths = s.Full_Bath + 0.5 * s.Half_Bath;
-  const sMonth = s.Year_Sold * 12 + s.Mo_Sold;
-  const { i: bestI, d: bestD } = p.best;
-  let filled = 0;
-  for (let i = 0; i < p.n; i++) {
-    const dy = (p.y[i] - sy) / SCALES.km;
-    const dx = (p.x[i] - sx) / SCALES.km;
-    const da = (p.logArea[i] - sArea) / SCALES.logArea;
-    const db = (p.built[i] - s.Year_Built) / SCALES.yearBuilt;
-    const dr = (p.beds[i] - s.Bedroom_AbvGr) / SCALES.bedrooms;
-    const dh = (p.baths[i] - sBaths) / SCALES.baths;
-    const dm = (p.month[i] - sMonth) / SCALES.months;
-    const dn = p.nb[i] === nbId ? 0 : SCALES.otherNeighborhood;
-    const d = dy * dy + dx * dx + da * da + db * db + dr * dr + dh * dh + dm * dm + dn * dn;
-    if (filled === kk && d >= bestD[kk - 1]) continue;
-    let j = filled < kk ? filled++ : kk - 1;
-    while (j > 0 && bestD[j - 1] > d) {
-      bestD[j] = bestD[j - 1];
-      bestI[j] = bestI[j - 1];
-      j--;
-    }
-    bestD[j] = d;
-    bestI[j] = i;
-  }
+  const t = prepare(ix);
+  const q = searchSubject(ix, s);
+  const filled = searchTree(t, q, Math.min(k, MAX_COMPARABLES));
+  const { bestI, bestD, cols } = t;
   const out: Comparable[] = [];
   for (let j = 0; j < filled; j++) {
     const i = bestI[j];
-    const km = Math.hypot(p.y[i] - sy, p.x[i] - sx);
+    const km = Math.hypot(cols.y[i] - q.y, cols.x[i] - q.x);
     out.push({
       sale_price: ix.sale_price[i],
       adjusted_price: ix.sale_price[i] * Math.exp(subjectLogPred - ix.log_pred[i]),
@@ -197,6 +177,19 @@ export function findComparables(
     });
   }
   return out;
+}
+
+/**
+ * similarityDistance(findComparables(ix, s, …)) without building the comparables: what every
+ * estimate needs for its interval, whether or not the caller asked for the comparables.
+ */
+export function subjectSimilarity(ix: ComparablesIndex, s: Subject): number {
+  const t = prepare(ix);
+  const filled = searchTree(t, searchSubject(ix, s), MAX_COMPARABLES);
+  if (filled === 0) return Infinity;
+  let sum = 0;
+  for (let j = 0; j < filled; j++) sum += Math.sqrt(t.bestD[j]);
+  return sum / filled;
 }
 
 /**

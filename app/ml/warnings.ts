@@ -7,18 +7,40 @@ import { FIELD_BY_NAME } from "./fields";
 import type { Reference } from "./reference";
 import type { PropertyRecord } from "./schema";
 
-export type WarningCode =
-  | "above_training_range"
-  | "below_training_range"
-  | "level_not_in_training"
-  | "first_floor_exceeds_living_area"
-  | "floors_exceed_living_area"
-  | "basement_parts_exceed_total"
-  | "built_after_sale"
-  | "remodelled_before_built"
-  | "remodelled_after_sale"
-  | "garage_cars_and_area_disagree"
-  | "few_similar_homes";
+/** Every warning code, in the order they are checked (the API schema's enum). */
+export const WARNING_CODES = [
+  "above_training_range",
+  "below_training_range",
+  "level_not_in_training",
+  "first_floor_exceeds_living_area",
+  "floors_exceed_living_area",
+  "basement_parts_exceed_total",
+  "built_after_sale",
+  "remodelled_before_built",
+  "remodelled_after_sale",
+  "garage_cars_and_area_disagree",
+  "few_similar_homes",
+] as const;
+
+export type WarningCode = (typeof WARNING_CODES)[number];
+
+/** What each code means, for the model description (GET /api/v1/model) and the docs. */
+export const WARNING_MEANINGS: Record<WarningCode, string> = {
+  above_training_range: "A given number is above the largest in the training sales.",
+  below_training_range: "A given number is below the smallest in the training sales.",
+  level_not_in_training: "A given category level did not occur in the training sales.",
+  first_floor_exceeds_living_area: "The first floor is larger than the above-ground living area.",
+  floors_exceed_living_area:
+    "The first and second floors together are larger than the above-ground living area.",
+  basement_parts_exceed_total:
+    "The unfinished and finished basement parts add up to more than the basement area.",
+  built_after_sale: "The year built is after the year sold.",
+  remodelled_before_built: "The remodelling year is before the year built.",
+  remodelled_after_sale: "The remodelling year is after the year sold.",
+  garage_cars_and_area_disagree: "Garage cars and garage area disagree (one is 0, the other not).",
+  few_similar_homes:
+    "Few training sales are like this home (location, size, age, rooms, sale date).",
+};
 
 /** `field` names the input field, or is "record" for the record as a whole. */
 export type RecordWarning = { field: string; code: WarningCode; message: string };

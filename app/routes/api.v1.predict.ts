@@ -4,8 +4,8 @@ import { bodyKind } from "~/lib/body.server";
 import { getConfig } from "~/lib/config.server";
 import { InvalidInputError, MethodNotAllowedError } from "~/lib/errors.server";
 
-// POST /api/v1/predict — JSON `{ records: [...], explain?, strict? }` or CSV (header row =
-// field names, `?explain=&strict=` as query flags) → predictions as JSON, or as CSV with the
+// POST /api/v1/predict — JSON `{ records: [...], explain?, strict?, comparables? }` or CSV
+// (header row = field names, `?explain=&strict=&comparables=` as query flags) → predictions as JSON, or as CSV with the
 // result columns appended when the client sends `Accept: text/csv`. Parsing and predicting
 // happen behind the inference facade (on a scoring thread for large bodies).
 
@@ -30,7 +30,11 @@ export const action = apiRoute("api-key", async ({ request, readBody, timing }) 
   const model = getReadyModel(); // 503 before reading a body we could not score anyway
   const kind = bodyKind(request, ["json", "csv"]);
   const url = new URL(request.url);
-  const flags = { explain: queryFlag(url, "explain"), strict: queryFlag(url, "strict") };
+  const flags = {
+    explain: queryFlag(url, "explain"),
+    strict: queryFlag(url, "strict"),
+    comparables: queryFlag(url, "comparables"),
+  };
   const body = await readBody(config.maxBodyBytes);
 
   const t0 = performance.now();

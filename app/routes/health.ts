@@ -1,12 +1,15 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
 import type { Health } from "~/api/schemas";
-import { json } from "~/api/route.server";
+import { isAdmin, json } from "~/api/route.server";
 import { getModelState } from "~/inference/inference.server";
 import { threadsStatus } from "~/inference/threads.server";
 import { lifecycle } from "~/lib/lifecycle.server";
 import packageJson from "../../package.json";
 
-// Detailed health (seed-compatible shape): no secrets, only what an operator needs.
-export const loader = () => {
+// Health. Public: the overall status only. With an admin key (ADMIN_API_KEYS): the details an
+// operator needs (model, store, last error, workers): they name folders, buckets and
+// endpoints, which are nobody else's business (ADR 0032).
+export const loader = ({ request }: LoaderFunctionArgs) => {
   const { status, model, lastError, lastAttemptAt, store } = getModelState();
   const storeHealth = store?.health() ?? { status: "degraded" as const, detail: "not initialised" };
   const overall =
@@ -36,5 +39,8 @@ export const loader = () => {
     uptime_s: Math.round((Date.now() - lifecycle.startedAt) / 1000),
     app_version: packageJson.version,
   };
-  return json(health, { status: overall === "unhealthy" ? 503 : 200 });
+  return json(isAdmin(request) ? health : { status: overall }, {
+    status: overall === "unhealthy" ? 503 : 200,
+    headers: { Vary: "Authorization, X-API-Key" },
+  });
 };

@@ -1,5 +1,5 @@
 import type { CsvLayout } from "~/inference/csv-chunk.server";
-import { columnPlan, RESULT_COLUMNS } from "~/inference/csv.server";
+import { columnPlan, RESULT_COLUMNS, safeCell } from "~/inference/csv.server";
 import { HousingMLError } from "~/lib/errors.server";
 import { InputError } from "./source";
 
@@ -46,7 +46,8 @@ export function planLayout(
     width: header.length,
     modelCells: header.flatMap((h, i): [number, string][] => (inputs.has(h) ? [[i, h]] : [])),
     copiedCells,
-    outputHeader: ["row", ...copiedCells.map((i) => header[i]), ...PREDICTION_COLUMNS],
+    // Header cells are the file's text too: neutralised like every copied cell.
+    outputHeader: ["row", ...copiedCells.map((i) => safeCell(header[i])), ...PREDICTION_COLUMNS],
     ignored: plan.ignored,
   };
 }

@@ -71,9 +71,7 @@ export async function benchMonitoringStep(
   const step = (capture: boolean) => {
     const meter = observing(capture);
     return async () => {
-      const items: PredictionItem[] = [
-        { price: scored.price, interval: scored.interval, imputed: [] },
-      ];
+      const items: PredictionItem[] = [{ ...scored, prediction_id: undefined }];
       observePredictions(model, valid, [0], items, meter, "api");
     };
   };

@@ -64,7 +64,9 @@ describe("predictions equal the training evaluation on the holdout split", () =>
     expect(got).toHaveLength(holdout.records.length);
     got.forEach((price, i) => {
       expect(Math.abs(price - trainingPrices[i]) / trainingPrices[i]).toBeLessThanOrEqual(1e-6);
-      expect(Math.round(price)).toBe(manifest.card.holdout_points[i].predicted);
+      // The API answers to the cent, the card to the dollar.
+      expect(price).toBe(Math.round(trainingPrices[i] * 100) / 100);
+      expect(Math.abs(price - manifest.card.holdout_points[i].predicted)).toBeLessThanOrEqual(0.5);
     });
   });
 

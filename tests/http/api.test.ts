@@ -24,12 +24,17 @@ import { startServer, TEST_API_KEY, type TestServer } from "./helpers/server";
 
 const MODEL_URI = process.env.MODEL_URI ?? "models";
 const WRONG_KEY = "wrong_key_zyxwvutsrqponmlkjih";
+const ADMIN_KEY = "admin_key_0123456789abcdefghij";
 const RESULT_COLUMNS = [
   "predicted_price",
   "interval_lower",
   "interval_upper",
   "interval_level",
   "imputed_fields",
+  "interval_group",
+  "interval_widened",
+  "warning_codes",
+  "warning_fields",
   "errors",
 ];
 
@@ -37,7 +42,10 @@ let server: TestServer;
 let contract: Contract;
 
 beforeAll(async () => {
-  server = await startServer({ MODEL_URI, LOG_LEVEL: "info" }, { waitPath: "/readyz" });
+  server = await startServer(
+    { MODEL_URI, LOG_LEVEL: "info", ADMIN_API_KEYS: ADMIN_KEY },
+    { waitPath: "/readyz" },
+  );
   contract = await loadContract(server.url);
 });
 afterAll(async () => {
@@ -198,7 +206,7 @@ describe("POST /api/v1/predict with JSON", () => {
       headers: { "X-API-Key": TEST_API_KEY },
     });
     expectProblem(res, 405, "method_not_allowed");
-    expect(res.headers.get("allow")).toBe("POST");
+    expect(res.headers.get("allow")).toBe("POST, OPTIONS");
     conforms(res);
   });
 
@@ -422,7 +430,12 @@ describe("other endpoints", () => {
       expect(res.status).toBe(200);
       conforms(res, path, "get");
     }
-    const res = await call(`${server.url}/health`);
+    // Without the admin key: the status only (no folders, buckets or versions).
+    const open = await call(`${server.url}/health`, { headers: { "X-API-Key": TEST_API_KEY } });
+    expect(open.status).toBe(200);
+    expect(open.body).toEqual({ status: "healthy" });
+    conforms(open, "/health", "get");
+    const res = await call(`${server.url}/health`, { headers: { "X-API-Key": ADMIN_KEY } });
     expect(res.status).toBe(200);
     conforms(res, "/health", "get");
     const health = res.body as {

@@ -124,7 +124,8 @@ async function servingVersion(server: TestServer): Promise<string> {
 }
 
 async function health(server: TestServer) {
-  const res = await fetch(`${server.url}/health`);
+  // The details need an admin key; without one /health says the status only.
+  const res = await fetch(`${server.url}/health`, { headers: { "X-API-Key": ADMIN_KEY } });
   return (await res.json()) as {
     status: string;
     last_error: string | null;
@@ -275,14 +276,35 @@ describe("S3 model store with hot reload (built server)", () => {
     server = undefined;
     await s3.stop();
     try {
-      server = await startServer(serverEnv, { waitPath: "/readyz" });
+      server = await startServer(
+        { ...serverEnv, MODEL_POLL_SECONDS: "1", LOG_LEVEL: "info" },
+        { waitPath: "/readyz" },
+      );
       expect(await servingVersion(server)).toBe("bundle-c");
       const h = await health(server);
       expect(h.status).toBe("degraded");
+      expect(h.last_error).toMatch(/ECONNREFUSED/);
       expect(h.dependencies.model_store).toMatchObject({
         status: "degraded",
         detail: expect.stringMatching(/serving cached bundle bundle-c.*ECONNREFUSED/),
       });
+      expect((await fetch(`${server.url}/health`)).status).toBe(200);
+
+      // A reload cannot reach the store: a 502 with the reason, not "200 unchanged".
+      const res = await admin(server);
+      expect(res.status).toBe(502);
+      expect(await res.json()).toMatchObject({
+        outcome: "failed",
+        model_version: "bundle-c",
+        error: expect.stringMatching(/unavailable.*ECONNREFUSED/),
+      });
+      expect((await health(server)).last_error).toMatch(/unavailable.*ECONNREFUSED/);
+      // Polling finds the same fault: logged and counted, never cleared by the cached copy.
+      await server.waitForLog(/model load failed.*"trigger":"poll"/, 10_000);
+      const metrics = await (await fetch(`${server.metricsUrl}/metrics`)).text();
+      expect(metrics).toMatch(/^model_loads_total\{outcome="failed",trigger="admin"\} 1$/m);
+      expect(metrics).toMatch(/^model_loads_total\{outcome="failed",trigger="poll"\} [1-9]\d*$/m);
+      expect(metrics).not.toMatch(/^model_loads_total\{outcome="unchanged"/m);
     } finally {
       await server?.stop();
       server = undefined;
@@ -294,9 +316,11 @@ describe("S3 model store with hot reload (built server)", () => {
     await sleep(1500);
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(503);
-    const h = await health(server);
-    expect(h.model).toBeNull();
-    expect(h.last_error).toMatch(/no verified bundle/);
+    // No admin key configured: /health says the status only; the reason is in the log.
+    const h = await fetch(`${server.url}/health`);
+    expect(h.status).toBe(503);
+    expect(await h.json()).toEqual({ status: "unhealthy" });
+    expect(server.logs()).toMatch(/no verified bundle/);
     expect((await admin(server)).status).toBe(404);
     expect(server.proc.exitCode).toBeNull();
     await s3.start();

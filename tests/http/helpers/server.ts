@@ -67,6 +67,8 @@ export type TestServer = {
   proc: ChildProcess;
   /** Everything the process wrote to stdout and stderr so far. */
   logs(): string;
+  /** What the process wrote to stderr alone (the logger writes to stdout). */
+  stderr(): string;
   /** Resolves with the first log line (stdout/stderr) matching, or rejects after timeoutMs. */
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Resolves when the process exits, however it exits. */
@@ -149,6 +151,7 @@ export async function spawnServer(
   running.add(proc);
 
   let output = "";
+  let errOutput = "";
   const waiters = new Set<() => void>();
   const onOutput = (chunk: Buffer) => {
     output += chunk.toString("utf8");
@@ -156,6 +159,7 @@ export async function spawnServer(
   };
   proc.stdout?.on("data", onOutput);
   proc.stderr!.on("data", onOutput);
+  proc.stderr!.on("data", (chunk: Buffer) => (errOutput += chunk.toString("utf8")));
   const logs = () =>
     stdoutFile === undefined ? output : fs.readFileSync(stdoutFile, "utf8") + output;
 
@@ -176,6 +180,7 @@ export async function spawnServer(
     metricsPort: actualMetricsPort,
     proc,
     logs,
+    stderr: () => errOutput,
     exited,
     waitForLog(pattern, timeoutMs = 5_000) {
       return new Promise((resolve, reject) => {

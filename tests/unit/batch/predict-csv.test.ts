@@ -154,6 +154,10 @@ describe("predictCsv", () => {
       "interval_upper",
       "interval_level",
       "imputed_fields",
+      "interval_group",
+      "interval_widened",
+      "warning_codes",
+      "warning_fields",
     ]);
     expect(first[1]).toBe("P-0");
   });

@@ -16,7 +16,10 @@ import {
   PayloadTooLargeError,
   PredictionError,
   RateLimitError,
+  RequestTimeoutError,
+  FrameworkError,
   ServerBusyError,
+  MAX_LISTED_ISSUES,
   toWireError,
   UnsupportedMediaTypeError,
   WorkerReportedError,
@@ -147,6 +150,19 @@ const CASES: Record<string, Case> = {
     detail: "Every scoring worker is busy.",
     headers: { "Retry-After": "1" },
   },
+  RequestTimeoutError: {
+    error: new RequestTimeoutError("The request body did not arrive within 30000 ms."),
+    status: 408,
+    code: "request_timeout",
+    detail: "The request body did not arrive within 30000 ms.",
+    headers: { Connection: "close" },
+  },
+  FrameworkError: {
+    error: new FrameworkError(500, "Internal Server Error", INTERNAL),
+    status: 500,
+    code: "internal_error",
+    detail: "An unexpected error occurred.",
+  },
   WorkerReportedError: {
     error: new WorkerReportedError(
       toWireError(new InvalidInputError("1 field is invalid.", [{ path: "x", message: "bad" }])),
@@ -172,6 +188,27 @@ describe("error hierarchy", () => {
       expect(error.name).toBe(name);
       expect(error.stack).toContain(name);
     }
+  });
+});
+
+describe("a problem lists the first issues and counts them all", () => {
+  const issues = Array.from({ length: 250 }, (_, i) => ({ path: `records[${i}]`, message: "bad" }));
+
+  it("on the event loop and through a scoring thread's wire form alike", () => {
+    const error = new InvalidInputError("250 of 250 records are invalid", issues);
+    for (const e of [error, new WorkerReportedError(toWireError(error))]) {
+      const problem = toProblem(e, RID);
+      expect(problem.errors).toHaveLength(MAX_LISTED_ISSUES);
+      expect(problem.errors?.[0]).toEqual(issues[0]);
+      expect(problem.errors_total).toBe(250);
+    }
+    expect(toWireError(error).issues).toHaveLength(MAX_LISTED_ISSUES);
+  });
+
+  it("says nothing of a total when every issue is listed", () => {
+    const problem = toProblem(new InvalidInputError("bad", issues.slice(0, 3)), RID);
+    expect(problem.errors).toHaveLength(3);
+    expect(problem).not.toHaveProperty("errors_total");
   });
 });
 

@@ -53,7 +53,7 @@ const asPrediction = (item: PredictionItem): Prediction => {
 };
 
 describe("predictRecords on the real bundle", () => {
-  it("prices are exp(raw ORT output) on the same feature matrix, bit for bit", async () => {
+  it("prices are exp(raw ORT output) on the same feature matrix, to the cent", async () => {
     const result = await predictRecords(model, records);
     const valid = records
       .map((r) => validateRecord(r))
@@ -64,18 +64,23 @@ describe("predictRecords on the real bundle", () => {
     expect(result.model_version).toBe(model.version);
     result.predictions.forEach((item, i) => {
       const p = asPrediction(item);
-      expect(p.price).toBe(Math.exp(raw[i]));
+      expect(p.price).toBe(Math.round(Math.exp(raw[i]) * 100) / 100);
       expect(p.imputed).toEqual(fm.imputed[i]);
     });
   });
 
-  it("gives the interval from the conformal quantile at the bundle's level", async () => {
+  it("gives the interval of the calibration group of what was given, at its level", async () => {
     const [item] = (await predictRecords(model, [MINIMAL])).predictions;
     const p = asPrediction(item);
-    const q = model.manifest.interval.q;
-    expect(p.interval.level).toBe(model.manifest.interval.level);
-    expect(p.interval.lower).toBeCloseTo(p.price * Math.exp(-q), 6);
-    expect(p.interval.upper).toBeCloseTo(p.price * Math.exp(q), 6);
+    const calib = model.manifest.calibration!;
+    const q = calib.cells.find((c) => c.given === "required" && c.sale === "unknown")!.q;
+    expect(p.interval).toMatchObject({
+      level: calib.level,
+      group: "required/unknown",
+      widened: [],
+    });
+    expect(p.interval.lower / p.price).toBeCloseTo(Math.exp(-q), 6);
+    expect(p.interval.upper / p.price).toBeCloseTo(Math.exp(q), 6);
   });
 
   it("imputes exactly the missing optional fields", async () => {

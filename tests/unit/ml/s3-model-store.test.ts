@@ -180,9 +180,11 @@ describe("S3ModelStore", () => {
         expect(running.health().status).toBe("degraded");
 
         const restarted = cached.store();
+        // The cached copy comes back marked as a fallback, with the reason.
         expect(await restarted.resolveLatest()).toEqual({
           name: "va",
           dir: path.join(cached.cacheDir, "va"),
+          fallback: expect.stringMatching(/pointer .*LATEST unavailable/),
         });
         expect(restarted.health()).toMatchObject({
           status: "degraded",

@@ -36,8 +36,15 @@ describe("toResultCsv", () => {
       [
         {
           price: 150_123.6,
-          interval: { lower: 120_000.2, upper: 180_000.9, level: 0.9 },
+          interval: {
+            lower: 120_000.2,
+            upper: 180_000.9,
+            level: 0.9,
+            group: "most/typical",
+            widened: [],
+          },
           imputed: ["Lot_Frontage", "Alley"],
+          warnings: [],
         },
         { error: { row: 2, errors: [{ path: "Gr_Liv_Area", message: "must be a number" }] } },
       ],
@@ -53,6 +60,10 @@ describe("toResultCsv", () => {
       "interval_upper",
       "interval_level",
       "imputed_fields",
+      "interval_group",
+      "interval_widened",
+      "warning_codes",
+      "warning_fields",
       "errors",
     ]);
     expect(rows[0]).toMatchObject({
@@ -63,6 +74,9 @@ describe("toResultCsv", () => {
       interval_upper: "180001",
       interval_level: "0.9",
       imputed_fields: "Lot_Frontage Alley",
+      interval_group: "most/typical",
+      interval_widened: "",
+      warning_codes: "",
       errors: "",
     });
     // A formula-looking cell is defused; the error names field and problem.

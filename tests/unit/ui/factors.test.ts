@@ -2,13 +2,13 @@ import { describe, expect, it } from "vitest";
 import { OTHER_FACTORS, basePrice, describeFactors, factorBars } from "~/components/charts/factors";
 
 const contributions = [
-  { factor: "Living area", value: 0.2 },
-  { factor: "Location", value: -0.15 },
-  { factor: "Age", value: 0.05 },
-  { factor: "Garage", value: -0.03 },
-  { factor: "Rooms", value: 0.01 },
-  { factor: "Sale", value: -0.004 },
-  { factor: "Lot", value: 0.00001 },
+  { imputed: false, factor: "Living area", value: 0.2 },
+  { imputed: false, factor: "Location", value: -0.15 },
+  { imputed: false, factor: "Age", value: 0.05 },
+  { imputed: false, factor: "Garage", value: -0.03 },
+  { imputed: false, factor: "Rooms", value: 0.01 },
+  { imputed: false, factor: "Sale", value: -0.004 },
+  { imputed: false, factor: "Lot", value: 0.00001 },
 ];
 
 describe("factorBars", () => {

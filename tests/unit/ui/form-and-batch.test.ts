@@ -68,8 +68,15 @@ describe("batch view", () => {
     ];
     const ok = {
       price: 120_000,
-      interval: { lower: 100_000, upper: 140_000, level: 0.9 },
+      interval: {
+        lower: 100_000,
+        upper: 140_000,
+        level: 0.9,
+        group: "required/unknown",
+        widened: [],
+      },
       imputed: [],
+      warnings: [],
     };
     const bad = {
       error: {

@@ -55,12 +55,19 @@ describe("buildEstimateView", () => {
       { Neighborhood: "North_Ames" },
       {
         price: 154_000,
-        interval: { lower: 130_000, upper: 180_000, level: 0.9 },
+        interval: {
+          lower: 130_000,
+          upper: 180_000,
+          level: 0.9,
+          group: "most/typical",
+          widened: [],
+        },
         imputed: ["Lot_Frontage", "Garage_Area"],
+        warnings: [],
         base_value: Math.log(150_000),
         contributions: [
-          { factor: "Living area", value: 0.1 },
-          { factor: "Location", value: -0.074 },
+          { factor: "Living area", value: 0.1, imputed: false },
+          { factor: "Location", value: -0.074, imputed: false },
         ],
       },
     );
@@ -81,8 +88,9 @@ describe("buildEstimateView", () => {
       {},
       {
         price: 1,
-        interval: { lower: 1, upper: 1, level: 0.9 },
+        interval: { lower: 1, upper: 1, level: 0.9, group: "required/unknown", widened: [] },
         imputed: [],
+        warnings: [],
       },
     );
     expect(view.bars).toEqual([]);

@@ -1,0 +1,66 @@
+// What the trust data costs per estimate, in CPU µs on this process (ADR 0023): predictRecords
+// for one record and for 1,000, with the flags off, with comparables, and with explain; and the
+// comparables search alone. Run: npx tsx scripts/bench/trust-cost.ts [seconds]
+import { predictRecords, type PredictOptions } from "~/inference/predict.server";
+import { comparableSubject, findComparables } from "~/ml/comparables";
+import { validateRecord, type PropertyRecord } from "~/ml/schema";
+import { loadRecords, resample } from "./data";
+import { loadServingModel } from "./in-process";
+import { median } from "./load";
+
+async function cpuPerCall(fn: () => unknown, ms: number): Promise<number> {
+  let calls = 0;
+  const start = performance.now();
+  const cpu0 = process.cpuUsage();
+  while (performance.now() - start < ms) {
+    for (let i = 0; i < 10; i++) await fn();
+    calls += 10;
+  }
+  const cpu = process.cpuUsage(cpu0);
+  return (cpu.user + cpu.system) / calls;
+}
+
+async function main() {
+  const seconds = Number(process.argv[2] ?? 6);
+  const model = await loadServingModel("models");
+  const records = loadRecords("data/ames.csv");
+  const single = records[0];
+  const batch = resample(records, 1000);
+  const cases: [string, unknown[], PredictOptions][] = [
+    ["1 record, flags off", [single], {}],
+    ["1 record, comparables", [single], { comparables: true } as PredictOptions],
+    ["1,000 records, flags off", batch, {}],
+    ["1,000 records, comparables", batch, { comparables: true } as PredictOptions],
+  ];
+  const rounds = 7;
+  const per: number[][] = cases.map(() => []);
+  for (const [, inputs, opts] of cases)
+    for (let i = 0; i < 20; i++) await predictRecords(model, inputs, opts);
+  for (let r = 0; r < rounds; r++) {
+    for (const [k, [, inputs, opts]] of cases.entries()) {
+      const us = await cpuPerCall(
+        () => predictRecords(model, inputs, opts),
+        (seconds * 1000) / rounds / cases.length,
+      );
+      per[k].push(us / inputs.length);
+    }
+  }
+  for (const [k, [name]] of cases.entries()) {
+    console.log(`${name.padEnd(28)} ${median(per[k]).toFixed(2)} µs CPU per record`);
+  }
+  // The search alone (what `comparables: true` adds besides the JSON it returns).
+  const valid = batch.map((r) => (validateRecord(r) as { record: PropertyRecord }).record);
+  const index = model.manifest.comparables;
+  if (index) {
+    const subjects = valid.map((r) => comparableSubject(r, model.featureState));
+    let i = 0;
+    const us = await cpuPerCall(
+      () => findComparables(index, subjects[i++ % subjects.length], 12),
+      1000,
+    );
+    console.log(`${"findComparables alone".padEnd(28)} ${us.toFixed(2)} µs CPU per estimate`);
+  }
+  await model.session.release();
+}
+
+await main();
