@@ -5,6 +5,7 @@ import {
   MAX_CSV_COLUMNS,
   MAX_CSV_LINE_CHARS,
   parseCsvRecords,
+  requireDataRows,
   toResultCsv,
 } from "~/inference/csv.server";
 import { countJsonRecords, countLines, countWork } from "~/inference/work.server";
@@ -53,7 +54,8 @@ describe("CSV limits, checked while parsing", () => {
   });
 
   it("a header without data rows is a 422, like an empty records array", () => {
-    const error = thrown(() => parseCsvRecords("Gr_Liv_Area,Neighborhood\n\n", 10));
+    const table = parseCsvRecords("Gr_Liv_Area,Neighborhood\n\n", 10);
+    const error = thrown(() => requireDataRows(table));
     expect(error).toBeInstanceOf(InvalidInputError);
     expect(error.status).toBe(422);
     expect(error.message).toMatch(/header but no data rows/);
