@@ -36,6 +36,7 @@ const BODY_USE: Readonly<Record<string, BodyUse>> = {
   "routes/batch": "upload",
   "routes/batch.download": "upload",
   "routes/api.v1.predict": "upload",
+  "routes/api.v1.predict[.csv]": "upload",
   "routes/api.v1.feedback": "upload",
   "routes/api.v1.admin.reload": "none",
 };
@@ -172,6 +173,10 @@ export function admit(
   }
   const method = req.method ?? "GET";
   const target = targetRoute(matches, url, method);
+  const data = url.searchParams.get("_data");
+  if (data !== null && !target && matches.length > 0) {
+    throw new MalformedRequestError(`No route "${data}" answers ${url.pathname} (?_data).`);
+  }
   const notFound = matches.length === 0 || matches.at(-1)?.route.id === SPLAT_ROUTE;
   return {
     url,

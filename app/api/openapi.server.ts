@@ -165,73 +165,80 @@ function buildRegistry(maxBatchRows: number, maxBodyBytes: number): OpenAPIRegis
   const security: Record<string, string[]>[] = [{ ApiKey: [] }, { Bearer: [] }];
   const queryFlag = z.enum(["true", "false"]).optional();
 
-  registry.registerPath({
-    method: "post",
-    path: "/api/v1/predict",
-    operationId: "predict",
-    summary: "Predict sale prices for one or more properties",
-    description:
-      `Up to ${maxBatchRows.toLocaleString("en-US")} records and ${formatBytes(maxBodyBytes)} per request. Send JSON, or CSV ` +
-      "(`Content-Type: text/csv`, header row = field names, empty cell = missing). Answers " +
-      "JSON, or CSV (`Accept: text/csv`): the input columns plus `predicted_price`, " +
-      "`interval_lower`, `interval_upper`, `interval_level`, `imputed_fields`, " +
-      "`interval_group`, `interval_widened`, `warning_codes`, `warning_fields` and `errors`. " +
-      "Invalid records get per-row errors; the request fails with 422 only if every record " +
-      "is invalid or `strict` is set.",
-    tags: ["Predictions"],
-    security,
-    request: {
-      query: z.object({
-        explain: queryFlag.meta({
-          description: `Add contributions, for at most ${MAX_EXPLAIN_ROWS} records (also a JSON body field).`,
+  // One operation per response type (ADR 0033): generated clients get PredictResponse from
+  // `predict` and a string from `predictCsv`, not a union of both.
+  const csvAnswer = z.string().meta({ description: "`row`, input columns, result columns." });
+  for (const csv of [false, true])
+    registry.registerPath({
+      method: "post",
+      path: csv ? "/api/v1/predict.csv" : "/api/v1/predict",
+      operationId: csv ? "predictCsv" : "predict",
+      summary: csv
+        ? "Predict sale prices, answered as CSV: the uploaded table plus result columns"
+        : "Predict sale prices for one or more properties",
+      description:
+        `Up to ${maxBatchRows.toLocaleString("en-US")} records and ${formatBytes(maxBodyBytes)} per request. Send JSON, or CSV ` +
+        "(`Content-Type: text/csv`, header row = field names, empty cell = missing). " +
+        (csv
+          ? "Answers CSV whatever `Accept` says"
+          : "Answers JSON; `POST /api/v1/predict.csv` answers the same as CSV (so does this " +
+            "operation for `Accept: text/csv`)") +
+        ": the input columns plus `predicted_price`, " +
+        "`interval_lower`, `interval_upper`, `interval_level`, `imputed_fields`, " +
+        "`interval_group`, `interval_widened`, `warning_codes`, `warning_fields` and `errors`. " +
+        "Invalid records get per-row errors; the request fails with 422 only if every record " +
+        "is invalid or `strict` is set.",
+      tags: ["Predictions"],
+      security,
+      request: {
+        query: z.object({
+          explain: queryFlag.meta({
+            description: `Add contributions, for at most ${MAX_EXPLAIN_ROWS} records (also a JSON body field).`,
+          }),
+          strict: queryFlag.meta({ description: "422 if any record is invalid." }),
+          comparables: queryFlag.meta({
+            description: `Add up to 5 comparable sales per record, for at most ${MAX_COMPARABLES_ROWS} records (also a JSON body field).`,
+          }),
         }),
-        strict: queryFlag.meta({ description: "422 if any record is invalid." }),
-        comparables: queryFlag.meta({
-          description: `Add up to 5 comparable sales per record, for at most ${MAX_COMPARABLES_ROWS} records (also a JSON body field).`,
-        }),
-      }),
-      body: {
-        required: true,
-        content: {
-          "application/json": { schema: request },
-          "text/csv": {
-            schema: z.string().meta({
-              description: "Header row of field names, one property per line.",
-              example: `${Object.keys(exampleRecord()).join(",")}\n${Object.values(exampleRecord()).join(",")}\n`,
-            }),
+        body: {
+          required: true,
+          content: {
+            "application/json": { schema: request },
+            "text/csv": {
+              schema: z.string().meta({
+                description: "Header row of field names, one property per line.",
+                example: `${Object.keys(exampleRecord()).join(",")}\n${Object.values(exampleRecord()).join(",")}\n`,
+              }),
+            },
           },
         },
       },
-    },
-    responses: {
-      200: {
-        description: "Predictions, one per record, in order.",
-        headers: PREDICTION_HEADERS,
-        content: {
-          "application/json": { schema: response },
-          "text/csv": {
-            schema: z.string().meta({ description: "`row`, input columns, result columns." }),
-          },
+      responses: {
+        200: {
+          description: "Predictions, one per record, in order.",
+          headers: PREDICTION_HEADERS,
+          content: csv
+            ? { "text/csv": { schema: csvAnswer } }
+            : { "application/json": { schema: response } },
         },
+        ...problemResponses(problem, [
+          [400, "Malformed JSON or CSV, or an empty body."],
+          ...AUTH_ERRORS,
+          [405, "Only POST is allowed.", { Allow: "POST, OPTIONS" }],
+          [
+            413,
+            "Body larger than MAX_BODY_BYTES, more records than MAX_BATCH_ROWS, or more than a scoring thread's heap holds (send fewer rows).",
+          ],
+          [415, "Content-Type is neither application/json nor text/csv."],
+          [
+            422,
+            `Every record is invalid, strict mode found an invalid record, a bad envelope, or explain with more than ${MAX_EXPLAIN_ROWS} records.`,
+          ],
+          [500, "Unexpected server error."],
+          MODEL_NOT_READY,
+        ]),
       },
-      ...problemResponses(problem, [
-        [400, "Malformed JSON or CSV, or an empty body."],
-        ...AUTH_ERRORS,
-        [405, "Only POST is allowed.", { Allow: "POST" }],
-        [
-          413,
-          "Body larger than MAX_BODY_BYTES, more records than MAX_BATCH_ROWS, or more than a scoring thread's heap holds (send fewer rows).",
-        ],
-        [415, "Content-Type is neither application/json nor text/csv."],
-        [
-          422,
-          `Every record is invalid, strict mode found an invalid record, a bad envelope, or explain with more than ${MAX_EXPLAIN_ROWS} records.`,
-        ],
-        [500, "Unexpected server error."],
-        MODEL_NOT_READY,
-      ]),
-    },
-  });
+    });
 
   registry.registerPath({
     method: "get",

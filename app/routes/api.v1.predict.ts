@@ -24,33 +24,46 @@ function queryFlag(url: URL, name: string): boolean | undefined {
 const wantsCsv = (request: Request) =>
   /(^|,)\s*text\/csv\b/i.test(request.headers.get("accept") ?? "");
 
-export const action = apiRoute("api-key", async ({ request, readBody, timing }) => {
-  if (request.method !== "POST") throw new MethodNotAllowedError(["POST"]);
-  const config = getConfig();
-  const model = getReadyModel(); // 503 before reading a body we could not score anyway
-  const kind = bodyKind(request, ["json", "csv"]);
-  const url = new URL(request.url);
-  const flags = {
-    explain: queryFlag(url, "explain"),
-    strict: queryFlag(url, "strict"),
-    comparables: queryFlag(url, "comparables"),
-  };
-  const body = await readBody(config.maxBodyBytes);
+/**
+ * The action of POST /api/v1/predict, and of POST /api/v1/predict.csv, which always answers
+ * CSV: one operation per response type, so generated clients get one type each (ADR 0033).
+ */
+export const predictAction = (answer: "negotiated" | "csv") =>
+  apiRoute("api-key", async ({ request, readBody, timing }) => {
+    if (request.method !== "POST") throw new MethodNotAllowedError(["POST"]);
+    const config = getConfig();
+    const model = getReadyModel(); // 503 before reading a body we could not score anyway
+    const kind = bodyKind(request, ["json", "csv"]);
+    const url = new URL(request.url);
+    const flags = {
+      explain: queryFlag(url, "explain"),
+      strict: queryFlag(url, "strict"),
+      comparables: queryFlag(url, "comparables"),
+    };
+    const body = await readBody(config.maxBodyBytes);
 
-  const t0 = performance.now();
-  const out = await predictApiBody(
-    { body, kind, flags, csvOut: wantsCsv(request), maxRows: config.maxBatchRows },
-    model,
-  );
-  timing("parse", out.parseMs);
-  timing("predict", out.predictMs);
-  if (out.thread === "worker") timing("worker", performance.now() - t0);
+    const t0 = performance.now();
+    const out = await predictApiBody(
+      {
+        body,
+        kind,
+        flags,
+        csvOut: answer === "csv" || wantsCsv(request),
+        maxRows: config.maxBatchRows,
+      },
+      model,
+    );
+    timing("parse", out.parseMs);
+    timing("predict", out.predictMs);
+    if (out.thread === "worker") timing("worker", performance.now() - t0);
 
-  return new Response(out.body, {
-    headers: {
-      "Content-Type": out.contentType,
-      "Cache-Control": "no-store",
-      "X-Model-Version": out.modelVersion,
-    },
+    return new Response(out.body, {
+      headers: {
+        "Content-Type": out.contentType,
+        "Cache-Control": "no-store",
+        "X-Model-Version": out.modelVersion,
+      },
+    });
   });
-});
+
+export const action = predictAction("negotiated");

@@ -30,7 +30,9 @@ export function send(
     const done = (a: Omit<Answer, "startedAt" | "endedAt">) =>
       resolve({ ...a, startedAt, endedAt: Date.now() });
     const headers: Record<string, string> = { ...req.headers };
-    if (req.body !== undefined) headers["Content-Length"] = String(req.body.length);
+    // A body sent chunked (Transfer-Encoding set by the caller) has no Content-Length.
+    const chunked = /chunked/i.test(headers["Transfer-Encoding"] ?? "");
+    if (req.body !== undefined && !chunked) headers["Content-Length"] = String(req.body.length);
     const r = http.request(`${base}${req.path}`, {
       method: req.method,
       headers,

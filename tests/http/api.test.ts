@@ -289,7 +289,13 @@ describe("POST /api/v1/predict with CSV", () => {
     expect(res.status).toBe(200);
     expect(res.contentType).toMatch(/^text\/csv/);
     expect(res.headers.get("x-model-version")).toBeTruthy();
-    conforms(res);
+    // The CSV operation answers the same file whatever Accept says, and documents it.
+    const typed = await postCsv(server.url, toCsv(input), { Accept: "application/json" }, "", {
+      path: "/api/v1/predict.csv",
+    });
+    expect(typed.status).toBe(200);
+    expect(typed.text).toBe(res.text);
+    conforms(typed, "/api/v1/predict.csv");
     const out = parse(res.text, { columns: true }) as Record<string, string>[];
     expect(out).toHaveLength(input.length);
     expect(Object.keys(out[0])).toEqual(["row", ...Object.keys(input[0]), ...RESULT_COLUMNS]);

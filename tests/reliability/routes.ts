@@ -1,4 +1,3 @@
-import http from "node:http";
 import fc from "fast-check";
 import type { Answer, Sent } from "../../scripts/reliability/http";
 import { VALID_RECORD } from "../../scripts/reliability/requests";
@@ -21,10 +20,14 @@ export const PATHS = [
   "/api/v1/predict",
   "/api/v1/predict?explain=maybe",
   "/api/v1/predict/",
+  "/api/v1/predict.csv",
   "/API/V1/PREDICT",
   "/api/v1/model",
   "/api/v1/openapi.json",
   "/api/v1/admin/reload",
+  "/api/v1/feedback",
+  "/api/v1/monitoring",
+  "/monitoring",
   "/api/v1/nope",
   "/api/../?index",
   "/%2e%2e/api/v1/model",
@@ -151,41 +154,4 @@ export function answerDefect(p: Probe, a: Answer): string | null {
   if (isPagePath(p.path) && type.startsWith("text/html")) return null;
   if (p.path.includes("_data=") && type.startsWith("application/json")) return null;
   return `${a.status} is not a problem: content-type "${type}", body ${a.body.slice(0, 80)}`;
-}
-
-/** Sends a probe: like send() of scripts/reliability/http, but a chunked body stays chunked. */
-export function sendProbe(base: string, p: Probe, agent: http.Agent): Promise<Answer> {
-  const chunked = p.headers["Transfer-Encoding"] === "chunked";
-  const headers = { ...p.headers };
-  if (!chunked && p.body !== undefined) headers["Content-Length"] = String(p.body.length);
-  const startedAt = Date.now();
-  return new Promise((resolve) => {
-    const done = (a: Omit<Answer, "startedAt" | "endedAt">) =>
-      resolve({ ...a, startedAt, endedAt: Date.now() });
-    const r = http.request(`${base}${p.path}`, {
-      method: p.method,
-      headers,
-      agent,
-      timeout: 30_000,
-    });
-    r.once("timeout", () => r.destroy(new Error("client timeout")));
-    r.once("error", (e: NodeJS.ErrnoException) =>
-      done({ status: 0, headers: {}, body: "", error: e.code ?? e.message }),
-    );
-    r.once("response", (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.once("error", (e: NodeJS.ErrnoException) =>
-        done({ status: res.statusCode ?? 0, headers: res.headers, body: "", error: e.code }),
-      );
-      res.once("end", () =>
-        done({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString("utf8"),
-        }),
-      );
-    });
-    r.end(p.body);
-  });
 }

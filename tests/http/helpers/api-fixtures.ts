@@ -83,8 +83,9 @@ export function postCsv(
   csv: string,
   headers: Record<string, string> = {},
   query = "",
+  { path = "/api/v1/predict" }: { path?: string } = {},
 ) {
-  return call(`${baseUrl}/api/v1/predict${query}`, {
+  return call(`${baseUrl}${path}${query}`, {
     method: "POST",
     headers: { "Content-Type": "text/csv", "X-API-Key": TEST_API_KEY, ...headers },
     body: csv,

@@ -21,6 +21,7 @@ import {
   ServerBusyError,
   MAX_LISTED_ISSUES,
   toWireError,
+  errorLogLevel,
   UnsupportedMediaTypeError,
   WorkerReportedError,
 } from "~/lib/errors.server";
@@ -326,5 +327,22 @@ describe("toProblemResponse: unknown thrown values", () => {
     });
     expect(text).not.toContain("SIGSEGV");
     expect(text).not.toContain("/srv/models");
+  });
+});
+
+describe("errorLogLevel: how loud an error that ended a request is", () => {
+  it("nothing for a client's mistake, debug for a client gone, warn for shedding, error for ours", () => {
+    expect(errorLogLevel(new InvalidInputError("bad"))).toBeUndefined();
+    expect(errorLogLevel(new MethodNotAllowedError(["GET"]))).toBeUndefined();
+    expect(errorLogLevel({ status: 405, statusText: "Method Not Allowed" })).toBeUndefined();
+    expect(errorLogLevel(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }))).toBe(
+      "debug",
+    );
+    expect(errorLogLevel(new Error("write after end"), true)).toBe("debug");
+    expect(errorLogLevel(new DOMException("aborted", "AbortError"))).toBe("debug");
+    expect(errorLogLevel(new ServerBusyError("queue full"))).toBe("warn");
+    expect(errorLogLevel(new ModelNotReadyError("loading"))).toBe("warn");
+    expect(errorLogLevel(new PredictionError(INTERNAL))).toBe("error");
+    expect(errorLogLevel(new TypeError("x is undefined"))).toBe("error");
   });
 });
