@@ -74,6 +74,8 @@ export type SearchTree = {
   /** Set by searchTree: it stopped once the top-k's mean score was at most `stopAtMean`. */
   stopped: boolean;
   stopAtMean: number;
+  /** Sales whose score the last search computed (the tree's whole point: few of them). */
+  visited: number;
   /** Scratch: top-k (score², index), the query point, the traversal stack. */
   bestD: Float64Array;
   bestI: Int32Array;
@@ -184,7 +186,6 @@ export function buildSearchTree(
     right[id] = build(mid, to, depth + 1);
     return id;
   };
-  const box32 = new Float32Array(nodes * 2 * DIMS);
   const roots = new Int32Array(nNeighborhoods).fill(-1);
   for (let from = 0; from < n;) {
     let to = from;
@@ -192,6 +193,7 @@ export function buildSearchTree(
     roots[cols.nb[order[from]]] = build(from, to, 0);
     from = to;
   }
+  const box32 = new Float32Array(nodes * 2 * DIMS);
   for (let id = 0; id < nodes; id++) {
     for (let d = 0; d < DIMS; d++) {
       box32[id * 2 * DIMS + d] = float32Down(box[id * 2 * DIMS + d]);
@@ -213,6 +215,7 @@ export function buildSearchTree(
     rest,
     stopped: false,
     stopAtMean: -Infinity,
+    visited: 0,
     lo,
     hi,
     left,
@@ -287,6 +290,7 @@ function walk(
       }
       continue;
     }
+    t.visited += hi[node] - lo[node];
     for (let p = lo[node], end = hi[node]; p < end; p++) {
       // The linear scan's expression, summed in its order (a partial sum never exceeds the whole).
       const dy = (geo[2 * p] - s.y) / km;
@@ -352,6 +356,7 @@ export function searchTree(
 ): number {
   t.stopped = false;
   t.stopAtMean = stopAtMean;
+  t.visited = 0;
   if (t.order.length === 0 || kk <= 0) return 0;
   coordsOf(s, t.scales, t.q);
   const roots = t.roots;

@@ -111,7 +111,8 @@ const KM_PER_DEG_LON = KM_PER_DEG_LAT * Math.cos((42 * Math.PI) / 180); // Ames,
 
 const cache = new WeakMap<ComparablesIndex, SearchTree>();
 
-function prepare(ix: ComparablesIndex): SearchTree {
+/** The index's search tree, built once per index (exported for tests). */
+export function prepare(ix: ComparablesIndex): SearchTree {
   let t = cache.get(ix);
   if (t) return t;
   const cols: SearchColumns = {
