@@ -8,11 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "csv-parse/sync";
 import type { ModelDescription, Prediction, PredictResponse as PredictBody } from "~/api/schemas";
-import type { PropertyRecord } from "~/ml/schema";
 import { isOutOfRange } from "~/ml/warnings";
 import { requiredOnly } from "../../training/backtest";
 import { HOLDOUT_YEARS, loadDataset, selectYears, type Split } from "../../training/data";
-import { MANIFEST } from "../unit/ml/bundle-model";
+import { MANIFEST, outsideTraining, typicalHome } from "../unit/ml/bundle-model";
 import { loadContract, type Contract } from "./helpers/api-contract";
 import { call, postJson } from "./helpers/api-fixtures";
 import { REPO_ROOT, startServer, TEST_API_KEY, type TestServer } from "./helpers/server";
@@ -25,27 +24,8 @@ let contract: Contract;
 let holdout: Split;
 const answers: Record<"full" | "required", { text: string; body: PredictBody }> = {} as never;
 
-const ref = MANIFEST.reference!;
-/** Given fields outside the training data (the sale date is not range-checked). */
-function outside(r: PropertyRecord): string[] {
-  return Object.entries(r).flatMap(([f, v]) => {
-    const fr = ref.fields[f];
-    if (!fr || v === undefined || f === "Year_Sold" || f === "Mo_Sold") return [];
-    if (fr.kind === "category") return fr.shares[v as string] > 0 ? [] : [f];
-    const q = fr.quantiles;
-    return (v as number) < q[0] || (v as number) > q[q.length - 1] ? [f] : [];
-  });
-}
-/** Every given value within the training 1st–99th percentiles, every level ≥ 1% of sales. */
-function typical(r: PropertyRecord): boolean {
-  return Object.entries(r).every(([f, v]) => {
-    const fr = ref.fields[f];
-    if (!fr || f === "Year_Sold" || f === "Mo_Sold") return true;
-    if (fr.kind === "category") return fr.shares[v as string] >= 0.01;
-    const q = fr.quantiles;
-    return (v as number) >= q[1] && (v as number) <= q[q.length - 2];
-  });
-}
+const outside = outsideTraining;
+const typical = typicalHome;
 
 const variants = () => ({
   full: holdout.records,
