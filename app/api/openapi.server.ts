@@ -5,6 +5,7 @@ import { PROBLEM_TYPE_BASE } from "~/lib/problem.server";
 import { FIELDS } from "~/ml/fields";
 import { MAX_COMPARABLES_ROWS, MAX_EXPLAIN_ROWS } from "~/inference/predict.server";
 import packageJson from "../../package.json";
+import { registerMonitoringPaths } from "./openapi-monitoring.server";
 import {
   PredictionSchema,
   RowErrorSchema,
@@ -314,6 +315,11 @@ function buildRegistry(maxBatchRows: number, maxBodyBytes: number): OpenAPIRegis
       503: { description: "Unhealthy.", content: { "application/json": { schema: health } } },
     },
   });
+  registerMonitoringPaths(registry, {
+    security,
+    authErrors: problemResponses(problem, AUTH_ERRORS),
+    errors: (specs) => problemResponses(problem, specs),
+  });
   return registry;
 }
 
@@ -353,6 +359,7 @@ export function buildOpenApiDocument(
     tags: [
       { name: "Predictions", description: "Sale-price estimates for records sent as JSON or CSV." },
       { name: "Model", description: "The serving model: version, metrics, fields." },
+      { name: "Monitoring", description: "Drift, live accuracy and sale-price feedback." },
       { name: "Probes", description: "For load balancers and orchestrators; no key." },
       { name: "Meta", description: "This API's own description." },
     ],

@@ -7,6 +7,7 @@ import {
 import { InvalidInputError, PredictionError } from "~/lib/errors.server";
 import { featurize } from "~/ml/features";
 import type { PropertyRecord } from "~/ml/schema";
+import { observePredictions } from "./monitor/observe.server";
 import { prometheusMeter, type PredictionMeter, type PredictionSource } from "./meter.server";
 import type { LoadedModel } from "./model.server";
 import { runOrt } from "./onnx.server";
@@ -133,6 +134,7 @@ export async function predictRecords(
     items[validAt[k]] = prediction;
   }
 
+  observePredictions(model, valid, validAt, items, meter, options.source ?? "api");
   meter.predicted(options.source ?? "api", valid.length, inputs.length);
   const warnings =
     failed > 0

@@ -117,8 +117,11 @@ async function post(server: TestServer, c: Case) {
     version: res.headers.get("x-model-version"),
     retryAfter: res.headers.get("retry-after"),
     timing: res.headers.get("server-timing") ?? "",
-    // Problem bodies carry the request id, which differs per request by design.
-    body: text.replace(/"request_id":"[^"]+"/, '"request_id":"…"'),
+    // Problem bodies carry the request id, and predictions a prediction_id, which differ per
+    // request by design.
+    body: text
+      .replace(/"request_id":"[^"]+"/, '"request_id":"…"')
+      .replace(/"prediction_id":"[0-9a-f-]{36}"/g, '"prediction_id":"…"'),
   };
 }
 
