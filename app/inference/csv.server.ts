@@ -81,7 +81,12 @@ export function parseCsvRecords(text: string, maxRows: number): CsvTable {
       `The CSV file has more than ${maxRows.toLocaleString("en-US")} data rows; split it into smaller files.`,
     );
   }
-  if (rows.length === 0) throw new InvalidInputError("The CSV file has a header but no data rows.");
+  if (rows.length === 0) {
+    // A plain text file is one "header" line and no rows: when that line names none of the
+    // required columns, what the file lacks is the columns, and columnPlan says so.
+    if (!columns.some((c) => REQUIRED_FIELDS.includes(c))) columnPlan(columns);
+    throw new InvalidInputError("The CSV file has a header but no data rows.");
+  }
   return { columns, records: rows };
 }
 
