@@ -1,7 +1,8 @@
 // `npm run bench` (after `npm run build`): HTTP load on the built app next to its two
 // references (bare node:http, the app's /healthz), plus predict() vs raw ORT in-process.
 // Writes docs/performance.md + docs/performance.json. `--threads` splits the app's CPU per
-// 1,000-row request by thread. `--profile` (or `--profile=batch`)
+// 1,000-row request by thread. `--monitoring` measures model monitoring and the prediction
+// log (docs/monitoring-bench.json). `--profile` (or `--profile=batch`)
 // instead records a CPU profile of the app under single-row (batch) load and prints where
 // the self time goes; `--report-only` rewrites performance.md from performance.json.
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
@@ -12,6 +13,7 @@ import { measureBatchCli } from "./bench/batch-cli";
 import { loadRecords, resample, resampleCsv } from "./bench/data";
 import { measureUpload } from "./bench/upload";
 import { benchInProcess, loadServingModel } from "./bench/in-process";
+import { benchMonitoring } from "./bench/monitoring";
 import {
   autocannon,
   median,
@@ -144,6 +146,19 @@ async function main() {
   if (profile === "--profile=batch") return profileApp(batch, `${BATCH_ROWS}-row batches`, 4);
   if (process.argv.includes("--threads")) return threadsUnderBatches(batch);
   if (profile) return profileApp(single, "single-row predictions", 32);
+  // --monitoring: monitoring and prediction-log cost, 60 s of load per server by default.
+  if (process.argv.includes("--monitoring")) {
+    const seconds = Number(process.env.BENCH_MONITOR_SECONDS ?? 60);
+    const opts = {
+      root: ROOT,
+      apiKey: API_KEY,
+      body: single,
+      record: oneRecord,
+      seconds,
+      rounds: 6,
+    };
+    return benchMonitoring(opts);
+  }
 
   log(`bare node:http reference…`);
   const bare = await startBare(ROOT);

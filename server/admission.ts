@@ -36,6 +36,7 @@ const BODY_USE: Readonly<Record<string, BodyUse>> = {
   "routes/batch": "upload",
   "routes/batch.download": "upload",
   "routes/api.v1.predict": "upload",
+  "routes/api.v1.feedback": "upload",
   "routes/api.v1.admin.reload": "none",
 };
 const GENEROSITY: Record<BodyUse, number> = { none: 0, form: 1, upload: 2 };

@@ -99,7 +99,7 @@ export function createAppListener(config: Config, getBuild: () => ServerBuild, d
     const method = req.method ?? "GET";
     const bodyless = method === "GET" || method === "HEAD";
     if (bodyless || admission.bodyUse === "none") closeIfBodyLeft(req, res); // never read
-    if (admission.api) cors.actual(req, res);
+    if (admission.api && method !== "OPTIONS") cors.actual(req, res);
 
     // Methods, before any route code: OPTIONS is answered here (no loader runs); an unknown
     // API path, or any method but GET/HEAD on an unknown page, is a 404 problem; a method the

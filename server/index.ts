@@ -6,6 +6,8 @@ import { getLogger } from "~/lib/logger.server";
 import { registerSecrets } from "~/lib/redact.server";
 import { reloadModel, startModel, stopModel } from "~/inference/inference.server";
 import { startThreads, stopThreads, WORKER_FILE } from "~/inference/threads.server";
+import { stopMonitor } from "~/inference/monitor/monitor.server";
+import { startMonitoring } from "~/inference/monitor/start.server";
 import { createAppListener } from "./app-listener";
 import { developmentKey } from "./dev-key";
 import { startMetricsServer } from "./metrics-listener";
@@ -105,6 +107,7 @@ async function main() {
     config.metricsPort > 0 ? startMetricsServer(config.host, config.metricsPort) : undefined;
   if (metrics) exitOnListenError(metrics, "the metrics port", config.host, config.metricsPort);
   startScoringWorkers(config, log);
+  await startMonitoring(config);
   installShutdown(
     { app, metrics },
     {
@@ -114,6 +117,7 @@ async function main() {
       onClose: async () => {
         await stopModel();
         await stopThreads();
+        await stopMonitor(); // after the threads: their last rows reach the prediction log
       },
       closeUnreadBodies: closeUnauthenticatedBodies,
     },

@@ -79,6 +79,9 @@ export const PredictionSchema = z.object({
   base_price: z.number().optional(),
   contributions: z.array(ContributionSchema).optional(),
   comparables: z.array(ComparableSchema).optional(),
+  // Set on every prediction this server answers; send it back with the sale price
+  // (POST /api/v1/feedback) to measure live accuracy.
+  prediction_id: z.string().optional(),
 });
 
 export const RowErrorSchema = z.object({
@@ -224,7 +227,105 @@ export const ReadySchema = z
 
 export const LivenessSchema = z.object({ status: z.literal("ok") }).meta({ id: "Liveness" });
 
+// Model monitoring (docs/monitoring.md): sale prices reported back, and what the monitor sees.
+export const FEEDBACK_MAX_ITEMS = 10_000;
+
+export const FeedbackRequestSchema = z
+  .strictObject({
+    feedback: z
+      .array(
+        z.strictObject({
+          prediction_id: z.string({ error: "must be a string" }).min(1).max(100),
+          sale_price: z
+            .number({ error: "must be a number" })
+            .positive({ error: "must be a positive price" })
+            .max(1e9, { error: "must be at most 1e9" }),
+          sold_at: z
+            .union([z.iso.date(), z.iso.datetime({ offset: true })], {
+              error: "must be an ISO date (YYYY-MM-DD) or date-time",
+            })
+            .optional(),
+        }),
+        { error: "must be an array of feedback items" },
+      )
+      .min(1, { error: "must contain at least one item" })
+      .max(FEEDBACK_MAX_ITEMS, { error: `must contain at most ${FEEDBACK_MAX_ITEMS} items` }),
+  })
+  .meta({
+    id: "FeedbackRequest",
+    description:
+      "Sale prices of predicted homes: `prediction_id` from a prediction, the price it sold for.",
+    example: { feedback: [{ prediction_id: "5f0c…", sale_price: 187500, sold_at: "2026-11-30" }] },
+  });
+
+export const FeedbackResponseSchema = z
+  .object({
+    results: z.array(
+      z.object({
+        prediction_id: z.string(),
+        status: z.enum(["recorded", "updated", "unknown"]),
+      }),
+    ),
+    counts: z.object({
+      recorded: z.number().int(),
+      updated: z.number().int(),
+      unknown: z.number().int(),
+    }),
+  })
+  .meta({
+    id: "FeedbackResponse",
+    description:
+      "Per item, in order: `recorded`, `updated` (a price for it came before), or `unknown` " +
+      "(no such prediction, or too old to be held: MONITOR_HELD_PREDICTIONS).",
+  });
+
+const nullableNumber = z.number().nullable();
+
+export const MonitoringSchema = z
+  .object({
+    reference: z.object({
+      available: z.boolean(),
+      model_version: z.string().nullable(),
+      detail: z.string(),
+    }),
+    window: z.object({ rows: z.number().int(), capacity: z.number().int(), threshold: z.number() }),
+    features: z.array(
+      z.object({
+        name: z.string(),
+        psi: nullableNumber,
+        missing_share: z.number(),
+        out_of_range_share: z.number(),
+        drifted: z.boolean(),
+        watched: z.boolean(),
+      }),
+    ),
+    prediction: z.object({ psi: nullableNumber }),
+    performance: z.object({
+      labelled: z.number().int(),
+      rmsle: nullableNumber,
+      mape: nullableNumber,
+      coverage: nullableNumber,
+    }),
+    capture: z.object({
+      enabled: z.boolean(),
+      written: z.number().int(),
+      dropped: z.number().int(),
+      queued: z.number().int(),
+    }),
+  })
+  .meta({
+    id: "Monitoring",
+    description:
+      "This task's view: drift of the last `window.rows` scored rows against the training " +
+      "reference (PSI; `drifted` above `window.threshold`; `watched` false for the sale-date " +
+      "fields), and accuracy over predictions whose sale price came back. Fleet-wide figures " +
+      "come from Prometheus or the prediction log (docs/monitoring.md).",
+  });
+
 export type FieldIssue = z.infer<typeof FieldIssueSchema>;
+export type FeedbackRequest = z.infer<typeof FeedbackRequestSchema>;
+export type FeedbackResponse = z.infer<typeof FeedbackResponseSchema>;
+export type Monitoring = z.infer<typeof MonitoringSchema>;
 export type Prediction = z.infer<typeof PredictionSchema>;
 export type PredictionInterval = z.infer<typeof IntervalSchema>;
 export type PredictionWarning = z.infer<typeof RecordWarningSchema>;

@@ -5,6 +5,7 @@ const NAV = [
   { to: "/", label: "Estimate", end: true },
   { to: "/batch", label: "Batch" },
   { to: "/model", label: "Model card" },
+  { to: "/monitoring", label: "Monitoring" },
   { to: "/docs", label: "API" },
 ] as const;
 

@@ -7,6 +7,7 @@ import { singleton } from "~/lib/singleton.server";
 import { handleApiBody, type ApiBodyInput, type ApiBodyOutput } from "./api-body.server";
 import { handleCsvChunk, type CsvChunkInput, type CsvChunkOutput } from "./csv-chunk.server";
 import { loadModel, type LoadedModel } from "./model.server";
+import { monitorModelLoaded } from "./monitor/monitor.server";
 import { predictRecords, type PredictOptions } from "./predict.server";
 import { LocalModelStore, type ModelStore } from "./store.server";
 import { anyThread, runOnThread, threadFor, warmThreads } from "./threads.server";
@@ -148,6 +149,7 @@ async function doReload(trigger: ReloadTrigger): Promise<ReloadOutcome> {
     state.model = model; // the swap: one assignment, requests already running keep `previous`
     state.status = "ready";
     state.lastError = bundle.fallback; // serving a cached copy: the store's fault stays visible
+    monitorModelLoaded(model);
     metrics.modelLoadDuration.observe({ outcome: "loaded" }, seconds());
     metrics.modelLoads.inc({ outcome: "loaded", trigger });
     if (previous) metrics.modelInfo.remove({ version: previous.version });

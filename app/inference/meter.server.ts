@@ -1,4 +1,6 @@
 import { getMetrics } from "~/lib/metrics.server";
+import type { ObservedBatch } from "./monitor/batch";
+import { observeBatch } from "./monitor/monitor.server";
 
 // Where predictRecords() reports its counters. On the event loop they go straight to the
 // process's Prometheus registry; a scoring worker thread has no registry of its own that
@@ -10,10 +12,15 @@ export type PredictionMeter = {
   invalidRows(count: number): void;
   inferenceFailed(): void;
   predicted(source: PredictionSource, rows: number, batchRows: number): void;
+  /** The scored rows, for drift, feedback and the prediction log (app/inference/monitor). */
+  observed(batch: ObservedBatch): void;
 };
 
 export type MeterEvent =
-  ["invalidRows", number] | ["inferenceFailed"] | ["predicted", PredictionSource, number, number];
+  | ["invalidRows", number]
+  | ["inferenceFailed"]
+  | ["predicted", PredictionSource, number, number]
+  | ["observed", ObservedBatch];
 
 let processMeter: PredictionMeter | undefined;
 
@@ -27,6 +34,7 @@ export function prometheusMeter(): PredictionMeter {
       metrics.rowsPredicted.inc({ source }, rows);
       metrics.batchSize.observe(batchRows);
     },
+    observed: observeBatch,
   });
 }
 
@@ -39,6 +47,7 @@ export function recordingMeter(): { meter: PredictionMeter; events: MeterEvent[]
       invalidRows: (count) => events.push(["invalidRows", count]),
       inferenceFailed: () => events.push(["inferenceFailed"]),
       predicted: (source, rows, batchRows) => events.push(["predicted", source, rows, batchRows]),
+      observed: (batch) => events.push(["observed", batch]),
     },
   };
 }
@@ -47,6 +56,7 @@ export function replayMeterEvents(events: readonly MeterEvent[], meter: Predicti
   for (const event of events) {
     if (event[0] === "invalidRows") meter.invalidRows(event[1]);
     else if (event[0] === "inferenceFailed") meter.inferenceFailed();
-    else meter.predicted(event[1], event[2], event[3]);
+    else if (event[0] === "predicted") meter.predicted(event[1], event[2], event[3]);
+    else meter.observed(event[1]);
   }
 }

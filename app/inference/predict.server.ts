@@ -7,6 +7,7 @@ import {
 import { InvalidInputError, PredictionError } from "~/lib/errors.server";
 import { featurize } from "~/ml/features";
 import type { PropertyRecord } from "~/ml/schema";
+import { observePredictions } from "./monitor/observe.server";
 import { prometheusMeter, type PredictionMeter, type PredictionSource } from "./meter.server";
 import type { LoadedModel } from "./model.server";
 import { runOrt } from "./onnx.server";
@@ -112,23 +113,28 @@ export async function predictRecords(
     throw new PredictionError("Model inference failed", { cause });
   }
 
-  const nF = features.nFeatures;
+  const { matrix, nFeatures } = features;
+  const withComparables = options.comparables === true;
   for (let k = 0; k < valid.length; k++) {
     const logPred = logPreds[k];
-    const x = features.matrix.subarray(k * nF, (k + 1) * nF);
     const imputed = features.imputed[k];
-    const trust = rowTrust(model, valid[k], imputed, logPred, x, options.comparables === true);
+    const at = k * nFeatures;
+    const trust = rowTrust(model, valid[k], imputed, logPred, matrix, at, withComparables);
     const prediction: Prediction = {
       price: cents(Math.exp(logPred)),
       interval: trust.interval,
       imputed,
       warnings: trust.warnings,
     };
-    if (options.explain) Object.assign(prediction, explainPrediction(model, x, imputed));
+    if (options.explain) {
+      const x = matrix.subarray(at, at + nFeatures);
+      Object.assign(prediction, explainPrediction(model, x, imputed));
+    }
     if (trust.comparables) prediction.comparables = trust.comparables;
     items[validAt[k]] = prediction;
   }
 
+  observePredictions(model, valid, validAt, items, meter, options.source ?? "api");
   meter.predicted(options.source ?? "api", valid.length, inputs.length);
   const warnings =
     failed > 0

@@ -84,6 +84,22 @@ const EnvSchema = z.object({
       "each origin must be scheme://host[:port] (no path) or *",
     )
     .default([]),
+  // Model monitoring (docs/monitoring.md): drift over the last N scored rows, PSI above which
+  // a field counts as drifted, and how many recent predictions feedback can still find.
+  MONITOR_ENABLED: bool.default(true),
+  MONITOR_WINDOW_ROWS: int(10, 1_000_000).default(1000),
+  MONITOR_PSI_THRESHOLD: z.coerce.number().positive().max(100).default(0.25),
+  MONITOR_HELD_PREDICTIONS: int(0, 10_000_000).default(50_000),
+  // The prediction log: a folder or s3://bucket/prefix/ (unset = off), the share of
+  // predictions written, and when a file is closed (uncompressed bytes or seconds).
+  CAPTURE_URI: z
+    .string()
+    .min(1)
+    .refine((v) => !v.startsWith("s3:") || isS3Uri(v), "must be a local path or s3://bucket/prefix")
+    .optional(),
+  CAPTURE_SAMPLE: z.coerce.number().min(0).max(1).default(1),
+  CAPTURE_ROTATE_BYTES: int(1024, 1024 * 1024 * 1024).default(4 * 1024 * 1024),
+  CAPTURE_ROTATE_SECONDS: int(1, 86_400).default(300),
 });
 
 /** Every environment variable the app reads (infra templates are checked against it). */
@@ -123,6 +139,21 @@ export type Config = Readonly<{
   uploadMemoryBytes: number;
   bodyTimeoutMs: number;
   corsOrigins: readonly string[];
+  monitorEnabled: boolean;
+  monitorWindowRows: number;
+  monitorPsiThreshold: number;
+  monitorHeldPredictions: number;
+  capture: CaptureSettings;
+}>;
+
+/** The prediction log's settings; `uri` undefined = off (and captureSample 0). */
+export type CaptureSettings = Readonly<{
+  /** MONITOR_ENABLED: drift, feedback and the log; off, predictions only get their ids. */
+  monitorEnabled: boolean;
+  uri: string | undefined;
+  captureSample: number;
+  rotateBytes: number;
+  rotateSeconds: number;
 }>;
 
 /** The variables that are set: `.env` files and task definitions often carry `FOO=` for unset. */
@@ -192,6 +223,46 @@ export function loadModelSettings(
     throw new ConfigurationError(`Invalid configuration:\n${problems.join("\n")}`);
   }
   return modelSettingsOf(parsed.data, cwd);
+}
+
+const CAPTURE_ENV = EnvSchema.pick({
+  MONITOR_ENABLED: true,
+  CAPTURE_URI: true,
+  CAPTURE_SAMPLE: true,
+  CAPTURE_ROTATE_BYTES: true,
+  CAPTURE_ROTATE_SECONDS: true,
+});
+
+/**
+ * The monitor's switch and the prediction log's settings alone: the scoring threads read them
+ * from the environment they inherit (they get no configuration object). Invalid values = off;
+ * the server's own start-up check reports them.
+ */
+export function loadCaptureSettings(
+  env: Record<string, string | undefined> = process.env,
+): CaptureSettings {
+  const parsed = CAPTURE_ENV.safeParse(setVariables(env));
+  if (!parsed.success) {
+    return {
+      monitorEnabled: false,
+      uri: undefined,
+      captureSample: 0,
+      rotateBytes: 0,
+      rotateSeconds: 0,
+    };
+  }
+  return captureSettingsOf(parsed.data);
+}
+
+function captureSettingsOf(e: z.output<typeof CAPTURE_ENV>): CaptureSettings {
+  const on = e.MONITOR_ENABLED;
+  return {
+    monitorEnabled: on,
+    uri: on ? e.CAPTURE_URI : undefined,
+    captureSample: on && e.CAPTURE_URI ? e.CAPTURE_SAMPLE : 0,
+    rotateBytes: e.CAPTURE_ROTATE_BYTES,
+    rotateSeconds: e.CAPTURE_ROTATE_SECONDS,
+  };
 }
 
 function modelSettingsOf(e: z.output<typeof MODEL_ENV>, cwd: string): ModelSettings {
@@ -308,6 +379,11 @@ export function loadConfig(
     uploadMemoryBytes: e.UPLOAD_MEMORY_BYTES,
     bodyTimeoutMs: e.BODY_TIMEOUT_MS,
     corsOrigins: e.CORS_ORIGINS,
+    monitorEnabled: e.MONITOR_ENABLED,
+    monitorWindowRows: e.MONITOR_WINDOW_ROWS,
+    monitorPsiThreshold: e.MONITOR_PSI_THRESHOLD,
+    monitorHeldPredictions: e.MONITOR_HELD_PREDICTIONS,
+    capture: captureSettingsOf(e),
   });
 }
 

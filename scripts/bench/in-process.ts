@@ -35,7 +35,7 @@ async function cpuPerCall(fn: () => Promise<unknown>, ms: number): Promise<numbe
  * `a` vs `b` on a shared machine: short rounds alternate between the two (so both see the same
  * neighbours), each timed in CPU time rather than wall time; medians over the rounds.
  */
-async function interleaved(
+export async function interleaved(
   a: () => Promise<unknown>,
   b: () => Promise<unknown>,
   totalMs: number,

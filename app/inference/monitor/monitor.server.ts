@@ -1,0 +1,139 @@
+import type { Config } from "~/lib/config.server";
+import { getLogger } from "~/lib/logger.server";
+import { singleton } from "~/lib/singleton.server";
+import { compileBinner, MISSING, binOf, type Binner } from "~/monitoring/bins";
+import { PerformanceTracker, type Performance } from "~/monitoring/performance";
+import { DriftWindow, type DriftSnapshot } from "~/monitoring/window";
+import type { LoadedModel } from "../model.server";
+import type { ObservedBatch } from "./batch";
+import { type CaptureLog } from "./capture.server";
+import { feedbackLine, predictionLines } from "./lines";
+import { HeldPredictions } from "./held";
+import { registerMonitorMetrics } from "./metrics.server";
+
+// The process's monitor (ADR 0042–0044): the drift window of the serving model, the recent
+// predictions feedback can join, live accuracy, cumulative per-bin counts for the fleet view,
+// and the prediction log. Fed on the event loop by the meter (rows scored on threads arrive
+// with their counters); inactive until the server calls startMonitor().
+
+type Settings = Pick<
+  Config,
+  "monitorWindowRows" | "monitorPsiThreshold" | "monitorHeldPredictions"
+>;
+
+type MonitorState = {
+  settings: Settings | undefined;
+  version: string | undefined;
+  binner: Binner | undefined;
+  window: DriftWindow | undefined;
+  /** Per field, per bin (the last slot = missing): rows seen since the model was loaded. */
+  totals: Float64Array[];
+  held: HeldPredictions;
+  performance: PerformanceTracker;
+  capture: CaptureLog | undefined;
+  feedback: { recorded: number; updated: number; unknown: number };
+};
+
+const state: MonitorState = singleton("model-monitor", () => ({
+  settings: undefined,
+  version: undefined,
+  binner: undefined,
+  window: undefined,
+  totals: [],
+  held: new HeldPredictions(0),
+  performance: new PerformanceTracker(),
+  capture: undefined,
+  feedback: { recorded: 0, updated: 0, unknown: 0 },
+}));
+
+export const monitorState = (): Readonly<MonitorState> => state;
+
+export function startMonitor(settings: Settings, capture?: CaptureLog): void {
+  state.settings = settings;
+  state.held = new HeldPredictions(settings.monitorHeldPredictions);
+  state.capture = capture;
+  registerMonitorMetrics();
+}
+
+/** A new serving model: a new window on its reference (none: "no reference"). */
+export function monitorModelLoaded(model: LoadedModel): void {
+  if (!state.settings) return;
+  const reference = model.manifest.reference;
+  state.version = model.version;
+  state.binner = reference ? compileBinner(reference) : undefined;
+  state.window = state.binner
+    ? new DriftWindow(state.binner, state.settings.monitorWindowRows)
+    : undefined;
+  state.totals = state.binner?.fields.map((f) => new Float64Array(f.reference.length + 1)) ?? [];
+  if (!reference) getLogger().warn("model has no reference statistics: drift is not measured");
+}
+
+/** Rows just scored (on the event loop or a thread): window, totals, held, prediction log. */
+export function observeBatch(batch: ObservedBatch): void {
+  if (!state.settings) return;
+  const { window, totals, held } = state;
+  const n = batch.ids.length;
+  const inWindow = window && batch.version === state.version && batch.fields === totals.length;
+  for (let k = 0; k < n; k++) {
+    const id = batch.ids[k];
+    if (id === undefined) continue;
+    held.add(id, batch.price[k], batch.lower[k], batch.upper[k]);
+    if (!inWindow) continue;
+    const at = k * batch.fields;
+    window.push(batch.codes, at, Math.log(batch.price[k]));
+    for (let f = 0; f < batch.fields; f++) {
+      const code = batch.codes[at + f];
+      const bins = totals[f];
+      bins[code === MISSING ? bins.length - 1 : binOf(code)]++;
+    }
+  }
+  if (state.capture && batch.captured.length > 0) {
+    for (const line of predictionLines(batch)) state.capture.write(line);
+  }
+}
+
+export type FeedbackItem = { prediction_id: string; sale_price: number; sold_at?: string };
+export type FeedbackOutcome = "recorded" | "updated" | "unknown";
+
+/** Joins sale prices with held predictions; each item's outcome in order. */
+export function recordFeedback(items: readonly FeedbackItem[]): FeedbackOutcome[] {
+  const time = new Date().toISOString();
+  return items.map((item) => {
+    const joined = state.held.label(item.prediction_id, item.sale_price);
+    let outcome: FeedbackOutcome = "unknown";
+    if (joined?.previous) {
+      state.performance.replace(joined.previous, joined.row);
+      outcome = "updated";
+    } else if (joined) {
+      state.performance.add(joined.row);
+      outcome = "recorded";
+    }
+    state.feedback[outcome]++;
+    state.capture?.write(feedbackLine(item, time, outcome !== "unknown"));
+    return outcome;
+  });
+}
+
+export type MonitoringView = {
+  reference: boolean;
+  model_version: string | null;
+  threshold: number;
+  drift: DriftSnapshot | undefined;
+  performance: Performance;
+};
+
+export function monitoringView(): MonitoringView {
+  const threshold = state.settings?.monitorPsiThreshold ?? 0.25;
+  return {
+    reference: state.binner !== undefined,
+    model_version: state.version ?? null,
+    threshold,
+    drift: state.window?.snapshot(threshold),
+    performance: state.performance.summary(),
+  };
+}
+
+/** Shutdown: the open prediction-log file is closed and stored. */
+export async function stopMonitor(): Promise<void> {
+  await state.capture?.stop();
+}

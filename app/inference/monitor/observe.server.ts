@@ -1,0 +1,77 @@
+import { randomUUID } from "node:crypto";
+import { isRowError, type PredictionItem } from "~/api/schemas";
+import { loadCaptureSettings, type CaptureSettings } from "~/lib/config.server";
+import { compileBinner, encodeRecord, type Binner } from "~/monitoring/bins";
+import type { Reference } from "~/ml/reference";
+import type { PropertyRecord } from "~/ml/schema";
+import type { PredictionMeter, PredictionSource } from "../meter.server";
+import type { LoadedModel } from "../model.server";
+import type { ObservedBatch } from "./batch";
+
+// The post-step of predictRecords(), wherever it runs (event loop or scoring thread): gives
+// every prediction its `prediction_id` and hands the meter what the monitor needs (bin codes,
+// prices, intervals, and the sampled inputs for the prediction log). ADR 0042.
+
+const binners = new WeakMap<Reference, Binner>();
+
+function binnerOf(model: LoadedModel): Binner | undefined {
+  const reference = model.manifest.reference;
+  if (!reference) return undefined;
+  let binner = binners.get(reference);
+  if (!binner) binners.set(reference, (binner = compileBinner(reference)));
+  return binner;
+}
+
+// Read from the environment in each thread (threads inherit it).
+let settings: CaptureSettings | undefined;
+const observeSettings = () => (settings ??= loadCaptureSettings());
+
+export function observePredictions(
+  model: LoadedModel,
+  valid: readonly PropertyRecord[],
+  validAt: readonly number[],
+  items: PredictionItem[],
+  meter: PredictionMeter,
+  source: PredictionSource,
+): void {
+  const n = valid.length;
+  if (n === 0) return;
+  const { monitorEnabled, captureSample: rate } = observeSettings();
+  if (!monitorEnabled) {
+    for (const at of validAt) {
+      const item = items[at];
+      if (!isRowError(item)) item.prediction_id = randomUUID();
+    }
+    return;
+  }
+  const binner = binnerOf(model);
+  const fields = binner?.fields.length ?? 0;
+  const batch: ObservedBatch = {
+    version: model.version,
+    source,
+    time: Date.now(),
+    ids: new Array<string>(n),
+    price: new Float64Array(n),
+    lower: new Float64Array(n),
+    upper: new Float64Array(n),
+    level: model.manifest.interval.level,
+    codes: new Uint8Array(n * fields),
+    fields,
+    captured: [],
+  };
+  for (let k = 0; k < n; k++) {
+    const item = items[validAt[k]];
+    if (isRowError(item)) continue;
+    const id = randomUUID();
+    item.prediction_id = id;
+    batch.ids[k] = id;
+    batch.price[k] = item.price;
+    batch.lower[k] = item.interval.lower;
+    batch.upper[k] = item.interval.upper;
+    if (binner) encodeRecord(binner, valid[k], batch.codes, k * fields);
+    if (rate > 0 && (rate >= 1 || Math.random() < rate)) {
+      batch.captured.push({ row: k, record: valid[k], imputed: item.imputed });
+    }
+  }
+  meter.observed(batch);
+}

@@ -1,0 +1,104 @@
+// How live rows fall into the bins of the training reference (app/ml/reference.ts): one byte
+// per field and row. The server's sliding window and the offline report (scripts/monitor.ts)
+// both encode rows here, so they count the same bins. Pure.
+import { binIndex, type Reference } from "~/ml/reference";
+
+/** The code of a field with no value (missing, so imputed by the model). */
+export const MISSING = 0x7f;
+/** Flag bit: the value lies outside the training range (a level training never saw). */
+export const OUT_OF_RANGE = 0x80;
+/** Bin number of a code that is not MISSING. */
+export const binOf = (code: number) => code & 0x7f;
+
+/**
+ * The sale-date fields follow the calendar: traffic after training always has later years and
+ * the months of its own season, so their shift is expected, not drift. They are measured and
+ * shown but never flagged (ADR 0042).
+ */
+export const CALENDAR_FIELDS: ReadonlySet<string> = new Set(["Year_Sold", "Mo_Sold"]);
+
+type NumberBins = {
+  name: string;
+  kind: "number";
+  edges: number[];
+  min: number;
+  max: number;
+  reference: number[];
+  labels: string[];
+};
+type CategoryBins = {
+  name: string;
+  kind: "category";
+  /** Level → bin; levels training never saw share the last bin. */
+  index: Map<string, number>;
+  reference: number[];
+  labels: string[];
+};
+export type FieldBins = NumberBins | CategoryBins;
+
+export type Binner = {
+  fields: FieldBins[];
+  /** Bins of the predicted log price, with the training rows' shares. */
+  prediction: { edges: number[]; reference: number[]; labels: string[] };
+};
+
+/** Label of each bin of right-closed `edges`: its upper edge ("+Inf" for the last). */
+const edgeLabels = (edges: readonly number[]) => [...edges.map(String), "+Inf"];
+
+/** A category's bin for levels that training never had. */
+export const OTHER_LEVEL = "(other)";
+
+export function compileBinner(reference: Reference): Binner {
+  const fields = Object.entries(reference.fields).map(([name, ref]): FieldBins => {
+    if (ref.kind === "number") {
+      const { edges, shares } = ref.histogram;
+      return {
+        name,
+        kind: "number",
+        edges,
+        min: ref.quantiles[0],
+        max: ref.quantiles[ref.quantiles.length - 1],
+        reference: shares,
+        labels: edgeLabels(edges),
+      };
+    }
+    const levels = Object.keys(ref.shares).sort();
+    return {
+      name,
+      kind: "category",
+      index: new Map(levels.map((level, i) => [level, i])),
+      reference: [...levels.map((l) => ref.shares[l]), 0],
+      labels: [...levels, OTHER_LEVEL],
+    };
+  });
+  if (fields.some((f) => f.reference.length > MISSING)) {
+    throw new Error(`a reference field has more than ${MISSING} bins`);
+  }
+  const { edges, train } = reference.prediction;
+  return { fields, prediction: { edges, reference: train, labels: edgeLabels(edges) } };
+}
+
+/** The code of one value of a field. */
+export function encodeValue(field: FieldBins, value: unknown): number {
+  if (value === undefined || value === null || value === "") return MISSING;
+  if (field.kind === "number") {
+    const x = typeof value === "number" ? value : Number(value);
+    if (!Number.isFinite(x)) return MISSING;
+    const bin = binIndex(field.edges, x);
+    return x < field.min || x > field.max ? bin | OUT_OF_RANGE : bin;
+  }
+  const bin = field.index.get(String(value));
+  return bin === undefined ? (field.reference.length - 1) | OUT_OF_RANGE : bin;
+}
+
+/** Writes the codes of `record`'s fields into `out` from `at`. */
+export function encodeRecord(
+  binner: Binner,
+  record: Readonly<Record<string, unknown>>,
+  out: Uint8Array,
+  at: number,
+): void {
+  const fields = binner.fields;
+  for (let f = 0; f < fields.length; f++)
+    out[at + f] = encodeValue(fields[f], record[fields[f].name]);
+}

@@ -1,0 +1,47 @@
+import { apiRoute, json, methodNotAllowed } from "~/api/route.server";
+import { FeedbackRequestSchema, type FeedbackResponse } from "~/api/schemas";
+import { recordFeedback } from "~/inference/monitor/monitor.server";
+import { bodyKind, decodeBodyText, parseJson } from "~/lib/body.server";
+import { getConfig } from "~/lib/config.server";
+import { InvalidInputError, MethodNotAllowedError } from "~/lib/errors.server";
+
+// POST /api/v1/feedback — `{feedback: [{prediction_id, sale_price, sold_at?}]}`: sale prices of
+// predicted homes, joined with the predictions this task still holds (live accuracy) and
+// written to the prediction log. Unknown ids are answered per item, never dropped silently.
+
+export const loader = methodNotAllowed(["POST"]);
+
+function parseFeedback(body: unknown) {
+  const parsed = FeedbackRequestSchema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.slice(0, 50).map((i) => ({
+    path:
+      i.code === "unrecognized_keys"
+        ? [...i.path, i.keys.join(", ")].map(String).join(".")
+        : i.path.map(String).join(".") || "(body)",
+    message: i.code === "unrecognized_keys" ? "is not a known property" : i.message,
+  }));
+  const shown = issues.slice(0, 3).map((i) => `${i.path} ${i.message}`);
+  throw new InvalidInputError(
+    `Invalid feedback: ${shown.join("; ")}${issues.length > 3 ? "; …" : ""}`,
+    issues,
+  );
+}
+
+export const action = apiRoute("api-key", async ({ request, readBody }) => {
+  if (request.method !== "POST") throw new MethodNotAllowedError(["POST"]);
+  bodyKind(request, ["json"]);
+  const body = await readBody(getConfig().maxBodyBytes);
+  const { feedback } = parseFeedback(parseJson(decodeBodyText(body)));
+  const outcomes = recordFeedback(feedback);
+  const counts = { recorded: 0, updated: 0, unknown: 0 };
+  for (const outcome of outcomes) counts[outcome]++;
+  const answer: FeedbackResponse = {
+    results: feedback.map((item, i) => ({
+      prediction_id: item.prediction_id,
+      status: outcomes[i],
+    })),
+    counts,
+  };
+  return json(answer);
+});
