@@ -25,7 +25,7 @@ export function PageShell({ children }: { children: ReactNode }) {
             Ames Housing Price Estimator
           </NavLink>
           <nav aria-label="Main">
-            <ul className="flex gap-1 text-sm">
+            <ul className="flex flex-wrap gap-1 text-sm">
               {NAV.map((item) => (
                 <li key={item.to}>
                   <NavLink
