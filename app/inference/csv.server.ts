@@ -82,8 +82,9 @@ export function parseCsvRecords(text: string, maxRows: number): CsvTable {
     );
   }
   if (rows.length === 0) {
-    // A text file is one "header" line and no rows: the missing columns say more than "no rows".
-    columnPlan(columns);
+    // A plain text file is one "header" line and no rows: when that line names none of the
+    // required columns, what the file lacks is the columns, and columnPlan says so.
+    if (!columns.some((c) => REQUIRED_FIELDS.includes(c))) columnPlan(columns);
     throw new InvalidInputError("The CSV file has a header but no data rows.");
   }
   return { columns, records: rows };
