@@ -1,28 +1,28 @@
 import type { LinksFunction, MetaFunction } from "@remix-run/node";
-import {
-  Links,
-  Meta,
-  Outlet,
-  Scripts,
-  ScrollRestoration,
-  isRouteErrorResponse,
-  useRouteError,
-} from "@remix-run/react";
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, useMatches } from "@remix-run/react";
 import stylesheet from "~/tailwind.css";
 import { useNonce } from "~/components/nonce";
+import { pageMeta, SITE } from "~/components/meta";
+import { RouteErrorBoundary } from "~/components/RouteErrorBoundary";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
 
-export const meta: MetaFunction = () => [
-  { title: "Ames Housing Price Estimator" },
-  { name: "description", content: "Estimate sale prices of Ames, Iowa homes (2006–2010 sales)." },
-];
+export const meta: MetaFunction = () =>
+  pageMeta(SITE, "Estimate sale prices of Ames, Iowa homes (2006–2010 sales).");
+
+/** What a route may declare in its `handle`. */
+export type PageHandle = { hydrate?: boolean };
 
 export function Layout({ children }: { children: React.ReactNode }) {
   const nonce = useNonce();
+  // Pages with nothing interactive (the model card, the 404 page) declare
+  // `handle = { hydrate: false }` and load no JavaScript at all: their links are plain links.
+  const hydrate = !useMatches().some(
+    (m) => (m.handle as PageHandle | undefined)?.hydrate === false,
+  );
   return (
     <html lang="en" className="h-full">
       <head>
@@ -33,8 +33,12 @@ export function Layout({ children }: { children: React.ReactNode }) {
       </head>
       <body className="min-h-full bg-slate-50 text-slate-900 antialiased">
         {children}
-        <ScrollRestoration nonce={nonce} />
-        <Scripts nonce={nonce} />
+        {hydrate ? (
+          <>
+            <ScrollRestoration nonce={nonce} />
+            <Scripts nonce={nonce} />
+          </>
+        ) : null}
       </body>
     </html>
   );
@@ -44,19 +48,5 @@ export default function App() {
   return <Outlet />;
 }
 
-export function ErrorBoundary() {
-  const error = useRouteError();
-  const status = isRouteErrorResponse(error) ? error.status : 500;
-  const message = isRouteErrorResponse(error)
-    ? error.statusText || "Something went wrong"
-    : "An unexpected error occurred.";
-  return (
-    <main className="mx-auto max-w-2xl p-6">
-      <h1 className="text-2xl font-semibold">{status === 404 ? "Page not found" : "Error"}</h1>
-      <p className="mt-2">{message}</p>
-      <a className="mt-4 inline-block text-blue-700 underline" href="/">
-        Back to the estimator
-      </a>
-    </main>
-  );
-}
+// A render error anywhere without its own boundary: the same page frame as every other error.
+export const ErrorBoundary = RouteErrorBoundary;

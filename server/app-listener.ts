@@ -28,6 +28,7 @@ import { createSecurityHeaders } from "./security";
 import { createStaticHandler } from "./static-files";
 
 const PROBE_ROUTES = new Set(["/healthz", "/readyz", "/health"]);
+const STATIC_ROUTES = new Set(["/build/*", "static"]);
 const STATIC_PATH = /^\/build\/|^\/[^/]+\.(ico|png|svg|txt|webmanifest|json)$/;
 
 /** One request as the pipeline knows it. */
@@ -76,7 +77,9 @@ export function createAppListener(config: Config, getBuild: () => ServerBuild, d
     // winston runs the whole format chain (redaction, timestamp, JSON) before its
     // transports drop a line below their level: check first, so probe lines cost nothing
     // in production.
-    const level = PROBE_ROUTES.has(route) ? "debug" : "info";
+    // Static files (a page's assets) too: they outnumbered the page lines and scrolled the
+    // one-time start-up lines away.
+    const level = PROBE_ROUTES.has(route) || STATIC_ROUTES.has(route) ? "debug" : "info";
     if (!log.isLevelEnabled(level)) return;
     log.log(level, "request", {
       method: req.method,
@@ -96,7 +99,7 @@ export function createAppListener(config: Config, getBuild: () => ServerBuild, d
     const method = req.method ?? "GET";
     const bodyless = method === "GET" || method === "HEAD";
     if (bodyless || admission.bodyUse === "none") closeIfBodyLeft(req, res); // never read
-    if (admission.api) cors.actual(req, res);
+    if (admission.api && method !== "OPTIONS") cors.actual(req, res);
 
     // Methods, before any route code: OPTIONS is answered here (no loader runs); an unknown
     // API path, or any method but GET/HEAD on an unknown page, is a 404 problem; a method the
@@ -111,10 +114,12 @@ export function createAppListener(config: Config, getBuild: () => ServerBuild, d
     if (bodyless && STATIC_PATH.test(url.pathname)) {
       const raw = req.url;
       req.url = url.pathname + url.search; // sirv resolves files from the admitted URL too
-      if (await serveStatic(req, res)) {
-        x.route = url.pathname.startsWith("/build/") ? "/build/*" : "static";
-        return;
-      }
+      // Named before serving: the access-log line is written on 'finish', which can come
+      // before serveStatic's promise settles.
+      const admitted = x.route;
+      x.route = url.pathname.startsWith("/build/") ? "/build/*" : "static";
+      if (await serveStatic(req, res)) return;
+      x.route = admitted;
       req.url = raw;
     }
 

@@ -9,6 +9,7 @@ import { startThreads, stopThreads, WORKER_FILE } from "~/inference/threads.serv
 import { stopMonitor } from "~/inference/monitor/monitor.server";
 import { startMonitoring } from "~/inference/monitor/start.server";
 import { createAppListener } from "./app-listener";
+import { developmentKey } from "./dev-key";
 import { startMetricsServer } from "./metrics-listener";
 import { loadRemixBuild } from "./remix-build";
 import { closeUnauthenticatedBodies } from "./receiving";
@@ -58,12 +59,33 @@ function startScoringWorkers(config: Config, log: ReturnType<typeof getLogger>) 
   });
 }
 
+/** The one line a port already taken gets, instead of an EADDRINUSE stack. */
+function exitOnListenError(server: http.Server, what: string, host: string, port: number) {
+  server.once("error", (error: NodeJS.ErrnoException) => {
+    const where = `${host}:${port}`;
+    const message =
+      error.code === "EADDRINUSE"
+        ? `Port ${port} is already in use (${what} on ${where}): stop the other server or start this one with another port, e.g. PORT=${port + 1} make run`
+        : error.code === "EACCES"
+          ? `Not allowed to listen on ${where} (${what}): use a port above 1024`
+          : `Cannot listen on ${where} (${what}): ${error.message}`;
+    process.stderr.write(`${message}\n`);
+    process.exit(1);
+  });
+}
+
 async function main() {
   await loadDotEnv();
+  const devKey = developmentKey();
+  if (devKey) process.env.API_KEYS = devKey.key;
   const config = readConfig();
   registerSecrets([...config.apiKeys, ...config.adminApiKeys]);
   const log = getLogger();
-  if (config.apiKeyGenerated) {
+  if (devKey) {
+    // Deliberately printed, outside the redacting logger: it is how a developer learns it.
+    const how = devKey.created ? "generated a development key, saved in" : "development key from";
+    process.stdout.write(`No API_KEYS set: ${how} ${devKey.file}: ${devKey.key}\n`);
+  } else if (config.apiKeyGenerated) {
     // Deliberately printed once, outside the redacting logger: it is the only way to learn it.
     process.stdout.write(`No API_KEYS set: generated a development key: ${config.apiKeys[0]}\n`);
   }
@@ -74,6 +96,7 @@ async function main() {
     { keepAliveTimeout: 65_000 },
     createAppListener(config, getBuild, dev),
   );
+  exitOnListenError(app, "the app", config.host, config.port);
   app.listen(config.port, config.host, () => {
     log.info("server listening", {
       url: `http://${config.host}:${config.port}`,
@@ -82,6 +105,7 @@ async function main() {
   });
   const metrics =
     config.metricsPort > 0 ? startMetricsServer(config.host, config.metricsPort) : undefined;
+  if (metrics) exitOnListenError(metrics, "the metrics port", config.host, config.metricsPort);
   startScoringWorkers(config, log);
   await startMonitoring(config);
   installShutdown(

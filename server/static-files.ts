@@ -3,13 +3,16 @@ import path from "node:path";
 import sirv from "sirv";
 
 // Fingerprinted build assets are immutable; other public files get a short cache.
-// sirv indexes the folders once at start-up (no per-request filesystem stats).
+// sirv indexes the folders once at start-up (no per-request filesystem stats). The build
+// writes .br and .gz beside each asset (scripts/compress-assets.mjs): sirv sends the one the
+// browser accepts, with Content-Encoding and Vary (ADR 0038).
 export function createStaticHandler(publicDir: string, dev: boolean) {
   const assets = sirv(path.join(publicDir, "build"), {
     dev,
     immutable: !dev,
     maxAge: 31_536_000,
-    gzip: false,
+    brotli: true,
+    gzip: true,
     etag: true,
   });
   const publicFiles = sirv(publicDir, { dev, maxAge: 3600, etag: true });

@@ -7,6 +7,8 @@ import { MAX_COMPARABLES_ROWS, MAX_EXPLAIN_ROWS } from "~/inference/predict.serv
 import packageJson from "../../package.json";
 import { registerMonitoringPaths } from "./openapi-monitoring.server";
 import {
+  PredictionSchema,
+  RowErrorSchema,
   HealthSchema,
   HealthStatusSchema,
   LivenessSchema,
@@ -67,7 +69,18 @@ function registerComponents(registry: OpenAPIRegistry) {
         `up to 5 comparable training sales per record (at most ${MAX_COMPARABLES_ROWS} records).`,
       example: { records: [exampleRecord()], explain: false },
     }),
-    response: PredictResponseSchema.meta({
+    // Named items, so generated clients get a type for each kind of answer to a record.
+    response: PredictResponseSchema.extend({
+      predictions: z.array(
+        z.union([
+          PredictionSchema.meta({ id: "Prediction", description: "The estimate for a record." }),
+          RowErrorSchema.meta({
+            id: "RowError",
+            description: "Why a record got no estimate: `row` and its field issues.",
+          }),
+        ]),
+      ),
+    }).meta({
       id: "PredictResponse",
       description:
         "`predictions[i]` answers `records[i]`: a prediction, or `{error: {row, errors}}` for an " +
@@ -106,6 +119,9 @@ const AUTH_ERRORS: ErrorSpec[] = [
     { "Retry-After": "Seconds until the next request is allowed." },
   ],
 ];
+/** Any request can be refused before routing: a Host header that is not host[:port]. */
+const BAD_HOST: ErrorSpec = [400, "The Host header is not host[:port]: the URL is not valid."];
+
 const MODEL_NOT_READY: ErrorSpec = [
   503,
   "The model is not loaded yet.",
@@ -240,11 +256,13 @@ function buildRegistry(maxBatchRows: number, maxBodyBytes: number): OpenAPIRegis
     operationId: "getOpenApi",
     summary: "This document (public, no key)",
     tags: ["Meta"],
+    security: [],
     responses: {
       200: {
         description: "OpenAPI 3.1 document.",
         content: { "application/json": { schema: z.object({ openapi: z.string() }) } },
       },
+      ...problemResponses(problem, [BAD_HOST]),
     },
   });
 
@@ -254,8 +272,10 @@ function buildRegistry(maxBatchRows: number, maxBodyBytes: number): OpenAPIRegis
     operationId: "liveness",
     summary: "Liveness: the process answers",
     tags: ["Probes"],
+    security: [],
     responses: {
       200: { description: "Alive.", content: { "application/json": { schema: LivenessSchema } } },
+      ...problemResponses(problem, [BAD_HOST]),
     },
   });
 
@@ -265,8 +285,10 @@ function buildRegistry(maxBatchRows: number, maxBodyBytes: number): OpenAPIRegis
     operationId: "readiness",
     summary: "Readiness: 200 only with a loaded, warmed model and not draining",
     tags: ["Probes"],
+    security: [],
     responses: {
       200: { description: "Ready.", content: { "application/json": { schema: ReadySchema } } },
+      ...problemResponses(problem, [BAD_HOST]),
       503: {
         description: "Not ready (model loading or failed, or draining).",
         headers: { "Retry-After": { schema: { type: "string" } } },
@@ -289,6 +311,7 @@ function buildRegistry(maxBatchRows: number, maxBodyBytes: number): OpenAPIRegis
         description: "Healthy or degraded.",
         content: { "application/json": { schema: health } },
       },
+      ...problemResponses(problem, [BAD_HOST]),
       503: { description: "Unhealthy.", content: { "application/json": { schema: health } } },
     },
   });
@@ -325,15 +348,20 @@ export function buildOpenApiDocument(
       description:
         "Sale-price predictions for homes in Ames, Iowa (model trained on 2006–2010 sales), " +
         "with 90% intervals and optional per-factor explanations. Errors are RFC 9457 " +
-        "problem+json with a `request_id`.",
+        "problem+json with a `request_id`. Browsers on other origins may call it only from " +
+        "the origins the server's CORS_ORIGINS lists.",
+      license: {
+        name: "Proprietary (private project; no licence is granted)",
+        identifier: "LicenseRef-Proprietary",
+      },
     },
     servers: [{ url: "/" }],
     tags: [
-      { name: "Predictions" },
-      { name: "Model" },
+      { name: "Predictions", description: "Sale-price estimates for records sent as JSON or CSV." },
+      { name: "Model", description: "The serving model: version, metrics, fields." },
       { name: "Monitoring", description: "Drift, live accuracy and sale-price feedback." },
       { name: "Probes", description: "For load balancers and orchestrators; no key." },
-      { name: "Meta" },
+      { name: "Meta", description: "This API's own description." },
     ],
   });
   describeFields(doc);

@@ -13,7 +13,11 @@ export function EstimateResult({ view, shareHref }: { view: EstimateView; shareH
       className="rounded-xl border border-blue-200 bg-white p-4 shadow-sm sm:p-6"
       data-testid="estimate-result"
     >
-      <h2 id="result-title" className="text-sm font-medium uppercase tracking-wide text-slate-600">
+      <h2
+        id="result-title"
+        tabIndex={-1}
+        className="scroll-mt-4 text-sm font-medium uppercase tracking-wide text-slate-600 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600"
+      >
         Estimated sale price
       </h2>
       <p className="mt-1 text-4xl font-bold tracking-tight text-slate-900" data-testid="price">

@@ -6,6 +6,7 @@ const NAV = [
   { to: "/batch", label: "Batch" },
   { to: "/model", label: "Model card" },
   { to: "/monitoring", label: "Monitoring" },
+  { to: "/docs", label: "API" },
 ] as const;
 
 /** Header with navigation, the page, and the footer stating what the model covers. */
@@ -66,12 +67,15 @@ export function Card({
   className = "",
   headingLevel = 2,
   id,
+  focusableTitle = false,
 }: {
   title?: ReactNode;
   children: ReactNode;
   className?: string;
   headingLevel?: 2 | 3;
   id?: string;
+  /** The title can take focus from script (tabIndex -1): a result that appears moves focus there. */
+  focusableTitle?: boolean;
 }) {
   const Heading = headingLevel === 2 ? "h2" : "h3";
   return (
@@ -80,7 +84,11 @@ export function Card({
       className={`rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-6 ${className}`}
     >
       {title ? (
-        <Heading id={id ? `${id}-title` : undefined} className="text-lg font-semibold">
+        <Heading
+          id={id ? `${id}-title` : undefined}
+          tabIndex={focusableTitle ? -1 : undefined}
+          className="scroll-mt-4 text-lg font-semibold focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600"
+        >
           {title}
         </Heading>
       ) : null}

@@ -1,5 +1,6 @@
 // How the estimate form lays out FIELDS (fields.ts stays the single source). Browser-safe.
 import { FIELDS, type FieldSpec } from "~/ml/fields";
+import { levelLabel } from "~/ml/level-labels";
 
 export const REQUIRED_SPECS: readonly FieldSpec[] = FIELDS.filter((f) => f.required);
 
@@ -60,7 +61,7 @@ const MONTHS = [
 /** Choices for a field shown as a <select>: categories, and the month of sale by name. */
 export function selectOptions(f: FieldSpec): { value: string; label: string }[] | undefined {
   if (f.kind === "category") {
-    return (f.levels ?? []).map((l) => ({ value: l, label: l.replace(/_/g, " ") }));
+    return (f.levels ?? []).map((l) => ({ value: l, label: levelLabel(f.name, l) }));
   }
   if (f.name === "Mo_Sold") return MONTHS.map((m, i) => ({ value: String(i + 1), label: m }));
   return undefined;

@@ -72,9 +72,7 @@ export function parseCsvRecords(text: string, maxRows: number): CsvTable {
           `Line ${line ?? "?"} of the CSV file is longer than ${MAX_CSV_LINE_CHARS} characters.`,
         );
       }
-      const detail = error.message.replace(/^Invalid [^:]*: /, "");
-      const where = line && !/\bline\b/.test(detail) ? ` (line ${line})` : "";
-      throw new MalformedRequestError(`The CSV file could not be read${where}: ${detail}`);
+      throw new MalformedRequestError(csvErrorMessage(error, text));
     }
     throw error;
   }
@@ -87,6 +85,34 @@ export function parseCsvRecords(text: string, maxRows: number): CsvTable {
   return { columns, records: rows };
 }
 
+/**
+ * The parser's error in plain words, naming the line to look at. csv-parse reports an unclosed
+ * quote at the END of the file (where it gave up); people need the line where it opened.
+ */
+function csvErrorMessage(error: CsvError, text: string): string {
+  const line = (error as CsvError & { lines?: number }).lines;
+  const prefix = "The CSV file could not be read";
+  switch (error.code) {
+    case "CSV_QUOTE_NOT_CLOSED": {
+      const opened = unclosedQuoteLine(text);
+      return `${prefix}: the quote (") opened on line ${opened ?? line} is never closed. Close it, or remove it if it is part of a value.`;
+    }
+    case "CSV_RECORD_INCONSISTENT_COLUMNS": {
+      const m = /columns length is (\d+), got (\d+)/.exec(error.message);
+      const counts = m ? `: it has ${m[2]} cells, the header has ${m[1]} columns` : "";
+      return `${prefix}: line ${line} does not match the header${counts}. Check for a missing or extra comma.`;
+    }
+    case "CSV_INVALID_CLOSING_QUOTE":
+    case "INVALID_OPENING_QUOTE":
+      return `${prefix}: line ${line} has a quote (") inside a value that is not quoted as a whole. Quote the whole value and double the quote inside it ("").`;
+    default: {
+      const detail = error.message.replace(/^Invalid [^:]*: /, "");
+      const where = line && !/\bline\b/.test(detail) ? ` (line ${line})` : "";
+      return `${prefix}${where}: ${detail}`;
+    }
+  }
+}
+
 function checkCells(cells: readonly string[], line: number): void {
   for (const cell of cells) {
     if (cell.length > MAX_CSV_CELL_CHARS) {
@@ -95,6 +121,18 @@ function checkCells(cells: readonly string[], line: number): void {
       );
     }
   }
+}
+
+/** The 1-based line where the quoted field still open at the end of `text` began. */
+function unclosedQuoteLine(text: string): number | undefined {
+  let line = 1;
+  let openedAt: number | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "\n") line++;
+    else if (c === '"') openedAt = openedAt === undefined ? line : undefined; // "" closes and reopens
+  }
+  return openedAt;
 }
 
 function checkHeader(columns: string[]): void {
@@ -132,8 +170,14 @@ export function columnPlan(header: readonly string[]): ColumnPlan {
   const missing = REQUIRED_FIELDS.filter((f) => !columns.includes(f));
   if (missing.length > 0) {
     const named = missing.map((f) => `${f} (${FIELD_BY_NAME.get(f)?.label})`);
+    // None of them: likely not a CSV with a header line at all (a text file, a sheet saved
+    // without its header row).
+    const lead =
+      missing.length === REQUIRED_FIELDS.length
+        ? "The first line of the file is not a header naming the required columns (is it a CSV file?). "
+        : "";
     throw new InvalidInputError(
-      `The file has no column for: ${named.join(", ")}. These fields are required.`,
+      `${lead}The file has no column for: ${named.join(", ")}. These fields are required.`,
       missing.map((f) => ({ path: f, message: "is required: the file has no column for it" })),
     );
   }

@@ -113,19 +113,23 @@ export async function predictRecords(
     throw new PredictionError("Model inference failed", { cause });
   }
 
-  const nF = features.nFeatures;
+  const { matrix, nFeatures } = features;
+  const withComparables = options.comparables === true;
   for (let k = 0; k < valid.length; k++) {
     const logPred = logPreds[k];
-    const x = features.matrix.subarray(k * nF, (k + 1) * nF);
     const imputed = features.imputed[k];
-    const trust = rowTrust(model, valid[k], imputed, logPred, x, options.comparables === true);
+    const at = k * nFeatures;
+    const trust = rowTrust(model, valid[k], imputed, logPred, matrix, at, withComparables);
     const prediction: Prediction = {
       price: cents(Math.exp(logPred)),
       interval: trust.interval,
       imputed,
       warnings: trust.warnings,
     };
-    if (options.explain) Object.assign(prediction, explainPrediction(model, x, imputed));
+    if (options.explain) {
+      const x = matrix.subarray(at, at + nFeatures);
+      Object.assign(prediction, explainPrediction(model, x, imputed));
+    }
     if (trust.comparables) prediction.comparables = trust.comparables;
     items[validAt[k]] = prediction;
   }

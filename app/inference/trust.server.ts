@@ -7,9 +7,10 @@ import type {
 import { calibratedInterval } from "~/ml/calibration";
 import {
   comparableSubject,
+  fewerSimilarThan,
   findComparables,
   similarityDistance,
-  subjectSimilarity,
+  type Comparable,
 } from "~/ml/comparables";
 import { basePrice, groupContributionsBySource } from "~/ml/contributions";
 import { explainRow } from "~/ml/explain";
@@ -41,6 +42,22 @@ const NO_REFERENCE: Reference = {
   prediction: { edges: [], train: [], holdout: [], quantiles: [] },
 };
 
+function toComparable(c: Comparable): PredictionComparable {
+  return {
+    sale_price: cents(c.sale_price),
+    adjusted_price: cents(c.adjusted_price),
+    year_sold: c.year_sold,
+    mo_sold: c.mo_sold,
+    neighborhood: c.neighborhood,
+    gr_liv_area: c.gr_liv_area,
+    year_built: c.year_built,
+    bedrooms: c.bedrooms,
+    full_bath: c.full_bath,
+    half_bath: c.half_bath,
+    distance_km: c.distance_km,
+  };
+}
+
 export type RowTrust = {
   interval: PredictionInterval;
   warnings: PredictionWarning[];
@@ -49,14 +66,16 @@ export type RowTrust = {
 
 /**
  * The interval, warnings and (with `withComparables`) comparable sales of one validated record
- * (`record`: the fields as given) with its imputed fields, log-price prediction and feature row.
+ * (`record`: the fields as given) with its imputed fields, log-price prediction and feature row
+ * (`matrix` from `offset`).
  */
 export function rowTrust(
   model: LoadedModel,
   record: PropertyRecord,
   imputed: readonly string[],
   logPred: number,
-  x: Float32Array,
+  matrix: Float32Array,
+  offset: number,
   withComparables: boolean,
 ): RowTrust {
   const m = model.manifest;
@@ -64,39 +83,32 @@ export function rowTrust(
   const calib = m.calibration;
   const index = m.comparables;
 
-  let similarity: number | undefined;
+  // "Few similar homes" (wider interval, a warning): the mean score of the 5 most similar
+  // training sales above the calibration's threshold. Without comparables asked for, the search
+  // stops as soon as 5 sales close enough are found.
+  let fewSimilar: boolean | undefined;
   let comparables: PredictionComparable[] | undefined;
-  if (index) {
+  if (index && calib) {
     const subject = comparableSubject(record, model.featureState);
     if (withComparables) {
       const found = findComparables(index, subject, logPred);
-      similarity = similarityDistance(found);
-      comparables = found.map((c) => ({
-        sale_price: cents(c.sale_price),
-        adjusted_price: cents(c.adjusted_price),
-        year_sold: c.year_sold,
-        mo_sold: c.mo_sold,
-        neighborhood: c.neighborhood,
-        gr_liv_area: c.gr_liv_area,
-        year_built: c.year_built,
-        bedrooms: c.bedrooms,
-        full_bath: c.full_bath,
-        half_bath: c.half_bath,
-        distance_km: c.distance_km,
-      }));
+      fewSimilar = similarityDistance(found) > calib.sparse_above;
+      comparables = found.map(toComparable);
     } else {
-      similarity = subjectSimilarity(index, subject);
+      fewSimilar = fewerSimilarThan(index, subject, calib.sparse_above);
     }
   } else if (withComparables) {
-    comparables = [];
+    comparables = index
+      ? findComparables(index, comparableSubject(record, model.featureState), logPred).map(
+          toComparable,
+        )
+      : [];
   }
 
   const warnings = recordWarnings(
     record,
     reference,
-    calib && similarity !== undefined
-      ? { distance: similarity, sparseAbove: calib.sparse_above }
-      : undefined,
+    fewSimilar === undefined ? undefined : { fewSimilar },
   );
 
   let interval: PredictionInterval;
@@ -104,9 +116,9 @@ export function rowTrust(
     const iv = calibratedInterval(logPred, calib, {
       imputed,
       saleCondition: record.Sale_Condition as string | undefined,
-      similarity,
+      fewSimilar,
       outOfRange: warnings.some(isOutOfRange),
-      extrapolation: m.explain.linear ? linearExtrapolation(m.explain.linear, x) : 0,
+      extrapolation: m.explain.linear ? linearExtrapolation(m.explain.linear, matrix, offset) : 0,
     });
     interval = {
       lower: cents(iv.lower),

@@ -23,8 +23,12 @@ export const FORM_SUBMISSIONS_PER_MINUTE = 60;
 type Scope = {
   /** The client's address ("ip:…"). */
   client: string;
-  /** The server counted this request already: undefined = allowed, else the 429 to throw. */
-  verdict?: { rejection: RateLimitError | undefined };
+  /**
+   * The server counted this request already: allowed, or the seconds to wait. Plain data:
+   * the server's bundle and Remix's each have their own copy of the error classes, and the
+   * route checks `instanceof` its own.
+   */
+  verdict?: { retryAfterSeconds: number | undefined };
 };
 
 const scope: AsyncLocalStorage<Scope> = singleton(
@@ -62,6 +66,8 @@ export function clientAddress(
   return chain[Math.max(0, chain.length - 1 - trustProxy)];
 }
 
+const retryAfter = (error: RateLimitError) => Number(error.headers["Retry-After"]);
+
 /** Runs `fn` (the rest of one request) with its client known to limitFormSubmission(). */
 export function withClient<T>(client: string, fn: () => T): T {
   return scope.run({ client: `ip:${client}` }, fn);
@@ -81,7 +87,7 @@ export async function countFormSubmission(): Promise<RateLimitError | undefined>
     if (!(error instanceof RateLimitError)) throw error;
     rejection = error;
   }
-  current.verdict = { rejection };
+  current.verdict = { retryAfterSeconds: rejection ? retryAfter(rejection) : undefined };
   return rejection;
 }
 
@@ -89,7 +95,8 @@ export async function countFormSubmission(): Promise<RateLimitError | undefined>
 export async function limitFormSubmission(_request: Request): Promise<void> {
   const current = scope.getStore();
   if (current?.verdict) {
-    if (current.verdict.rejection) throw current.verdict.rejection;
+    const { retryAfterSeconds } = current.verdict;
+    if (retryAfterSeconds !== undefined) throw new RateLimitError({ retryAfterSeconds });
     return;
   }
   // Outside the server (a route called directly) every caller shares one bucket.

@@ -59,6 +59,8 @@ export type IntervalContext = {
   saleCondition?: string;
   /** comparables.similarityDistance of the home (undefined: not measured). */
   similarity?: number;
+  /** Instead of `similarity`: whether it is above the calibration's sparse_above. */
+  fewSimilar?: boolean;
   /** A given field lies outside the training data (warnings.isOutOfRange). */
   outOfRange?: boolean;
   /** Log-price change the linear part makes beyond the training range (linearExtrapolation). */
@@ -105,7 +107,8 @@ export function calibratedInterval(
   const cell = calibrationCell(calib, given, sale);
   const widened: CalibratedInterval["widened"] = [];
   let half = cell.q;
-  const sparse = ctx.similarity !== undefined && ctx.similarity > calib.sparse_above;
+  const sparse =
+    ctx.fewSimilar ?? (ctx.similarity !== undefined && ctx.similarity > calib.sparse_above);
   if (sparse) widened.push("few_similar_homes");
   if (ctx.outOfRange) widened.push("out_of_range");
   if (sparse || ctx.outOfRange) half *= calib.sparse_factor;

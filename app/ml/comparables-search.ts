@@ -46,6 +46,7 @@ export type SearchScales = {
 
 const DIMS = 7;
 const LEAF_SIZE = 8;
+const PACKED = 8;
 /** Bounds are computed in pre-divided coordinates; rounding there is ~1e-13, far below this. */
 const MARGIN = 1e-9;
 
@@ -54,6 +55,8 @@ export type SearchTree = {
   scales: SearchScales;
   /** Tree position → sale index. */
   order: Int32Array;
+  /** Per tree position, contiguous: y, x, logArea, built, beds, baths, month, nb (copies). */
+  packed: Float64Array;
   /** Per node: its positions [lo, hi), children (-1: leaf), box (DIMS mins then maxes). */
   lo: Int32Array;
   hi: Int32Array;
@@ -62,6 +65,9 @@ export type SearchTree = {
   box: Float64Array;
   /** Root node of each neighbourhood's tree (-1: no sale there). */
   roots: Int32Array;
+  /** Set by searchTree: it stopped once the top-k's mean score was at most `stopAtMean`. */
+  stopped: boolean;
+  stopAtMean: number;
   /** Scratch: top-k (score², index), the query point, the traversal stack. */
   bestD: Float64Array;
   bestI: Int32Array;
@@ -161,10 +167,18 @@ export function buildSearchTree(
     roots[cols.nb[order[from]]] = build(from, to, 0);
     from = to;
   }
+  const packed = new Float64Array(n * PACKED);
+  order.forEach((i, p) => {
+    const { y, x, logArea, built, beds, baths, month, nb } = cols;
+    packed.set([y[i], x[i], logArea[i], built[i], beds[i], baths[i], month[i], nb[i]], p * PACKED);
+  });
   return {
     cols,
     scales,
     order,
+    packed,
+    stopped: false,
+    stopAtMean: -Infinity,
     lo,
     hi,
     left,
@@ -179,89 +193,85 @@ export function buildSearchTree(
   };
 }
 
-/** Lower bound of the squared score of any sale under `node` (`extra`: its neighbourhood's). */
-function lowerBound(t: SearchTree, node: number, extra: number): number {
+/**
+ * A lower bound of the squared score of any sale under `node` (`extra`: its neighbourhood's
+ * term); it stops adding once above `limit` (still a lower bound, and enough to skip the node).
+ */
+function lowerBound(t: SearchTree, node: number, extra: number, limit: number): number {
   const { box, q } = t;
   const base = node * 2 * DIMS;
-  let lb = 0;
+  let lb = extra;
   for (let d = 0; d < DIMS; d++) {
     const v = q[d];
     const mn = box[base + d];
     const mx = box[base + DIMS + d];
     const g = v < mn ? mn - v : v > mx ? v - mx : 0;
     lb += g * g;
+    if (lb > limit) return lb;
   }
-  return lb + extra;
+  return lb;
 }
 
 /**
- * Fills t.bestD / t.bestI with the (up to) `kk` sales of the smallest squared score, ranked by
- * (score, index), and returns how many.
+ * Depth-first walk of one neighbourhood's tree (nearer child first), adding its sales to the
+ * top-k that already holds `filled`; returns the new count.
  */
-export function searchTree(t: SearchTree, s: SearchSubject, kk: number): number {
-  const { cols, scales, order, lo, hi, left, right, bestD, bestI, stackNode, stackLb } = t;
-  const n = order.length;
-  if (n === 0 || kk <= 0) return 0;
-  const { nb, y, x, logArea, built, beds, baths, month } = cols;
+function walk(
+  t: SearchTree,
+  s: SearchSubject,
+  kk: number,
+  root: number,
+  extra: number,
+  filled: number,
+): number {
+  const { scales, order, packed, lo, hi, left, right, bestD, bestI, stackNode, stackLb } = t;
   const { km, logArea: kArea, yearBuilt: kBuilt, bedrooms: kBeds, baths: kBaths } = scales;
   const { months: kMonths, otherNeighborhood: kNb } = scales;
-  coordsOf(s, scales, t.q);
-  let filled = 0;
-  let kth = Infinity;
+  let kth = filled === kk ? bestD[kk - 1] : Infinity;
   let sp = 0;
-  // Other neighbourhoods' trees first on the stack, the subject's own last (searched first).
-  const roots = t.roots;
-  const other = kNb * kNb;
-  for (let b = 0; b < roots.length; b++) {
-    if (roots[b] < 0 || b === s.nb) continue;
-    stackNode[sp] = roots[b];
-    stackLb[sp++] = lowerBound(t, roots[b], other);
-  }
-  if (s.nb >= 0 && s.nb < roots.length && roots[s.nb] >= 0) {
-    stackNode[sp] = roots[s.nb];
-    stackLb[sp++] = 0;
-  }
+  stackNode[sp] = root;
+  stackLb[sp++] = extra;
   while (sp > 0) {
     const node = stackNode[--sp];
-    if (filled === kk && stackLb[sp] - MARGIN > kth) continue;
+    if (stackLb[sp] - MARGIN > kth) continue;
     const l = left[node];
     if (l >= 0) {
       const r = right[node];
-      const extra = nb[order[lo[node]]] === s.nb ? 0 : other;
-      const lbL = lowerBound(t, l, extra);
-      const lbR = lowerBound(t, r, extra);
+      const lbL = lowerBound(t, l, extra, kth + MARGIN);
+      const lbR = lowerBound(t, r, extra, kth + MARGIN);
       // The nearer child is visited first (pushed last).
       const leftFirst = lbL <= lbR;
       const farLb = leftFirst ? lbR : lbL;
       const nearLb = leftFirst ? lbL : lbR;
-      if (!(filled === kk && farLb - MARGIN > kth)) {
+      if (farLb - MARGIN <= kth) {
         stackNode[sp] = leftFirst ? r : l;
         stackLb[sp++] = farLb;
       }
-      if (!(filled === kk && nearLb - MARGIN > kth)) {
+      if (nearLb - MARGIN <= kth) {
         stackNode[sp] = leftFirst ? l : r;
         stackLb[sp++] = nearLb;
       }
       continue;
     }
     for (let p = lo[node], end = hi[node]; p < end; p++) {
-      const i = order[p];
       // The linear scan's expression, summed in its order (a partial sum never exceeds the whole).
-      const dy = (y[i] - s.y) / km;
-      const dx = (x[i] - s.x) / km;
+      const o = p * PACKED;
+      const dy = (packed[o] - s.y) / km;
+      const dx = (packed[o + 1] - s.x) / km;
       let d = dy * dy + dx * dx;
       if (d > kth) continue;
-      const da = (logArea[i] - s.logArea) / kArea;
+      const da = (packed[o + 2] - s.logArea) / kArea;
       d += da * da;
       if (d > kth) continue;
-      const db = (built[i] - s.built) / kBuilt;
+      const db = (packed[o + 3] - s.built) / kBuilt;
       d += db * db;
       if (d > kth) continue;
-      const dr = (beds[i] - s.beds) / kBeds;
-      const dh = (baths[i] - s.baths) / kBaths;
-      const dm = (month[i] - s.month) / kMonths;
-      const dn = nb[i] === s.nb ? 0 : kNb;
+      const dr = (packed[o + 4] - s.beds) / kBeds;
+      const dh = (packed[o + 5] - s.baths) / kBaths;
+      const dm = (packed[o + 6] - s.month) / kMonths;
+      const dn = packed[o + 7] === s.nb ? 0 : kNb;
       d = d + dr * dr + dh * dh + dm * dm + dn * dn;
+      const i = order[p];
       if (filled === kk && (d > kth || (d === kth && i > bestI[kk - 1]))) continue;
       let j = filled < kk ? filled++ : kk - 1;
       while (j > 0 && (bestD[j - 1] > d || (bestD[j - 1] === d && bestI[j - 1] > i))) {
@@ -271,8 +281,58 @@ export function searchTree(t: SearchTree, s: SearchSubject, kk: number): number 
       }
       bestD[j] = d;
       bestI[j] = i;
-      if (filled === kk) kth = bestD[kk - 1];
+      if (filled === kk) {
+        kth = bestD[kk - 1];
+        if (meanScore(bestD, kk) <= t.stopAtMean) {
+          t.stopped = true;
+          return filled;
+        }
+      }
     }
+  }
+  return filled;
+}
+
+/**
+ * The mean score (root of the squared one) of the first `k` entries, summed in rank order: what
+ * comparables.ts similarityDistance computes from the comparables.
+ */
+export function meanScore(bestD: Float64Array, k: number): number {
+  let sum = 0;
+  for (let j = 0; j < k; j++) sum += Math.sqrt(bestD[j]);
+  return sum / k;
+}
+
+/**
+ * Fills t.bestD / t.bestI with the (up to) `kk` sales of the smallest squared score, ranked by
+ * (score, index), and returns how many: the subject's own neighbourhood first, then each other
+ * one whose box can still hold a closer sale. With `stopAtMean`, it stops (t.stopped) as soon as
+ * the mean score of a full top-k is at most that: the true top-k's is then too (each of its
+ * scores is at most the one of the same rank found so far, and sums of such are in order).
+ */
+export function searchTree(
+  t: SearchTree,
+  s: SearchSubject,
+  kk: number,
+  stopAtMean = -Infinity,
+): number {
+  t.stopped = false;
+  t.stopAtMean = stopAtMean;
+  if (t.order.length === 0 || kk <= 0) return 0;
+  coordsOf(s, t.scales, t.q);
+  const roots = t.roots;
+  const other = t.scales.otherNeighborhood * t.scales.otherNeighborhood;
+  let filled = 0;
+  if (s.nb >= 0 && s.nb < roots.length && roots[s.nb] >= 0) {
+    filled = walk(t, s, kk, roots[s.nb], 0, 0);
+    if (t.stopped) return filled;
+  }
+  for (let b = 0; b < roots.length; b++) {
+    if (roots[b] < 0 || b === s.nb) continue;
+    const kth = filled === kk ? t.bestD[kk - 1] : Infinity;
+    if (lowerBound(t, roots[b], other, kth + MARGIN) - MARGIN > kth) continue;
+    filled = walk(t, s, kk, roots[b], other, filled);
+    if (t.stopped) return filled;
   }
   return filled;
 }

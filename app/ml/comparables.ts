@@ -3,6 +3,7 @@
 // an appraiser adjusts a comp): adjusted = comp price × exp(pred(subject) − pred(comp)).
 import {
   buildSearchTree,
+  meanScore,
   searchTree,
   type SearchColumns,
   type SearchSubject,
@@ -180,16 +181,16 @@ export function findComparables(
 }
 
 /**
- * similarityDistance(findComparables(ix, s, …)) without building the comparables: what every
- * estimate needs for its interval, whether or not the caller asked for the comparables.
+ * similarityDistance(findComparables(ix, s, …)) > threshold, without building the comparables
+ * and without finishing the search once a full top-k is close enough: what every estimate needs
+ * for its interval and warnings (most homes are decided in their own neighbourhood's first
+ * leaves), whether or not the caller asked for the comparables.
  */
-export function subjectSimilarity(ix: ComparablesIndex, s: Subject): number {
+export function fewerSimilarThan(ix: ComparablesIndex, s: Subject, threshold: number): boolean {
   const t = prepare(ix);
-  const filled = searchTree(t, searchSubject(ix, s), MAX_COMPARABLES);
-  if (filled === 0) return Infinity;
-  let sum = 0;
-  for (let j = 0; j < filled; j++) sum += Math.sqrt(t.bestD[j]);
-  return sum / filled;
+  const filled = searchTree(t, searchSubject(ix, s), MAX_COMPARABLES, threshold);
+  if (t.stopped) return false;
+  return (filled === 0 ? Infinity : meanScore(t.bestD, filled)) > threshold;
 }
 
 /**

@@ -179,7 +179,7 @@ export const FIELDS: readonly FieldSpec[] = [
     "Home functionality",
     "Quality",
     ["Sal", "Sev", "Maj2", "Maj1", "Mod", "Min2", "Min1", "Typ"],
-    { description: "Typ = typical; deductions from Min1 (minor) to Sal (salvage only)" },
+    { description: "Deductions for damage or needed repairs; most homes are typical" },
   ),
 
   // Building
@@ -296,7 +296,7 @@ export const FIELDS: readonly FieldSpec[] = [
     "GLQ",
   ]),
   num("BsmtFin_SF_1", "Basement finish code (type 1)", "Basement", 0, 7, {
-    description: "In this data set a 0–7 code, not an area (upstream quirk of modeldata::ames)",
+    description: "A code from 0 to 7 in this data set, not an area: leave it empty if unsure",
   }),
   ord("BsmtFin_Type_2", "Basement finish (type 2)", "Basement", [
     "No_Basement",

@@ -57,10 +57,15 @@ export function addLinearContributions(
  * weight · (g(x) − g(x clamped to [min, max])). Trees are flat outside that range, so this is
  * the part of an estimate that rests on extrapolation alone (the interval widens by it).
  */
-export function linearExtrapolation(part: LinearPart, row: ArrayLike<number>): number {
+export function linearExtrapolation(
+  part: LinearPart,
+  row: ArrayLike<number>,
+  /** Where the row starts in `row` (a feature matrix, without a view per row). */
+  offset = 0,
+): number {
   let sum = 0;
   for (const t of part.terms) {
-    const x = row[t.index];
+    const x = row[offset + t.index];
     const clamped = Math.min(t.max, Math.max(t.min, x));
     if (clamped !== x) {
       sum += t.weight * (transformValue(t.transform, x) - transformValue(t.transform, clamped));

@@ -5,6 +5,9 @@
 // bundle of the estimate form, which validates with this schema.
 import { enum as zEnum, number as zNumber, strictObject, type ZodType } from "zod";
 import { FIELDS, TARGET_FIELD, type FieldSpec } from "./fields";
+import { jitlessInBrowser } from "./zod-browser";
+
+jitlessInBrowser();
 
 const SHOWN_LEVELS = 6;
 

@@ -57,14 +57,43 @@ function label(field: string): string {
   return FIELD_BY_NAME.get(field)?.label ?? field;
 }
 
+/**
+ * A reference's ranges, compiled once: per number field its training min and max, per category
+ * field the levels the schema allows but the training sales never had (fields without such
+ * levels need no check at all; a given level is always one the schema allows).
+ */
+type RangeCheck = { min: number; max: number; unseen?: undefined } | { unseen: string[] };
+const compiled = new WeakMap<Reference, Map<string, RangeCheck>>();
+
+function rangeChecks(ref: Reference): Map<string, RangeCheck> {
+  let checks = compiled.get(ref);
+  if (checks) return checks;
+  checks = new Map();
+  for (const [field, r] of Object.entries(ref.fields)) {
+    if (NOT_RANGE_CHECKED.has(field)) continue;
+    if (r.kind === "category") {
+      const allowed = FIELD_BY_NAME.get(field)?.levels ?? Object.keys(r.shares);
+      const unseen = allowed.filter((level) => !(r.shares[level] > 0));
+      if (unseen.length > 0) checks.set(field, { unseen });
+    } else {
+      checks.set(field, { min: r.quantiles[0], max: r.quantiles[r.quantiles.length - 1] });
+    }
+  }
+  compiled.set(ref, checks);
+  return checks;
+}
+
 function rangeWarnings(given: PropertyRecord, ref: Reference): RecordWarning[] {
   const out: RecordWarning[] = [];
-  for (const [field, value] of Object.entries(given)) {
-    if (value === undefined || NOT_RANGE_CHECKED.has(field)) continue;
-    const r = ref.fields[field];
-    if (!r) continue;
-    if (r.kind === "category") {
-      if (!(r.shares[value as string] > 0)) {
+  const checks = rangeChecks(ref);
+  // Every record is checked (the hot path): a for-in over what was given and one Map lookup per
+  // field; messages are built only for the rare warning.
+  for (const field in given) {
+    const value = given[field];
+    const check = checks.get(field);
+    if (value === undefined || !check) continue;
+    if (check.unseen) {
+      if (check.unseen.includes(value as string)) {
         out.push({
           field,
           code: "level_not_in_training",
@@ -74,8 +103,7 @@ function rangeWarnings(given: PropertyRecord, ref: Reference): RecordWarning[] {
       continue;
     }
     const v = value as number;
-    const min = r.quantiles[0];
-    const max = r.quantiles[r.quantiles.length - 1];
+    const { min, max } = check;
     if (v > max) {
       out.push({
         field,
@@ -93,14 +121,13 @@ function rangeWarnings(given: PropertyRecord, ref: Reference): RecordWarning[] {
   return out;
 }
 
-function combinationWarnings(g: PropertyRecord): RecordWarning[] {
-  const out: RecordWarning[] = [];
-  const num = (f: string) => g[f] as number | undefined;
+/** Appends the combination warnings of `g` to `out`. */
+function combinationWarnings(g: PropertyRecord, out: RecordWarning[]): void {
   const add = (field: string, code: WarningCode, message: string) =>
     out.push({ field, code, message });
-  const liv = num("Gr_Liv_Area");
-  const first = num("First_Flr_SF");
-  const second = num("Second_Flr_SF");
+  const liv = g.Gr_Liv_Area as number | undefined;
+  const first = g.First_Flr_SF as number | undefined;
+  const second = g.Second_Flr_SF as number | undefined;
   if (liv !== undefined && first !== undefined && first > liv) {
     add(
       "First_Flr_SF",
@@ -119,9 +146,9 @@ function combinationWarnings(g: PropertyRecord): RecordWarning[] {
       `The first and second floors (${fmt(first + second)} sq ft together) are larger than the above-ground living area (${fmt(liv)} sq ft).`,
     );
   }
-  const bsmt = num("Total_Bsmt_SF");
-  const unf = num("Bsmt_Unf_SF");
-  const fin2 = num("BsmtFin_SF_2");
+  const bsmt = g.Total_Bsmt_SF as number | undefined;
+  const unf = g.Bsmt_Unf_SF as number | undefined;
+  const fin2 = g.BsmtFin_SF_2 as number | undefined;
   if (bsmt !== undefined && (unf ?? 0) + (fin2 ?? 0) > bsmt) {
     add(
       unf !== undefined && unf > bsmt ? "Bsmt_Unf_SF" : "BsmtFin_SF_2",
@@ -129,9 +156,9 @@ function combinationWarnings(g: PropertyRecord): RecordWarning[] {
       `The unfinished and finished basement parts add up to more than the basement area (${fmt(bsmt)} sq ft).`,
     );
   }
-  const built = num("Year_Built");
-  const remod = num("Year_Remod_Add");
-  const sold = num("Year_Sold");
+  const built = g.Year_Built as number | undefined;
+  const remod = g.Year_Remod_Add as number | undefined;
+  const sold = g.Year_Sold as number | undefined;
   if (built !== undefined && sold !== undefined && built > sold) {
     add(
       "Year_Built",
@@ -153,8 +180,8 @@ function combinationWarnings(g: PropertyRecord): RecordWarning[] {
       `The remodelling year ${remod} is after the sale in ${sold}.`,
     );
   }
-  const cars = num("Garage_Cars");
-  const area = num("Garage_Area");
+  const cars = g.Garage_Cars as number | undefined;
+  const area = g.Garage_Area as number | undefined;
   if (cars !== undefined && area !== undefined && (cars === 0) !== (area === 0)) {
     add(
       "Garage_Area",
@@ -164,21 +191,26 @@ function combinationWarnings(g: PropertyRecord): RecordWarning[] {
         : `A garage for ${cars} car${cars === 1 ? "" : "s"} is given with an area of 0 sq ft.`,
     );
   }
-  return out;
 }
 
 /**
  * The warnings of one validated record (`given`: only the fields the user supplied). With
- * `similarity` (comparables.similarityDistance) above `sparseAbove`, the home also gets
- * `few_similar_homes`.
+ * `similarity` (comparables.similarityDistance) above `sparseAbove`, or `fewSimilar` (that
+ * comparison made by the caller), the home also gets `few_similar_homes`.
  */
 export function recordWarnings(
   given: PropertyRecord,
   reference: Reference,
-  similarity?: { distance: number; sparseAbove: number },
+  similarity?: { distance: number; sparseAbove: number } | { fewSimilar: boolean },
 ): RecordWarning[] {
-  const out = [...rangeWarnings(given, reference), ...combinationWarnings(given)];
-  if (similarity && similarity.distance > similarity.sparseAbove) {
+  const out = rangeWarnings(given, reference);
+  combinationWarnings(given, out);
+  const few =
+    similarity !== undefined &&
+    ("fewSimilar" in similarity
+      ? similarity.fewSimilar
+      : similarity.distance > similarity.sparseAbove);
+  if (few) {
     out.push({
       field: "record",
       code: "few_similar_homes",

@@ -22,7 +22,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     });
   } catch (error) {
     if (error instanceof HousingMLError && (error.status < 500 || error.status === 503)) {
-      return redirect(`/batch?download_error=${encodeURIComponent(error.code)}`, 303);
+      // The fragment scrolls a phone to the error, which sits below the form.
+      return redirect(`/batch?download_error=${encodeURIComponent(error.code)}#batch-error`, 303);
     }
     throw error;
   }

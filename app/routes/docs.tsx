@@ -4,11 +4,18 @@ import { Card, PageShell } from "~/components/PageShell";
 import { exampleRecord, getOpenApi } from "~/api/openapi.server";
 import { PROBLEM_TYPE_BASE } from "~/lib/problem.server";
 import { REQUIRED_FIELDS } from "~/ml/fields";
+import { pageMeta } from "~/components/meta";
+import { CodeBlock } from "~/components/CodeBlock";
+import { ScrollRegion } from "~/components/ScrollRegion";
 
 // Human-readable API docs, rendered on the server from the same OpenAPI document that
 // /api/v1/openapi.json serves (so the page cannot drift from the contract).
 
-export const meta: MetaFunction = () => [{ title: "API documentation · Ames Housing" }];
+export const meta: MetaFunction = () =>
+  pageMeta(
+    "API documentation",
+    "The Ames price estimator's HTTP API: authentication, endpoints, curl examples, errors and every record field.",
+  );
 
 type JsonSchema = {
   type?: string | string[];
@@ -138,21 +145,13 @@ function MethodBadge({ method }: { method: string }) {
   );
 }
 
-function Code({ children }: { children: string }) {
-  return (
-    <pre className="mt-2 overflow-x-auto rounded-lg bg-slate-900 p-3 text-xs leading-relaxed text-slate-100">
-      <code>{children}</code>
-    </pre>
-  );
-}
-
 export default function Docs() {
   const data = useLoaderData<typeof loader>();
   return (
     <PageShell>
       <div className="space-y-6">
         <header>
-          <h1 className="text-3xl font-semibold">{data.title}</h1>
+          <h1 className="text-2xl font-semibold sm:text-3xl">{data.title}</h1>
           <p className="mt-1 text-sm text-slate-600">
             Version {data.version} ·{" "}
             <a className="text-blue-700 underline" href="/api/v1/openapi.json">
@@ -207,7 +206,7 @@ export default function Docs() {
           {curlExamples(data.example).map((ex) => (
             <div key={ex.title} className="mt-4">
               <h3 className="text-sm font-semibold">{ex.title}</h3>
-              <Code>{ex.code}</Code>
+              <CodeBlock code={ex.code} label={ex.title} />
             </div>
           ))}
           <p className="mt-4 text-sm text-slate-700">
@@ -229,7 +228,7 @@ export default function Docs() {
             <code className="font-mono">errors</code> (paths like{" "}
             <code className="font-mono">records[3].Gr_Liv_Area</code>).
           </p>
-          <table className="mt-3 w-full text-left text-sm">
+          <table className="mt-3 w-full text-left text-sm [overflow-wrap:anywhere]">
             <thead className="border-b border-slate-200 text-slate-600">
               <tr>
                 <th className="py-2 pr-4 font-medium">Status</th>
@@ -255,8 +254,8 @@ export default function Docs() {
             optional and imputed from the training data when missing (listed in{" "}
             <code className="font-mono">imputed</code>). Unknown fields are errors.
           </p>
-          <div className="mt-3 overflow-x-auto">
-            <table className="w-full text-left text-sm">
+          <ScrollRegion label="Table of record fields" className="mt-3" hint>
+            <table className="w-full min-w-[36rem] text-left text-sm">
               <thead className="border-b border-slate-200 text-slate-600">
                 <tr>
                   <th className="py-2 pr-4 font-medium">Field</th>
@@ -290,7 +289,7 @@ export default function Docs() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
         </Card>
       </div>
     </PageShell>

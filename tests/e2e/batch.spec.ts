@@ -139,6 +139,61 @@ test("files the page cannot use get a clear message, not a crash", async ({ page
     buffer: Buffer.from("Neighborhood\nNorth_Ames\n"),
   });
   await page.getByRole("button", { name: "Download results (CSV)" }).click();
-  await expect(page).toHaveURL(/\/batch\?download_error=invalid_input$/);
+  await expect(page).toHaveURL(/\/batch\?download_error=invalid_input#batch-error$/);
   await expect(page.getByRole("alert")).toContainText("The download did not work");
+  // The reload cleared the file field: the message says to choose the file again.
+  await expect(page.getByRole("alert")).toContainText("Choose the file again");
+});
+
+test("broken files: the line to fix, or the columns that are missing", async ({ page }) => {
+  await page.goto("/batch");
+  await hydrated(page);
+  const upload = async (name: string, mimeType: string, content: string) => {
+    await page
+      .getByLabel("CSV file")
+      .setInputFiles({ name, mimeType, buffer: Buffer.from(content) });
+    await page.getByRole("button", { name: "Check file" }).click();
+  };
+  const header = fs.readFileSync(FIXTURE, "utf8").split("\n")[0];
+  const row = fs.readFileSync(FIXTURE, "utf8").split("\n")[1];
+  // The quote opens on line 3 (the second data row); the parser gives up at the end of the file.
+  const cells = row.split(",");
+  cells[1] = `"${cells[1]}`;
+  await upload("quote.csv", "text/csv", [header, row, cells.join(","), row, row].join("\n"));
+  await expect(page.getByRole("alert")).toContainText("opened on line 3 is never closed");
+
+  await upload("notes.txt", "text/plain", "My house is lovely.\n");
+  await expect(page.getByRole("alert")).toContainText("not a header naming the required columns");
+  await expect(page.getByRole("alert")).toContainText(
+    "no column for: Neighborhood (Neighbourhood)",
+  );
+});
+
+test.describe("on a phone", () => {
+  test.use({ viewport: { width: 375, height: 812 } });
+
+  test("Check file moves focus to the summary; wide tables scroll by keyboard", async ({
+    page,
+  }) => {
+    await page.goto("/batch");
+    await hydrated(page);
+    await page.getByLabel("CSV file").setInputFiles(FIXTURE);
+    await page.getByRole("button", { name: "Check file" }).click();
+    const heading = page.getByRole("heading", { name: "Summary of batch-mixed.csv" });
+    await expect(heading).toBeFocused();
+    await expect(heading).toBeInViewport();
+    const region = page.getByRole("region", { name: "Table of the first rows" });
+    await expect(region).toHaveAttribute("tabindex", "0");
+    const canScroll = await region.evaluate((el) => el.scrollWidth > el.clientWidth);
+    expect(canScroll).toBe(true);
+    await expect(page.getByText("Scroll the table sideways")).toBeVisible();
+    await region.focus();
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("ArrowRight");
+    await expect.poll(() => region.evaluate((el) => el.scrollLeft)).toBeGreaterThan(0);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+  });
 });

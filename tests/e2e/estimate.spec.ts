@@ -15,6 +15,20 @@ test.use({ extraHTTPHeaders: { "X-Forwarded-For": `192.0.2.${Math.floor(Math.ran
 const hydrated = (page: Page) => page.waitForFunction(() => "__remixRouter" in window);
 const dollars = (text: string) => Number(text.replace(/[^0-9]/g, ""));
 
+test("drop-downs show words for the data's codes and submit the codes", async ({ page }) => {
+  await page.goto("/");
+  const lotConfig = page.getByLabel("Lot configuration");
+  await expect(lotConfig.locator("option", { hasText: "Cul-de-sac" })).toHaveAttribute(
+    "value",
+    "CulDSac",
+  );
+  const labels = await page.locator("select option").allInnerTexts();
+  expect(labels.filter((t) => /_|[a-z][A-Z]|^(Feedr|RRAe|GLQ|COD|Typ|Bnk|HLS)$/.test(t))).toEqual(
+    [],
+  );
+  await expect(page.getByText("upstream quirk")).toHaveCount(0);
+});
+
 async function fillHome(page: Page) {
   await page.getByLabel("Neighbourhood", { exact: true }).selectOption("College_Creek");
   await page.getByLabel("Above-ground living area").fill("1800");
@@ -61,6 +75,11 @@ test("with JavaScript: fill, submit without a reload, see price, interval and fa
   await expect(page).toHaveURL(/[?&]Gr_Liv_Area=1800(&|$)/);
   const price = await expectResult(page);
   expect(await page.evaluate(() => "__sameDocument" in window)).toBe(true); // no full reload
+  // No page load announces the result: focus moves to it and a live region says the price.
+  await expect(page.getByRole("heading", { name: "Estimated sale price" })).toBeFocused();
+  await expect(page.getByTestId("announcement")).toHaveText(
+    /^Estimated sale price \$[\d,]+; 90% interval \$[\d,]+ to \$[\d,]+\.$/,
+  );
   await page.screenshot({ path: `${SHOTS}/estimate-js.png`, fullPage: true });
 
   // The shared URL gives the same estimate to someone else (a fresh page).

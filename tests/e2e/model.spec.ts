@@ -22,7 +22,7 @@ test("the model card shows version, split, metrics and both charts", async ({ pa
   await expect(split.nth(2)).toContainText("Holdout");
 
   const metrics = page.getByTestId("metrics-table");
-  await expect(metrics.locator("thead th")).toHaveText(["Metric", "Train", "Eval", "Holdout"]);
+  await expect(metrics.locator("thead th")).toHaveText(["Metric", "Train", "Backtest", "Holdout"]);
   await expect(metrics.locator("tbody tr")).toHaveCount(6);
   await expect(metrics.getByRole("row", { name: /Interval coverage/ })).toContainText(/\d+%/);
   await expect(metrics.getByRole("row", { name: /Mean absolute error/ })).toContainText(/\$[\d,]+/);
@@ -36,6 +36,39 @@ test("the model card shows version, split, metrics and both charts", async ({ pa
   await expect(scatter).toBeVisible();
   expect(await scatter.locator("circle").count()).toBeGreaterThan(100);
   await expect(page.getByRole("heading", { name: "Limitations" })).toBeVisible();
+
+  // The analyst's card, from the bundle's card/backtest blocks.
+  await expect(page.getByTestId("training-window")).toContainText(
+    /Fitted on [\d,]+ sales from \d{4}–\d{4}/,
+  );
+  await expect(page.getByText("mean absolute SHAP contribution")).toBeVisible();
+  const accuracy = page.getByTestId("accuracy-table").locator("tbody tr");
+  await expect(accuracy).toHaveCount(4);
+  await expect(accuracy.nth(1)).toContainText("Normal sales");
+  await expect(accuracy.nth(0)).toContainText(/0\.\d{3}\s*0\.\d{3}–0\.\d{3}/); // RMSLE and its 95% CI
+  await expect(page.getByTestId("baseline-table").locator("tbody tr")).toHaveCount(2);
+  for (const segment of ["sale_condition", "price_band", "age_band", "neighborhood"]) {
+    expect(
+      await page.getByTestId(`segment-${segment}`).locator("tbody tr").count(),
+    ).toBeGreaterThan(2);
+  }
+  await expect(page.getByTestId("segment-sale_condition")).toContainText("Abnormal");
+  expect(await page.getByTestId("calibration-table").locator("tbody tr").count()).toBeGreaterThan(
+    2,
+  );
+  expect(await page.getByTestId("residuals-by-price").locator("circle").count()).toBeGreaterThan(
+    1000,
+  );
+  expect(await page.getByTestId("residuals-by-month").locator("circle").count()).toBeGreaterThan(
+    1000,
+  );
+  await expect(page.getByTestId("backtest-table").locator("tbody tr")).toHaveCount(2);
+  await expect(page.getByTestId("candidates")).toContainText("chosen");
+  await expect(page.getByTestId("monotonicity-check")).toContainText("no estimate went down");
+  // The training window as the bundle has it (it once said "between 2006 and 2010").
+  await expect(page.getByRole("region", { name: "Limitations" })).toContainText(
+    /learned from sales in Ames, Iowa, in 2006–2009 and was tested on 2010 sales/,
+  );
   await page.screenshot({ path: `${SHOTS}/model.png`, fullPage: true });
 });
 

@@ -67,6 +67,7 @@ const CORRUPTIONS: Corruption[] = [
   },
 ];
 
+const ADMIN_KEY = "admin_key_0123456789abcdefghij";
 let root: string;
 const servers = new Map<string, TestServer>();
 
@@ -78,7 +79,7 @@ beforeAll(async () => {
     await cp(path.join(MODEL_DIR, version), path.join(store, version), { recursive: true });
     await writeFile(path.join(store, "LATEST"), version);
     await c.apply(path.join(store, version));
-    servers.set(c.name, await startServer({ MODEL_URI: store }));
+    servers.set(c.name, await startServer({ MODEL_URI: store, ADMIN_API_KEYS: ADMIN_KEY }));
   }
 }, 180_000);
 afterAll(async () => {
@@ -94,7 +95,12 @@ describe("corrupt model bundles on disk", () => {
       // Give start-up and its first retries time to (wrongly) succeed.
       let health: Record<string, unknown> = {};
       for (let i = 0; i < 50; i++) {
-        const h = await send(server.url, { method: "GET", path: "/health", headers: {} });
+        // The details (last_error) need an admin key.
+        const h = await send(server.url, {
+          method: "GET",
+          path: "/health",
+          headers: { "X-API-Key": ADMIN_KEY },
+        });
         health = JSON.parse(h.body) as Record<string, unknown>;
         if (health.last_error) break;
         await sleep(200);

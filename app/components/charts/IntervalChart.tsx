@@ -1,13 +1,17 @@
 import { useId } from "react";
 import { formatPrice } from "~/components/format";
 import { linearScale } from "~/components/charts/scale";
+import { clampLabel, intervalLabels, textWidth } from "~/components/charts/label-layout";
 
 // The estimate on a price line: the 90% interval as a band, the estimate as a dot and the
 // neighbourhood's typical sale as a tick, so "how sure" and "compared to what" read at once.
+// Labels are laid out by label-layout.ts so they never overlap, whatever the inputs.
 
 const WIDTH = 320;
 const HEIGHT = 78;
 const PAD = 12;
+const TYPICAL_FONT = 11;
+const END_FONT = 12;
 
 export function IntervalChart({
   price,
@@ -31,6 +35,19 @@ export function IntervalChart({
   const x = linearScale([lo - span * 0.06, hi + span * 0.06], [PAD, WIDTH - PAD]);
   const band = 40;
   const pct = Math.round(level * 100);
+  const bounds = [2, WIDTH - 2] as const;
+  // A long neighbourhood name that cannot fit falls back to a generic label.
+  const typicalName =
+    typicalLabel && textWidth(typicalLabel, TYPICAL_FONT) <= bounds[1] - bounds[0]
+      ? typicalLabel
+      : "Typical sale";
+  const typicalText = clampLabel(typicalName, typical ? x(typical) : 0, TYPICAL_FONT, bounds);
+  const ends = intervalLabels(
+    { text: formatPrice(lower, 1000), x: x(lower) },
+    { text: formatPrice(upper, 1000), x: x(upper) },
+    END_FONT,
+    bounds,
+  );
   return (
     <svg
       viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
@@ -64,25 +81,29 @@ export function IntervalChart({
             strokeWidth={2}
           />
           <text
-            x={x(typical)}
+            x={typicalText.x}
             y={band - 20}
-            fontSize={11}
+            fontSize={TYPICAL_FONT}
             fill="#334155"
-            textAnchor={
-              x(typical) < WIDTH * 0.25 ? "start" : x(typical) > WIDTH * 0.75 ? "end" : "middle"
-            }
+            textAnchor={typicalText.anchor}
           >
-            {typicalLabel ?? "Typical sale"}
+            {typicalText.text}
           </text>
         </g>
       ) : null}
       <circle cx={x(price)} cy={band} r={7} fill="#1d4ed8" stroke="#fff" strokeWidth={2} />
-      <text x={x(lower)} y={band + 28} fontSize={12} fill="#1e3a8a" textAnchor="start">
-        {formatPrice(lower, 1000)}
-      </text>
-      <text x={x(upper)} y={band + 28} fontSize={12} fill="#1e3a8a" textAnchor="end">
-        {formatPrice(upper, 1000)}
-      </text>
+      {ends.map((label) => (
+        <text
+          key={label.text}
+          x={label.x}
+          y={band + 28}
+          fontSize={END_FONT}
+          fill="#1e3a8a"
+          textAnchor={label.anchor}
+        >
+          {label.text}
+        </text>
+      ))}
     </svg>
   );
 }

@@ -8,6 +8,7 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useEffect, useRef, useState } from "react";
 import { EstimateForm } from "~/components/EstimateForm";
 import { EstimateResult } from "~/components/EstimateResult";
 import { Notice, PageShell } from "~/components/PageShell";
@@ -21,6 +22,7 @@ import { getModelState, getReadyModel, predict } from "~/inference/inference.ser
 import { PropertyRecordSchema } from "~/ml/schema";
 import { buildEstimateView, type EstimateView } from "./view";
 import { formatPrice } from "~/components/format";
+import { pageMeta } from "~/components/meta";
 import { defaultFormValues, hasFieldInputs, shareableSearch } from "~/components/form-fields";
 
 // The estimate page. POST validates and redirects to GET /?<inputs> (post/redirect/get), so
@@ -48,13 +50,16 @@ const MODEL_LOADING: Notice = {
   body: "The price model is still loading; estimates will work in a few seconds.",
 };
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  {
-    title: data?.estimate
-      ? `${formatPrice(data.estimate.price, 1000)} estimate · Ames Housing Price Estimator`
-      : "Estimate a sale price · Ames Housing Price Estimator",
-  },
-];
+export const meta: MetaFunction<typeof loader> = ({ data }) =>
+  data?.estimate
+    ? pageMeta(
+        `${formatPrice(data.estimate.price, 1000)} estimate`,
+        `Estimated sale price ${formatPrice(data.estimate.price, 1000)} (${formatPrice(data.estimate.lower, 1000)} to ${formatPrice(data.estimate.upper, 1000)}), with what drove it and comparable sales.`,
+      )
+    : pageMeta(
+        "Estimate a sale price",
+        "What would a home in Ames, Iowa have sold for? A price estimate with its range, what drove it and similar sales, from a model of 2006–2010 sales.",
+      );
 
 /** Only the known fields of a query string (tracking parameters and the like are ignored). */
 function fieldParams(search: URLSearchParams): URLSearchParams {
@@ -137,9 +142,13 @@ export default function EstimatePage() {
   const busy = navigation.state !== "idle" && navigation.location?.pathname === "/";
   const lastResult = (actionData?.result ?? data.result) as SubmissionResult<string[]> | undefined;
   const estimate = data.estimate as EstimateView | undefined;
+  const announcement = useResultFocus(navigation.state, data.search, estimate);
 
   return (
     <PageShell>
+      <p aria-live="polite" aria-atomic="true" className="sr-only" data-testid="announcement">
+        {announcement}
+      </p>
       <div className="max-w-3xl">
         <h1 className="text-2xl font-semibold tracking-tight sm:text-3xl">
           Ames Housing Price Estimator
@@ -178,6 +187,34 @@ export default function EstimatePage() {
       </div>
     </PageShell>
   );
+}
+
+/**
+ * After a JavaScript submit (no page load, so nothing announces itself): moves focus to the
+ * result's heading, scrolling it into view (on a phone it sits above the form), and returns a
+ * sentence for the page's live region. Without JavaScript the new page is the announcement.
+ */
+function useResultFocus(
+  state: "idle" | "loading" | "submitting",
+  search: string,
+  estimate: EstimateView | undefined,
+): string {
+  const submitted = useRef(false);
+  const [text, setText] = useState("");
+  if (state === "submitting") submitted.current = true;
+  useEffect(() => {
+    if (state !== "idle" || !submitted.current) return;
+    submitted.current = false;
+    if (!estimate) return;
+    const heading = document.getElementById("result-title");
+    heading?.focus();
+    heading?.scrollIntoView({ block: "start" });
+    const pct = Math.round(estimate.level * 100);
+    setText(
+      `Estimated sale price ${formatPrice(estimate.price, 1000)}; ${pct}% interval ${formatPrice(estimate.lower, 1000)} to ${formatPrice(estimate.upper, 1000)}.`,
+    );
+  }, [state, search, estimate]);
+  return text;
 }
 
 export const ErrorBoundary = RouteErrorBoundary;

@@ -5,7 +5,7 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { Card, Notice, PageShell } from "~/components/PageShell";
 import { RouteErrorBoundary } from "~/components/RouteErrorBoundary";
 import { batchSummary } from "./upload.server";
@@ -17,14 +17,18 @@ import { getModelState } from "~/inference/inference.server";
 import { buildBatchView, formatBytes, type BatchView } from "./view";
 import { formatPrice } from "~/components/format";
 import { TableHead } from "~/components/TableHead";
+import { ScrollRegion } from "~/components/ScrollRegion";
+import { pageMeta } from "~/components/meta";
 
 // Batch estimates from a CSV upload. Stateless: "Check file" (this route's action) shows a
 // summary; "Download results" posts the same file to /batch/download, which answers with the
 // full result CSV as an attachment. No upload is ever stored, and both work without JavaScript.
 
-export const meta: MetaFunction = () => [
-  { title: "Batch estimates · Ames Housing Price Estimator" },
-];
+export const meta: MetaFunction = () =>
+  pageMeta(
+    "Batch estimates",
+    "Upload a CSV file of Ames homes and get a price estimate and range for every row; nothing you upload is stored.",
+  );
 
 type ErrorNotice = { title: string; message: string };
 
@@ -41,12 +45,12 @@ function downloadError(
     rate_limited: "Too many uploads from your connection. Please wait a minute and try again.",
     model_unavailable: "The model is not ready yet. Please try again in a few seconds.",
   };
-  return {
-    title,
-    message:
-      messages[code] ??
-      "The file could not be used. Press “Check file” to see what is wrong with it.",
-  };
+  const reason =
+    messages[code] ??
+    "The file could not be used. Press “Check file” to see what is wrong with it.";
+  // Without JavaScript the failed download reloaded this page, and browsers never keep a
+  // chosen file across a page load: say so rather than leave an empty field unexplained.
+  return { title, message: `${reason} Choose the file again first: the page reloaded.` };
 }
 
 export function loader({ request }: LoaderFunctionArgs) {
@@ -86,13 +90,21 @@ const BUTTON =
 
 export default function BatchPage() {
   const { maxBytes, maxRows, required, modelReady, downloadError } = useLoaderData<typeof loader>();
-  const data =
-    (useActionData<typeof action>() as ActionData | undefined) ??
-    (downloadError ? { error: downloadError } : undefined);
+  const actionData = useActionData<typeof action>() as ActionData | undefined;
+  const data = actionData ?? (downloadError ? { error: downloadError } : undefined);
   const navigation = useNavigation();
   const submit = useSubmit();
   const [clientError, setClientError] = useState<string | undefined>();
   const busy = navigation.state === "submitting";
+
+  // A checked file's summary renders beside the form on a desktop but below it on a phone,
+  // out of sight: move focus (and so the view) to its heading, or to the error, once it arrives.
+  useEffect(() => {
+    if (!actionData) return;
+    const target = document.getElementById("view" in actionData ? "summary-title" : "batch-error");
+    target?.focus();
+    target?.scrollIntoView({ block: "start" });
+  }, [actionData]);
 
   // With JavaScript: check the size before uploading, and run "Check file" without a page
   // reload (the chosen file stays selected). "Download" stays a native POST so the browser
@@ -201,16 +213,18 @@ export default function BatchPage() {
           </details>
         </Card>
 
-        <div className="space-y-6 lg:col-span-2" aria-live="polite">
+        <div className="space-y-6 lg:col-span-2">
           {clientError ? (
             <Notice tone="error" title="File too large">
               {clientError}
             </Notice>
           ) : null}
           {data && "error" in data ? (
-            <Notice tone="error" title={data.error.title}>
-              {data.error.message}
-            </Notice>
+            <div id="batch-error" tabIndex={-1} className="scroll-mt-4 focus:outline-none">
+              <Notice tone="error" title={data.error.title}>
+                {data.error.message}
+              </Notice>
+            </div>
           ) : null}
           {data && "view" in data ? <BatchResult view={data.view} /> : null}
           {!data && !clientError ? (
@@ -229,7 +243,7 @@ function BatchResult({ view }: { view: BatchView }) {
   const pct = view.level ? Math.round(view.level * 100) : 90;
   return (
     <>
-      <Card title={`Summary of ${view.fileName}`} id="summary">
+      <Card title={`Summary of ${view.fileName}`} id="summary" focusableTitle>
         <dl className="mt-3 grid grid-cols-3 gap-3 text-center" data-testid="batch-summary">
           <div className="rounded-lg bg-slate-50 p-3">
             <dt className="text-xs font-medium uppercase text-slate-600">Rows</dt>
@@ -266,7 +280,7 @@ function BatchResult({ view }: { view: BatchView }) {
       </Card>
 
       <Card title={`First ${view.preview.length} rows`} id="preview">
-        <div className="mt-3 overflow-x-auto">
+        <ScrollRegion label="Table of the first rows" className="mt-3" hint>
           <table className="w-full min-w-[32rem] text-left text-sm" data-testid="batch-preview">
             <TableHead
               columns={[
@@ -303,7 +317,7 @@ function BatchResult({ view }: { view: BatchView }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       </Card>
 
       {view.issueCount > 0 ? (
@@ -314,8 +328,11 @@ function BatchResult({ view }: { view: BatchView }) {
               ? ` Showing the first ${view.issues.length}; the download lists all.`
               : ""}
           </p>
-          <div className="mt-3 overflow-x-auto">
-            <table className="w-full text-left text-sm" data-testid="batch-errors">
+          <ScrollRegion label="Table of problems by row" className="mt-3">
+            <table
+              className="w-full text-left text-sm [overflow-wrap:anywhere]"
+              data-testid="batch-errors"
+            >
               <TableHead columns={["Row", "Field", "Problem"]} />
               <tbody>
                 {view.issues.map((e, i) => (
@@ -332,7 +349,7 @@ function BatchResult({ view }: { view: BatchView }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
         </Card>
       ) : null}
     </>

@@ -9,17 +9,34 @@ import { modelNotReadyResponse } from "~/lib/dashboard.server";
 import { ModelNotReadyError } from "~/lib/errors.server";
 import { formatInteger, formatMetric, formatPercent } from "~/components/format";
 import { yearsLabel } from "~/components/format";
-import { importanceBars, shareWithin } from "./view";
+import { shareWithin } from "./view";
+import { buildCardView } from "./card-view";
+import { ResidualSection } from "./residuals";
+import {
+  AccuracySection,
+  BacktestSection,
+  BaselineSection,
+  CalibrationSection,
+  ChecksSection,
+  SegmentsSection,
+} from "./sections";
+import { ScrollRegion } from "~/components/ScrollRegion";
 import { TableHead } from "~/components/TableHead";
+import { pageMeta } from "~/components/meta";
+import type { PageHandle } from "~/root";
 
-export const meta: MetaFunction = () => [{ title: "Model card · Ames Housing Price Estimator" }];
+export const meta: MetaFunction = () =>
+  pageMeta(
+    "Model card",
+    "How the Ames price model was built and tested: training window, accuracy with confidence intervals, segments, calibration, backtest and limitations.",
+  );
 
 const SPLITS = ["train", "eval", "holdout"] as const;
-const SPLIT_LABEL = { train: "Train", eval: "Eval", holdout: "Holdout" } as const;
+const SPLIT_LABEL = { train: "Train", eval: "Backtest", holdout: "Holdout" } as const;
 const SPLIT_ROLE = {
-  train: "Fits the trees and the category encodings",
-  eval: "Stops training early; calibrates the interval",
-  holdout: "Used once, for the numbers below",
+  train: "Fits the final model (trees, linear part, encodings)",
+  eval: "Each year predicted by a model fitted on the years before it: chooses the model, calibrates the interval",
+  holdout: "Scored once per released model, for the numbers below",
 } as const;
 
 const METRICS = [
@@ -38,6 +55,9 @@ const METRICS = [
     help: "Share of actual prices inside the interval",
   },
 ] as const;
+
+// Nothing on this page needs JavaScript: it loads none (see PageHandle in root.tsx).
+export const handle: PageHandle = { hydrate: false };
 
 export function loader() {
   let model;
@@ -67,10 +87,11 @@ export function loader() {
     nTrees: m.xgboost.n_trees,
     xgbVersion: m.xgboost.version,
     maxDepth: m.xgboost.params.max_depth,
-    importance: importanceBars(m.card.importance, 12),
     points: m.card.holdout_points,
     within10: shareWithin(m.card.holdout_points, 0.1),
     holdoutYears: yearsLabel(split.holdout.years),
+    card: buildCardView(m),
+    chosen: m.backtest?.selection.chosen,
   });
 }
 
@@ -96,9 +117,16 @@ export default function ModelCard() {
           <dt className="font-medium text-slate-600">Model</dt>
           <dd>
             XGBoost {d.xgbVersion} gradient-boosted trees ({formatInteger(d.nTrees)} trees
-            {d.maxDepth !== undefined ? `, depth ≤ ${d.maxDepth}` : ""}) predicting the log of the
-            sale price from {d.nFeatures} features, served as ONNX.
+            {d.maxDepth !== undefined ? `, depth ≤ ${d.maxDepth}` : ""})
+            {d.chosen === "linear+trees" ? " on the residuals of a ridge regression" : ""},
+            predicting the log of the sale price from {d.nFeatures} features, served as ONNX.
           </dd>
+          {d.card.trainingWindow ? (
+            <>
+              <dt className="font-medium text-slate-600">Data</dt>
+              <dd data-testid="training-window">{d.card.trainingWindow}</dd>
+            </>
+          ) : null}
         </dl>
       </div>
 
@@ -109,7 +137,7 @@ export default function ModelCard() {
             <code className="text-xs">{d.dataFile}</code>), split by year of sale so the model is
             always tested on sales later than those it learned from.
           </p>
-          <div className="mt-3 overflow-x-auto">
+          <ScrollRegion label="Table of data splits" className="mt-3">
             <table className="w-full text-left text-sm" data-testid="split-table">
               <TableHead
                 columns={["Split", "Sale years", { label: "Sales", numeric: true }, "Used to"]}
@@ -127,11 +155,11 @@ export default function ModelCard() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
         </Card>
 
-        <Card title="Accuracy" id="metrics">
-          <div className="mt-3 overflow-x-auto">
+        <Card title="Accuracy by split" id="metrics">
+          <ScrollRegion label="Table of accuracy by split" className="mt-3" hint>
             <table className="w-full min-w-[22rem] text-left text-sm" data-testid="metrics-table">
               <TableHead
                 columns={[
@@ -155,21 +183,25 @@ export default function ModelCard() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
           <p className="mt-3 text-sm text-slate-700">
             <strong>Interval coverage:</strong> every estimate comes with a {level}% interval
-            (split-conformal, calibrated on the eval year). On the {d.holdoutYears} holdout sales,{" "}
-            {formatPercent(d.metrics.holdout.coverage)} of actual prices fell inside it (target{" "}
-            {level}%). Training numbers are optimistic: the model has seen those sales.
+            (split-conformal, calibrated on the backtest years by how much was given). On the{" "}
+            {d.holdoutYears} holdout sales as given, {formatPercent(d.metrics.holdout.coverage)} of
+            actual prices fell inside it (target {level}%). Training numbers are optimistic: the
+            model has seen those sales.
           </p>
         </Card>
 
         <Card title="What the model relies on" id="importance">
           <p className="mb-3 mt-1 text-sm text-slate-600">
-            Share of the trees&apos; total split gain per factor (features grouped as on the
-            estimate page). Importance shows what the model uses, not cause and effect.
+            {d.card.importanceKind === "shap"
+              ? "Each factor’s share of the mean absolute SHAP contribution on the holdout sales"
+              : "Share of the trees’ total split gain per factor"}{" "}
+            (features grouped as on the estimate page). Importance shows what the model uses, not
+            cause and effect.
           </p>
-          <ImportanceChart bars={d.importance} />
+          <ImportanceChart bars={d.card.importance} />
         </Card>
 
         <Card title="Predicted vs actual (holdout)" id="scatter">
@@ -184,17 +216,30 @@ export default function ModelCard() {
         </Card>
       </div>
 
+      <div className="mt-6 space-y-6">
+        {d.card.accuracy ? <AccuracySection rows={d.card.accuracy} level={level} /> : null}
+        {d.card.baseline ? <BaselineSection baseline={d.card.baseline} /> : null}
+        {d.card.segments ? <SegmentsSection tables={d.card.segments} level={level} /> : null}
+        {d.card.calibration ? <CalibrationSection rows={d.card.calibration} level={level} /> : null}
+        {d.card.residuals ? <ResidualSection points={d.card.residuals} /> : null}
+        {d.card.backtest ? <BacktestSection backtest={d.card.backtest} /> : null}
+        {d.card.comparables || d.card.monotonicity ? (
+          <ChecksSection comparables={d.card.comparables} monotonicity={d.card.monotonicity} />
+        ) : null}
+      </div>
+
       <Card title="Limitations" id="limitations" className="mt-6">
         <ul className="mt-3 list-disc space-y-2 pl-5 text-slate-700">
           <li>
-            <strong>One town, one period.</strong> It learned from sales in Ames, Iowa, between 2006
-            and 2010 (training years {trainYears}). It knows nothing about other places, and nothing
-            about prices after 2010 — it is not a valuation of a home today.
+            <strong>One town, one period.</strong> It learned from sales in Ames, Iowa, in{" "}
+            {trainYears} and was tested on {d.holdoutYears} sales. It knows nothing about other
+            places, and nothing about prices after {d.holdoutYears} — it is not a valuation of a
+            home today.
           </li>
           <li>
             <strong>Unusual homes are guesses.</strong> Very large, very old, very expensive or
-            otherwise rare homes had few similar sales; errors are larger there and the interval may
-            be too narrow.
+            otherwise rare homes had few similar sales; errors are larger there. Such estimates
+            carry warnings and a wider interval, but it can still be too narrow.
           </li>
           <li>
             <strong>Missing details are filled in</strong> with typical values from the training

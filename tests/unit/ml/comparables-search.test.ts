@@ -7,7 +7,7 @@ import {
   findComparables,
   SCALES,
   similarityDistance,
-  subjectSimilarity,
+  fewerSimilarThan,
   type ComparablesIndex,
   type Subject,
 } from "~/ml/comparables";
@@ -46,8 +46,11 @@ const expectSameAsScan = (s: Subject) => {
   expect(got.map((c) => c.score)).toEqual(want.map((w) => Math.sqrt(w.d)));
   expect(got.map((c) => c.sale_price)).toEqual(want.map((w) => index.sale_price[w.i]));
   const mean = want.reduce((sum, w) => sum + Math.sqrt(w.d), 0) / want.length;
-  expect(subjectSimilarity(index, s)).toBe(mean);
   expect(similarityDistance(got)).toBe(mean);
+  // The early-stopping decision equals the comparison with the full mean, at the threshold too.
+  for (const threshold of [MANIFEST.calibration!.sparse_above, mean, mean * 0.999, mean * 1.001]) {
+    expect(fewerSimilarThan(index, s, threshold), `${threshold} vs ${mean}`).toBe(mean > threshold);
+  }
 };
 
 describe("the comparables search on the shipped index", () => {

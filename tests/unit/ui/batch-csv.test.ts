@@ -1,6 +1,6 @@
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
-import { parseCsvRecords, safeCell, toResultCsv } from "~/inference/csv.server";
+import { columnPlan, parseCsvRecords, safeCell, toResultCsv } from "~/inference/csv.server";
 import { MalformedRequestError, PayloadTooLargeError } from "~/lib/errors.server";
 
 describe("parseCsvRecords", () => {
@@ -101,5 +101,40 @@ describe("safeCell", () => {
     expect(safeCell("-93.61")).toBe("-93.61");
     expect(safeCell("+12")).toBe("+12");
     expect(safeCell("North_Ames")).toBe("North_Ames");
+  });
+});
+
+describe("CSV messages people can act on", () => {
+  const message = (text: string) => {
+    try {
+      parseCsvRecords(text, 10);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error("parsed");
+  };
+
+  it("an unclosed quote names the line where it opened, not the end of the file", () => {
+    expect(message('a,b\n1,"2\n3,4\n5,6\n')).toMatch(
+      /the quote \("\) opened on line 2 is never closed/,
+    );
+    expect(message('a,b\n1,"x ""y"" z"\n3,"4\n')).toMatch(/opened on line 3/);
+  });
+
+  it("a row with too few or too many cells names its line and both counts", () => {
+    expect(message("a,b\n1,2\n3\n")).toMatch(
+      /line 3 does not match the header: it has 1 cells, the header has 2 columns/,
+    );
+  });
+
+  it("a stray quote inside a value names its line", () => {
+    expect(message('a,b\n1,2"x\n')).toMatch(/line 2 has a quote/);
+  });
+
+  it("a file without any required column says its first line is not the header", () => {
+    expect(() => columnPlan(["Some notes about my house"])).toThrow(
+      /first line of the file is not a header.*no column for: Neighborhood \(Neighbourhood\)/,
+    );
+    expect(() => columnPlan(["Neighborhood"])).toThrow(/^The file has no column for: Gr_Liv_Area/);
   });
 });
