@@ -81,7 +81,11 @@ export function parseCsvRecords(text: string, maxRows: number): CsvTable {
       `The CSV file has more than ${maxRows.toLocaleString("en-US")} data rows; split it into smaller files.`,
     );
   }
-  if (rows.length === 0) throw new InvalidInputError("The CSV file has a header but no data rows.");
+  if (rows.length === 0) {
+    // A text file is one "header" line and no rows: the missing columns say more than "no rows".
+    columnPlan(columns);
+    throw new InvalidInputError("The CSV file has a header but no data rows.");
+  }
   return { columns, records: rows };
 }
 

@@ -19,6 +19,7 @@ import {
   type Prediction,
   type Problem,
   type RowError,
+  withoutPredictionIds,
 } from "./helpers/api-fixtures";
 import { startServer, TEST_API_KEY, type TestServer } from "./helpers/server";
 
@@ -274,10 +275,9 @@ describe("POST /api/v1/predict with CSV", () => {
     const viaJson = await postJson(server.url, { records: toRecords(rows()) });
     const csvBody = viaCsv.body as PredictBody;
     expect(csvBody.counts).toEqual({ ok: 30, failed: 0 });
-    // Equal but for the prediction ids, which are new for every prediction.
-    const withoutIds = (body: PredictBody) =>
-      body.predictions.map((p) => ({ ...p, prediction_id: undefined }));
-    expect(withoutIds(csvBody)).toEqual(withoutIds(viaJson.body as PredictBody));
+    expect(withoutPredictionIds(csvBody.predictions)).toEqual(
+      withoutPredictionIds((viaJson.body as PredictBody).predictions),
+    );
     expect(
       new Set(csvBody.predictions.map((p) => (p as { prediction_id?: string }).prediction_id)).size,
     ).toBe(30);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keepAliveAgent, pool, send } from "../../scripts/reliability/http";
 import { predictRequest } from "../../scripts/reliability/requests";
+import { withoutPredictionIds } from "../http/helpers/api-fixtures";
 import { startServer, TEST_API_KEY, type TestServer } from "../http/helpers/server";
 import { MODEL_DIR } from "../unit/batch/run-cli";
 import { scrape, series } from "./metrics";
@@ -115,12 +116,9 @@ describe(`a battery of ${RUNS.toLocaleString("en-US")} requests across every rou
     expect(ready.status).toBe(200);
     const again = await send(server.url, predictRequest(TEST_API_KEY), agent);
     expect(again.status).toBe(200);
-    // The same answer but for the prediction ids, which are new for every prediction.
-    const withoutIds = (body: string) =>
-      (JSON.parse(body).predictions as Record<string, unknown>[]).map(
-        ({ prediction_id: _id, ...rest }) => rest,
-      );
-    expect(withoutIds(again.body)).toEqual(withoutIds(before.body));
+    expect(withoutPredictionIds(JSON.parse(again.body).predictions)).toEqual(
+      withoutPredictionIds(JSON.parse(before.body).predictions),
+    );
     agent.destroy();
   }, 180_000);
 

@@ -115,3 +115,7 @@ export type Problem = {
 };
 
 export const isError = (p: Prediction | RowError): p is RowError => "error" in p;
+
+/** Predictions with their ids blanked: every prediction gets a new id, the rest must match. */
+export const withoutPredictionIds = (predictions: readonly object[]) =>
+  predictions.map((p) => ({ ...p, prediction_id: undefined }));
