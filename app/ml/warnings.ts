@@ -52,6 +52,8 @@ export type RecordWarning = { field: string; code: WarningCode; message: string 
 const NOT_RANGE_CHECKED = new Set(["Year_Sold", "Mo_Sold"]);
 
 const fmt = (x: number) => (Number.isInteger(x) ? x.toLocaleString("en-US") : String(x));
+/** Years read as years ("1800"), other whole numbers with separators ("20,000"). */
+const fmtField = (field: string, x: number) => (field.startsWith("Year_") ? String(x) : fmt(x));
 
 function label(field: string): string {
   return FIELD_BY_NAME.get(field)?.label ?? field;
@@ -108,13 +110,13 @@ function rangeWarnings(given: PropertyRecord, ref: Reference): RecordWarning[] {
       out.push({
         field,
         code: "above_training_range",
-        message: `${label(field)} ${fmt(v)} is above the largest in the training sales (${fmt(max)}); the estimate extrapolates and is less certain.`,
+        message: `${label(field)} ${fmtField(field, v)} is above the largest in the training sales (${fmtField(field, max)}); the estimate extrapolates and is less certain.`,
       });
     } else if (v < min) {
       out.push({
         field,
         code: "below_training_range",
-        message: `${label(field)} ${fmt(v)} is below the smallest in the training sales (${fmt(min)}); the estimate extrapolates and is less certain.`,
+        message: `${label(field)} ${fmtField(field, v)} is below the smallest in the training sales (${fmtField(field, min)}); the estimate extrapolates and is less certain.`,
       });
     }
   }
