@@ -1,6 +1,8 @@
 import type { EstimateView } from "~/routes/_index/view";
 import { formatInteger, formatPercent, formatPrice } from "~/components/format";
-import { FactorChart } from "./charts/FactorChart";
+import { ComparableSales } from "./ComparableSales";
+import { EstimateFactors } from "./EstimateFactors";
+import { EstimateWarnings } from "./EstimateWarnings";
 import { IntervalChart } from "./charts/IntervalChart";
 
 /** The result of one estimate: price, interval, factors, neighbourhood, imputed fields. */
@@ -27,9 +29,11 @@ export function EstimateResult({ view, shareHref }: { view: EstimateView; shareH
         {pct}% interval: <strong>{formatPrice(view.lower, 1000)}</strong> to{" "}
         <strong>{formatPrice(view.upper, 1000)}</strong>
       </p>
-      <p className="mt-1 text-sm text-slate-600">
-        On {view.holdoutYears} sales the model never saw, {formatPercent(view.holdoutCoverage)} of
-        actual prices fell inside such an interval.
+      <EstimateWarnings view={view} />
+      <p className="mt-2 text-sm text-slate-600">
+        {view.calibration
+          ? `The range is calibrated on ${view.calibration}, so that about ${pct} in 100 such ranges hold the actual price.`
+          : `On ${view.holdoutYears} sales the model never saw, ${formatPercent(view.holdoutCoverage)} of actual prices fell inside such an interval.`}
       </p>
 
       <div className="mt-4">
@@ -67,18 +71,8 @@ export function EstimateResult({ view, shareHref }: { view: EstimateView; shareH
         </div>
       ) : null}
 
-      {view.bars.length > 0 && view.basePrice !== undefined ? (
-        <div className="mt-6">
-          <h3 className="font-semibold text-slate-900">What moved the estimate</h3>
-          <p className="mb-2 text-sm text-slate-600">{view.factorSummary}</p>
-          <FactorChart
-            bars={view.bars}
-            basePrice={view.basePrice}
-            price={view.price}
-            summary={view.factorSummary}
-          />
-        </div>
-      ) : null}
+      <EstimateFactors view={view} />
+      <ComparableSales sales={view.comparables} />
 
       {view.imputed.length > 0 ? (
         <details className="mt-6 text-sm" data-testid="imputed">

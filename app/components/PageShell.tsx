@@ -25,14 +25,14 @@ export function PageShell({ children }: { children: ReactNode }) {
             Ames Housing Price Estimator
           </NavLink>
           <nav aria-label="Main">
-            <ul className="flex gap-1 text-sm">
+            <ul className="flex flex-wrap gap-1 text-sm">
               {NAV.map((item) => (
                 <li key={item.to}>
                   <NavLink
                     to={item.to}
                     end={"end" in item ? item.end : false}
                     className={({ isActive }) =>
-                      `block rounded-md px-3 py-2 font-medium focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 ${
+                      `block rounded-md px-2 py-2 font-medium focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 sm:px-3 ${
                         isActive
                           ? "bg-blue-50 text-blue-800"
                           : "text-slate-700 hover:bg-slate-100 hover:text-slate-900"

@@ -8,7 +8,6 @@ import {
   ignoredColumnsWarning,
   MAX_CSV_COLUMNS,
   parseCsvRecords,
-  requireDataRows,
   toResultCsv,
   type CsvTable,
 } from "./csv.server";
@@ -70,7 +69,6 @@ function parseBody(input: ApiBodyInput): Parsed {
   if (input.kind === "csv") {
     const table = parseCsvRecords(text, input.maxRows);
     const plan = columnPlan(table.columns);
-    requireDataRows(table);
     const records = table.records.map(csvInputFor(plan.inputs.map((c) => [c, c])));
     return { records, ...input.flags, table, firstRow: 1, ignored: plan.ignored };
   }

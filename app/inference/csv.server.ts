@@ -30,7 +30,7 @@ export const MAX_CSV_LINE_CHARS = 64 * 1024;
 /**
  * Parses CSV text with a header row. Empty lines are skipped; a leading BOM (Excel) is
  * ignored. Broken CSV (ragged rows, bad quoting, empty or duplicate headers) →
- * MalformedRequestError (400) naming the line (requireDataRows: no rows → 422). The limits
+ * MalformedRequestError (400) naming the line; a header without data rows → 422. The limits
  * are checked while parsing, so a file past one fails at the first line past it, not after
  * the whole file was read (ADR 0030): more than `maxRows` data rows, MAX_CSV_COLUMNS
  * columns, MAX_CSV_CELL_CHARS in a cell or MAX_CSV_LINE_CHARS in a line → 413.
@@ -81,17 +81,13 @@ export function parseCsvRecords(text: string, maxRows: number): CsvTable {
       `The CSV file has more than ${maxRows.toLocaleString("en-US")} data rows; split it into smaller files.`,
     );
   }
-  return { columns, records: rows };
-}
-
-/**
- * A header without data rows is a 422, as `{"records":[]}` is. Checked after the column plan,
- * so a file whose only line is not a header is told that instead.
- */
-export function requireDataRows(table: CsvTable): void {
-  if (table.records.length === 0) {
+  if (rows.length === 0) {
+    // A plain text file is one "header" line and no rows: when that line names none of the
+    // required columns, what the file lacks is the columns, and columnPlan says so.
+    if (!columns.some((c) => REQUIRED_FIELDS.includes(c))) columnPlan(columns);
     throw new InvalidInputError("The CSV file has a header but no data rows.");
   }
+  return { columns, records: rows };
 }
 
 /**

@@ -2,7 +2,7 @@ import { isRowError, type FieldIssue, type PredictionItem } from "~/api/schemas"
 import { decodeBodyText } from "~/lib/body.server";
 import { InvalidInputError, MalformedRequestError } from "~/lib/errors.server";
 import { csvInputFor } from "~/ml/csv-input";
-import { columnPlan, parseCsvRecords, requireDataRows, toResultCsv } from "./csv.server";
+import { columnPlan, parseCsvRecords, toResultCsv } from "./csv.server";
 import type { PredictionMeter } from "./meter.server";
 import type { LoadedModel } from "./model.server";
 import { predictRecords } from "./predict.server";
@@ -85,7 +85,6 @@ export async function handleUpload(
   const { name, text } = await readCsvFile(input);
   const table = parseCsvRecords(text, input.maxRows);
   const plan = columnPlan(table.columns);
-  requireDataRows(table);
   const inputs = table.records.map(csvInputFor(plan.inputs.map((c) => [c, c])));
   // A file where no row is valid still gets its per-row errors.
   const { predictions, counts } = await predictRecords(model, inputs, {

@@ -46,7 +46,7 @@ export type SearchScales = {
 
 const DIMS = 7;
 const LEAF_SIZE = 8;
-const PACKED = 8;
+const REST = 6;
 /** Bounds are computed in pre-divided coordinates; rounding there is ~1e-13, far below this. */
 const MARGIN = 1e-9;
 
@@ -55,19 +55,27 @@ export type SearchTree = {
   scales: SearchScales;
   /** Tree position → sale index. */
   order: Int32Array;
-  /** Per tree position, contiguous: y, x, logArea, built, beds, baths, month, nb (copies). */
-  packed: Float64Array;
+  /**
+   * Per tree position, contiguous copies of the columns: y, x in `geo` (most sales are ruled
+   * out by these two alone, so a rejected sale costs 16 bytes of memory traffic), then logArea,
+   * built, beds, baths, month, nb in `rest`.
+   */
+  geo: Float64Array;
+  rest: Float64Array;
   /** Per node: its positions [lo, hi), children (-1: leaf), box (DIMS mins then maxes). */
   lo: Int32Array;
   hi: Int32Array;
   left: Int32Array;
   right: Int32Array;
-  box: Float64Array;
+  /** Float32, rounded outwards: a looser box is still a valid bound, at half the memory. */
+  box: Float32Array;
   /** Root node of each neighbourhood's tree (-1: no sale there). */
   roots: Int32Array;
   /** Set by searchTree: it stopped once the top-k's mean score was at most `stopAtMean`. */
   stopped: boolean;
   stopAtMean: number;
+  /** Sales whose score the last search computed (the tree's whole point: few of them). */
+  visited: number;
   /** Scratch: top-k (score², index), the query point, the traversal stack. */
   bestD: Float64Array;
   bestI: Int32Array;
@@ -75,6 +83,24 @@ export type SearchTree = {
   stackNode: Int32Array;
   stackLb: Float64Array;
 };
+
+const f32 = new Float32Array(1);
+const bits = new Int32Array(f32.buffer);
+
+/** The float32 next to `x` towards −∞ (`down`) or +∞, when rounding went the other way. */
+function float32Toward(x: number, down: boolean): number {
+  f32[0] = x;
+  const f = f32[0];
+  if (down ? f <= x : f >= x) return f;
+  if (f === 0) {
+    bits[0] = down ? 0x80000001 : 1; // the smallest subnormal below / above zero
+  } else {
+    bits[0] += f > 0 === down ? -1 : 1; // one unit of the last place, away from x's side
+  }
+  return f32[0];
+}
+const float32Down = (x: number) => float32Toward(x, true);
+const float32Up = (x: number) => float32Toward(x, false);
 
 /** A sale or the subject in pre-divided coordinates (for the tree's bounds only). */
 function coordsOf(v: Omit<SearchSubject, "nb">, s: SearchScales, out: Float64Array, at = 0): void {
@@ -122,7 +148,7 @@ export function buildSearchTree(
   const hi = new Int32Array(maxNodes);
   const left = new Int32Array(maxNodes).fill(-1);
   const right = new Int32Array(maxNodes).fill(-1);
-  const box = new Float64Array(maxNodes * 2 * DIMS);
+  const box = new Float64Array(maxNodes * 2 * DIMS); // exact while building
   let nodes = 0;
   const build = (from: number, to: number, depth: number): number => {
     const id = nodes++;
@@ -167,23 +193,34 @@ export function buildSearchTree(
     roots[cols.nb[order[from]]] = build(from, to, 0);
     from = to;
   }
-  const packed = new Float64Array(n * PACKED);
+  const box32 = new Float32Array(nodes * 2 * DIMS);
+  for (let id = 0; id < nodes; id++) {
+    for (let d = 0; d < DIMS; d++) {
+      box32[id * 2 * DIMS + d] = float32Down(box[id * 2 * DIMS + d]);
+      box32[id * 2 * DIMS + DIMS + d] = float32Up(box[id * 2 * DIMS + DIMS + d]);
+    }
+  }
+  const geo = new Float64Array(n * 2);
+  const rest = new Float64Array(n * REST);
   order.forEach((i, p) => {
     const { y, x, logArea, built, beds, baths, month, nb } = cols;
-    packed.set([y[i], x[i], logArea[i], built[i], beds[i], baths[i], month[i], nb[i]], p * PACKED);
+    geo.set([y[i], x[i]], p * 2);
+    rest.set([logArea[i], built[i], beds[i], baths[i], month[i], nb[i]], p * REST);
   });
   return {
     cols,
     scales,
     order,
-    packed,
+    geo,
+    rest,
     stopped: false,
     stopAtMean: -Infinity,
+    visited: 0,
     lo,
     hi,
     left,
     right,
-    box,
+    box: box32,
     roots,
     bestD: new Float64Array(k),
     bestI: new Int32Array(k),
@@ -224,7 +261,7 @@ function walk(
   extra: number,
   filled: number,
 ): number {
-  const { scales, order, packed, lo, hi, left, right, bestD, bestI, stackNode, stackLb } = t;
+  const { scales, order, geo, rest, lo, hi, left, right, bestD, bestI, stackNode, stackLb } = t;
   const { km, logArea: kArea, yearBuilt: kBuilt, bedrooms: kBeds, baths: kBaths } = scales;
   const { months: kMonths, otherNeighborhood: kNb } = scales;
   let kth = filled === kk ? bestD[kk - 1] : Infinity;
@@ -253,23 +290,24 @@ function walk(
       }
       continue;
     }
+    t.visited += hi[node] - lo[node];
     for (let p = lo[node], end = hi[node]; p < end; p++) {
       // The linear scan's expression, summed in its order (a partial sum never exceeds the whole).
-      const o = p * PACKED;
-      const dy = (packed[o] - s.y) / km;
-      const dx = (packed[o + 1] - s.x) / km;
+      const dy = (geo[2 * p] - s.y) / km;
+      const dx = (geo[2 * p + 1] - s.x) / km;
       let d = dy * dy + dx * dx;
       if (d > kth) continue;
-      const da = (packed[o + 2] - s.logArea) / kArea;
+      const o = p * REST;
+      const da = (rest[o] - s.logArea) / kArea;
       d += da * da;
       if (d > kth) continue;
-      const db = (packed[o + 3] - s.built) / kBuilt;
+      const db = (rest[o + 1] - s.built) / kBuilt;
       d += db * db;
       if (d > kth) continue;
-      const dr = (packed[o + 4] - s.beds) / kBeds;
-      const dh = (packed[o + 5] - s.baths) / kBaths;
-      const dm = (packed[o + 6] - s.month) / kMonths;
-      const dn = packed[o + 7] === s.nb ? 0 : kNb;
+      const dr = (rest[o + 2] - s.beds) / kBeds;
+      const dh = (rest[o + 3] - s.baths) / kBaths;
+      const dm = (rest[o + 4] - s.month) / kMonths;
+      const dn = rest[o + 5] === s.nb ? 0 : kNb;
       d = d + dr * dr + dh * dh + dm * dm + dn * dn;
       const i = order[p];
       if (filled === kk && (d > kth || (d === kth && i > bestI[kk - 1]))) continue;
@@ -318,6 +356,7 @@ export function searchTree(
 ): number {
   t.stopped = false;
   t.stopAtMean = stopAtMean;
+  t.visited = 0;
   if (t.order.length === 0 || kk <= 0) return 0;
   coordsOf(s, t.scales, t.q);
   const roots = t.roots;

@@ -53,7 +53,6 @@ export type Subject = {
  */
 export function comparableSubject(record: PropertyRecord, state: FeatureState): Subject {
   const geo = state.impute.geo[record.Neighborhood as string];
-  const num = (f: string) => record[f] as number;
   return {
     Neighborhood: record.Neighborhood as string,
     Latitude:
@@ -64,13 +63,13 @@ export function comparableSubject(record: PropertyRecord, state: FeatureState): 
       (record.Longitude as number | undefined) ??
       geo?.[0] ??
       (state.impute.values.Longitude as number),
-    Gr_Liv_Area: num("Gr_Liv_Area"),
-    Year_Built: num("Year_Built"),
-    Bedroom_AbvGr: num("Bedroom_AbvGr"),
-    Full_Bath: num("Full_Bath"),
-    Half_Bath: num("Half_Bath"),
-    Year_Sold: num("Year_Sold"),
-    Mo_Sold: num("Mo_Sold"),
+    Gr_Liv_Area: record.Gr_Liv_Area as number,
+    Year_Built: record.Year_Built as number,
+    Bedroom_AbvGr: record.Bedroom_AbvGr as number,
+    Full_Bath: record.Full_Bath as number,
+    Half_Bath: record.Half_Bath as number,
+    Year_Sold: record.Year_Sold as number,
+    Mo_Sold: record.Mo_Sold as number,
   };
 }
 
@@ -112,7 +111,8 @@ const KM_PER_DEG_LON = KM_PER_DEG_LAT * Math.cos((42 * Math.PI) / 180); // Ames,
 
 const cache = new WeakMap<ComparablesIndex, SearchTree>();
 
-function prepare(ix: ComparablesIndex): SearchTree {
+/** The index's search tree, built once per index (exported for tests). */
+export function prepare(ix: ComparablesIndex): SearchTree {
   let t = cache.get(ix);
   if (t) return t;
   const cols: SearchColumns = {

@@ -52,6 +52,8 @@ export type RecordWarning = { field: string; code: WarningCode; message: string 
 const NOT_RANGE_CHECKED = new Set(["Year_Sold", "Mo_Sold"]);
 
 const fmt = (x: number) => (Number.isInteger(x) ? x.toLocaleString("en-US") : String(x));
+/** Years read as years ("1800"), other whole numbers with separators ("20,000"). */
+const fmtField = (field: string, x: number) => (field.startsWith("Year_") ? String(x) : fmt(x));
 
 function label(field: string): string {
   return FIELD_BY_NAME.get(field)?.label ?? field;
@@ -108,13 +110,13 @@ function rangeWarnings(given: PropertyRecord, ref: Reference): RecordWarning[] {
       out.push({
         field,
         code: "above_training_range",
-        message: `${label(field)} ${fmt(v)} is above the largest in the training sales (${fmt(max)}); the estimate extrapolates and is less certain.`,
+        message: `${label(field)} ${fmtField(field, v)} is above the largest in the training sales (${fmtField(field, max)}); the estimate extrapolates and is less certain.`,
       });
     } else if (v < min) {
       out.push({
         field,
         code: "below_training_range",
-        message: `${label(field)} ${fmt(v)} is below the smallest in the training sales (${fmt(min)}); the estimate extrapolates and is less certain.`,
+        message: `${label(field)} ${fmtField(field, v)} is below the smallest in the training sales (${fmtField(field, min)}); the estimate extrapolates and is less certain.`,
       });
     }
   }
@@ -123,73 +125,72 @@ function rangeWarnings(given: PropertyRecord, ref: Reference): RecordWarning[] {
 
 /** Appends the combination warnings of `g` to `out`. */
 function combinationWarnings(g: PropertyRecord, out: RecordWarning[]): void {
-  const add = (field: string, code: WarningCode, message: string) =>
-    out.push({ field, code, message });
   const liv = g.Gr_Liv_Area as number | undefined;
   const first = g.First_Flr_SF as number | undefined;
   const second = g.Second_Flr_SF as number | undefined;
   if (liv !== undefined && first !== undefined && first > liv) {
-    add(
-      "First_Flr_SF",
-      "first_floor_exceeds_living_area",
-      `The first floor (${fmt(first)} sq ft) is larger than the whole above-ground living area (${fmt(liv)} sq ft).`,
-    );
+    out.push({
+      field: "First_Flr_SF",
+      code: "first_floor_exceeds_living_area",
+      message: `The first floor (${fmt(first)} sq ft) is larger than the whole above-ground living area (${fmt(liv)} sq ft).`,
+    });
   } else if (
     liv !== undefined &&
     first !== undefined &&
     second !== undefined &&
     first + second > liv
   ) {
-    add(
-      "Second_Flr_SF",
-      "floors_exceed_living_area",
-      `The first and second floors (${fmt(first + second)} sq ft together) are larger than the above-ground living area (${fmt(liv)} sq ft).`,
-    );
+    out.push({
+      field: "Second_Flr_SF",
+      code: "floors_exceed_living_area",
+      message: `The first and second floors (${fmt(first + second)} sq ft together) are larger than the above-ground living area (${fmt(liv)} sq ft).`,
+    });
   }
   const bsmt = g.Total_Bsmt_SF as number | undefined;
   const unf = g.Bsmt_Unf_SF as number | undefined;
   const fin2 = g.BsmtFin_SF_2 as number | undefined;
   if (bsmt !== undefined && (unf ?? 0) + (fin2 ?? 0) > bsmt) {
-    add(
-      unf !== undefined && unf > bsmt ? "Bsmt_Unf_SF" : "BsmtFin_SF_2",
-      "basement_parts_exceed_total",
-      `The unfinished and finished basement parts add up to more than the basement area (${fmt(bsmt)} sq ft).`,
-    );
+    out.push({
+      field: unf !== undefined && unf > bsmt ? "Bsmt_Unf_SF" : "BsmtFin_SF_2",
+      code: "basement_parts_exceed_total",
+      message: `The unfinished and finished basement parts add up to more than the basement area (${fmt(bsmt)} sq ft).`,
+    });
   }
   const built = g.Year_Built as number | undefined;
   const remod = g.Year_Remod_Add as number | undefined;
   const sold = g.Year_Sold as number | undefined;
   if (built !== undefined && sold !== undefined && built > sold) {
-    add(
-      "Year_Built",
-      "built_after_sale",
-      `The home is built in ${built}, after its sale in ${sold} (a sale before completion?).`,
-    );
+    out.push({
+      field: "Year_Built",
+      code: "built_after_sale",
+      message: `The home is built in ${built}, after its sale in ${sold} (a sale before completion?).`,
+    });
   }
   if (built !== undefined && remod !== undefined && remod < built) {
-    add(
-      "Year_Remod_Add",
-      "remodelled_before_built",
-      `The remodelling year ${remod} is before the year built ${built}.`,
-    );
+    out.push({
+      field: "Year_Remod_Add",
+      code: "remodelled_before_built",
+      message: `The remodelling year ${remod} is before the year built ${built}.`,
+    });
   }
   if (remod !== undefined && sold !== undefined && remod > sold) {
-    add(
-      "Year_Remod_Add",
-      "remodelled_after_sale",
-      `The remodelling year ${remod} is after the sale in ${sold}.`,
-    );
+    out.push({
+      field: "Year_Remod_Add",
+      code: "remodelled_after_sale",
+      message: `The remodelling year ${remod} is after the sale in ${sold}.`,
+    });
   }
   const cars = g.Garage_Cars as number | undefined;
   const area = g.Garage_Area as number | undefined;
   if (cars !== undefined && area !== undefined && (cars === 0) !== (area === 0)) {
-    add(
-      "Garage_Area",
-      "garage_cars_and_area_disagree",
-      cars === 0
-        ? `A garage area of ${fmt(area)} sq ft is given for a garage of 0 cars.`
-        : `A garage for ${cars} car${cars === 1 ? "" : "s"} is given with an area of 0 sq ft.`,
-    );
+    out.push({
+      field: "Garage_Area",
+      code: "garage_cars_and_area_disagree",
+      message:
+        cars === 0
+          ? `A garage area of ${fmt(area)} sq ft is given for a garage of 0 cars.`
+          : `A garage for ${cars} car${cars === 1 ? "" : "s"} is given with an area of 0 sq ft.`,
+    });
   }
 }
 

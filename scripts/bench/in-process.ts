@@ -19,7 +19,7 @@ export type InProcessResult = {
 };
 
 /** CPU microseconds (this process, all threads) per call of `fn` over at least `ms` of calls. */
-async function cpuPerCall(fn: () => Promise<unknown>, ms: number): Promise<number> {
+export async function cpuPerCall(fn: () => unknown, ms: number): Promise<number> {
   let calls = 0;
   const start = performance.now();
   const cpu0 = process.cpuUsage();

@@ -1,9 +1,10 @@
 // `npm run bench -- --monitoring`: what model monitoring costs a single-row request, and
-// whether the prediction log keeps every prediction under load. Three builds-alike servers
-// in alternating rounds on the same machine: monitoring off (MONITOR_ENABLED=false; ids
-// only), monitoring on (drift window, held predictions), and monitoring + prediction log to a
-// local folder (CAPTURE_SAMPLE=1). Afterwards the log is counted against the server's own
-// prediction counter. Writes docs/monitoring-bench.json. ADR 0043.
+// whether the prediction log keeps every prediction under load. Three servers of the same
+// build under the same single-row load at the same time, in rounds: monitoring off
+// (MONITOR_ENABLED=false; ids only), monitoring on (drift window, held predictions), and
+// monitoring + prediction log to a local folder (CAPTURE_SAMPLE=1). Afterwards the log is
+// counted against the server's own prediction counter. Writes docs/monitoring-bench.json.
+// ADR 0043.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -59,11 +60,14 @@ export async function benchMonitoring({ root, apiKey, body, record, seconds, rou
       method: "POST",
       headers: { "Content-Type": "application/json", "X-API-Key": apiKey },
       body,
-      connections: 32,
+      connections: 16,
       seconds: perRound,
       pid: app.proc.pid,
     })),
     rounds,
+    // All three at once: on a machine shared with other jobs, neighbours then slow every
+    // variant alike at every moment (in turns, a burst lands on one of them only).
+    [[0, 1, 2]],
   );
   const capture = apps[2];
   const answered = await scrape(capture.metricsUrl, 'prediction_rows_total{source="api"}');

@@ -5,20 +5,8 @@ import { predictRecords, type PredictOptions } from "~/inference/predict.server"
 import { comparableSubject, findComparables } from "~/ml/comparables";
 import { validateRecord, type PropertyRecord } from "~/ml/schema";
 import { loadRecords, resample } from "./data";
-import { loadServingModel } from "./in-process";
+import { cpuPerCall, loadServingModel } from "./in-process";
 import { median } from "./load";
-
-async function cpuPerCall(fn: () => unknown, ms: number): Promise<number> {
-  let calls = 0;
-  const start = performance.now();
-  const cpu0 = process.cpuUsage();
-  while (performance.now() - start < ms) {
-    for (let i = 0; i < 10; i++) await fn();
-    calls += 10;
-  }
-  const cpu = process.cpuUsage(cpu0);
-  return (cpu.user + cpu.system) / calls;
-}
 
 async function main() {
   const seconds = Number(process.argv[2] ?? 6);

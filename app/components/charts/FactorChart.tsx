@@ -1,6 +1,6 @@
 import { useId } from "react";
 import { OTHER_FACTORS, type FactorBar } from "~/components/charts/factors";
-import { formatLogEffect, formatPrice } from "~/components/format";
+import { formatLogEffect } from "~/components/format";
 import { linearScale } from "~/components/charts/scale";
 import { textWidth } from "~/components/charts/label-layout";
 
@@ -23,14 +23,14 @@ const OTHER = "#64748b"; // slate-500
 
 export function FactorChart({
   bars,
-  basePrice,
-  price,
+  title,
   summary,
+  testId = "factor-chart",
 }: {
   bars: readonly FactorBar[];
-  basePrice: number;
-  price: number;
+  title: string;
   summary: string;
+  testId?: string;
 }) {
   const id = useId();
   const height = TOP + bars.length * ROW + 8;
@@ -44,16 +44,16 @@ export function FactorChart({
   const zero = x(0);
 
   return (
-    <figure>
+    <figure className="m-0">
       <svg
         viewBox={`0 0 ${WIDTH} ${height}`}
         className="h-auto w-full"
         role="img"
         aria-labelledby={`${id}-title`}
         aria-describedby={`${id}-desc`}
-        data-testid="factor-chart"
+        data-testid={testId}
       >
-        <title id={`${id}-title`}>What moved the estimate</title>
+        <title id={`${id}-title`}>{title}</title>
         <desc id={`${id}-desc`}>{summary}</desc>
         <text x={labelW + PAD} y={14} fontSize={11} fill="#475569">
           ← lowers
@@ -88,28 +88,26 @@ export function FactorChart({
           );
         })}
       </svg>
-      <figcaption className="mt-2 text-sm text-slate-600">
-        Starting from {formatPrice(basePrice, 1000)} (the model&apos;s average training sale), each
-        factor multiplies the price by the percentage shown; together they give{" "}
-        {formatPrice(price, 1000)}.
-      </figcaption>
-      <table className="sr-only">
-        <caption>Effect of each factor on the estimate</caption>
-        <thead>
-          <tr>
-            <th scope="col">Factor</th>
-            <th scope="col">Effect on price</th>
-          </tr>
-        </thead>
-        <tbody>
-          {bars.map((b) => (
-            <tr key={b.factor}>
-              <th scope="row">{b.factor}</th>
-              <td>{formatLogEffect(b.log)}</td>
+      {/* sr-only on a wrapper: a table ignores width: 1px and its content widened the page. */}
+      <div className="sr-only">
+        <table>
+          <caption>{title}: effect of each factor on the estimate</caption>
+          <thead>
+            <tr>
+              <th scope="col">Factor</th>
+              <th scope="col">Effect on price</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {bars.map((b) => (
+              <tr key={b.factor}>
+                <th scope="row">{b.factor}</th>
+                <td>{formatLogEffect(b.log)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }

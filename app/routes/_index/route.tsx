@@ -87,7 +87,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   try {
     await limitFormSubmission(request);
     const model = getReadyModel();
-    const out = await predict([submission.value], { explain: true, source: "dashboard" }, model);
+    const out = await predict(
+      [submission.value],
+      { explain: true, comparables: true, source: "dashboard" },
+      model,
+    );
     const item = out.predictions[0];
     if (isRowError(item)) {
       const fieldErrors: Record<string, string[]> = {};

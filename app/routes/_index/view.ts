@@ -10,6 +10,14 @@ import {
   type FactorBar,
 } from "~/components/charts/factors";
 import { humanizeLevel, yearsLabel } from "~/components/format";
+import {
+  calibrationText,
+  comparableViews,
+  widenedReasons,
+  warningViews,
+  type ComparableView,
+  type WarningView,
+} from "./trust-view";
 
 export type EstimateView = {
   price: number;
@@ -17,8 +25,19 @@ export type EstimateView = {
   upper: number;
   level: number;
   basePrice: number | undefined;
+  /** Factors from the details the user gave. */
   bars: FactorBar[];
+  /** Factors from details filled in with typical values (not given). */
+  imputedBars: FactorBar[];
+  /** Their combined effect in log-price units. */
+  imputedLog: number;
   factorSummary: string;
+  warnings: WarningView[];
+  /** Why the interval is wider than usual (empty: it is not). */
+  widened: string[];
+  /** Which past estimates calibrated the interval, in words. */
+  calibration: string | undefined;
+  comparables: ComparableView[];
   /** Labels of the fields the model filled in. */
   imputed: string[];
   neighbourhood:
@@ -44,7 +63,13 @@ export function buildEstimateView(
   prediction: Prediction,
   maxBars = 8,
 ): EstimateView {
-  const bars = factorBars(prediction.contributions ?? [], maxBars);
+  const contributions = prediction.contributions ?? [];
+  const bars = factorBars(
+    contributions.filter((c) => !c.imputed),
+    maxBars,
+  );
+  const filledIn = contributions.filter((c) => c.imputed);
+  const imputedBars = factorBars(filledIn, Math.min(maxBars, 5));
   const nb = typeof record.Neighborhood === "string" ? record.Neighborhood : undefined;
   const typical = nb ? neighbourhoodTypical(manifest, nb) : undefined;
   return {
@@ -52,9 +77,17 @@ export function buildEstimateView(
     lower: prediction.interval.lower,
     upper: prediction.interval.upper,
     level: prediction.interval.level,
-    basePrice: prediction.base_value === undefined ? undefined : basePrice(prediction.base_value),
+    basePrice:
+      prediction.base_price ??
+      (prediction.base_value === undefined ? undefined : basePrice(prediction.base_value)),
     bars,
+    imputedBars,
+    imputedLog: filledIn.reduce((sum, c) => sum + c.value, 0),
     factorSummary: describeFactors(bars),
+    warnings: warningViews(prediction),
+    widened: widenedReasons(prediction),
+    calibration: calibrationText(prediction),
+    comparables: comparableViews(prediction),
     imputed: prediction.imputed.map((name) => FIELD_BY_NAME.get(name)?.label ?? name),
     neighbourhood: typical && {
       name: humanizeLevel(typical.neighbourhood),

@@ -1,3 +1,4 @@
+import { REQUIRED_FIELDS } from "~/ml/fields";
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import {
@@ -5,7 +6,6 @@ import {
   MAX_CSV_COLUMNS,
   MAX_CSV_LINE_CHARS,
   parseCsvRecords,
-  requireDataRows,
   toResultCsv,
 } from "~/inference/csv.server";
 import { countJsonRecords, countLines, countWork } from "~/inference/work.server";
@@ -54,11 +54,17 @@ describe("CSV limits, checked while parsing", () => {
   });
 
   it("a header without data rows is a 422, like an empty records array", () => {
-    const table = parseCsvRecords("Gr_Liv_Area,Neighborhood\n\n", 10);
-    const error = thrown(() => requireDataRows(table));
+    const error = thrown(() => parseCsvRecords(`${REQUIRED_FIELDS.join(",")}\n\n`, 10));
     expect(error).toBeInstanceOf(InvalidInputError);
     expect(error.status).toBe(422);
     expect(error.message).toMatch(/header but no data rows/);
+  });
+
+  it("a text file (one line, no rows) is told which columns are missing, not that rows are", () => {
+    const error = thrown(() => parseCsvRecords("My house is lovely.\n", 10));
+    expect(error.status).toBe(422);
+    expect(error.message).toMatch(/not a header naming the required columns/);
+    expect(error.message).not.toMatch(/no data rows/);
   });
 });
 

@@ -25,3 +25,27 @@ export function referencePredict(records: readonly PropertyRecord[]): Float64Arr
     return trees + (MANIFEST.explain.linear ? linearPredict(MANIFEST.explain.linear, x) : 0);
   });
 }
+
+const REFERENCE = MANIFEST.reference!;
+
+/** The given fields of `r` outside the training data (the sale date is not range-checked). */
+export function outsideTraining(r: PropertyRecord): string[] {
+  return Object.entries(r).flatMap(([f, v]) => {
+    const fr = REFERENCE.fields[f];
+    if (!fr || v === undefined || f === "Year_Sold" || f === "Mo_Sold") return [];
+    if (fr.kind === "category") return fr.shares[v as string] > 0 ? [] : [f];
+    const q = fr.quantiles;
+    return (v as number) < q[0] || (v as number) > q[q.length - 1] ? [f] : [];
+  });
+}
+
+/** Every given value within the training 1st–99th percentiles, every level ≥ 1% of sales. */
+export function typicalHome(r: PropertyRecord): boolean {
+  return Object.entries(r).every(([f, v]) => {
+    const fr = REFERENCE.fields[f];
+    if (!fr || f === "Year_Sold" || f === "Mo_Sold") return true;
+    if (fr.kind === "category") return fr.shares[v as string] >= 0.01;
+    const q = fr.quantiles;
+    return (v as number) >= q[1] && (v as number) <= q[q.length - 2];
+  });
+}

@@ -20,6 +20,7 @@ import { requiredOnly } from "../../../training/backtest";
 import { rowContexts } from "../../../training/calibrate";
 import { MONOTONE_CHANGES } from "../../../training/monotonicity";
 import { BUNDLE_DIR, HOLDOUT, MANIFEST } from "./bundle-model";
+import { MINIMAL_RECORD } from "../../http/helpers/api-fixtures";
 import { HOUSE } from "./records";
 
 let model: LoadedModel;
@@ -31,20 +32,7 @@ afterAll(() => model?.session.release());
 const calib = MANIFEST.calibration!;
 
 /** A typical home, required fields only. */
-const TYPICAL: PropertyRecord = {
-  Neighborhood: "College_Creek",
-  Gr_Liv_Area: 1710,
-  Total_Bsmt_SF: 856,
-  Lot_Area: 8450,
-  Year_Built: 2003,
-  Overall_Cond: "Average",
-  Bedroom_AbvGr: 3,
-  Full_Bath: 2,
-  Half_Bath: 1,
-  Garage_Cars: 2,
-  Year_Sold: 2008,
-  Mo_Sold: 2,
-};
+const TYPICAL: PropertyRecord = MINIMAL_RECORD;
 
 const ok = (item: PredictionItem): Prediction => {
   if (isRowError(item)) throw new Error(JSON.stringify(item.error));

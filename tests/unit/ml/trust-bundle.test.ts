@@ -10,33 +10,15 @@ import { linearExtrapolation } from "~/ml/linear";
 import type { PropertyRecord } from "~/ml/schema";
 import { isOutOfRange, recordWarnings } from "~/ml/warnings";
 import { requiredOnly } from "../../../training/backtest";
-import { HOLDOUT, MANIFEST, referencePredict } from "./bundle-model";
+import { HOLDOUT, MANIFEST, outsideTraining, referencePredict, typicalHome } from "./bundle-model";
 
 const ref = MANIFEST.reference!;
 const calib = MANIFEST.calibration!;
 const index = MANIFEST.comparables!;
 const state = MANIFEST.feature_state;
 
-function outside(r: PropertyRecord): string[] {
-  return Object.entries(r).flatMap(([f, v]) => {
-    const fr = ref.fields[f];
-    if (!fr || f === "Year_Sold" || f === "Mo_Sold") return [];
-    if (fr.kind === "category") return fr.shares[v as string] > 0 ? [] : [f];
-    const q = fr.quantiles;
-    return (v as number) < q[0] || (v as number) > q[q.length - 1] ? [f] : [];
-  });
-}
-
-/** Every given value within the training 1st–99th percentiles, every level ≥ 1% of sales. */
-function typical(r: PropertyRecord): boolean {
-  return Object.entries(r).every(([f, v]) => {
-    const fr = ref.fields[f];
-    if (!fr || f === "Year_Sold" || f === "Mo_Sold") return true;
-    if (fr.kind === "category") return fr.shares[v as string] >= 0.01;
-    const q = fr.quantiles;
-    return (v as number) >= q[1] && (v as number) <= q[q.length - 2];
-  });
-}
+const outside = outsideTraining;
+const typical = typicalHome;
 
 function context(r: PropertyRecord, logPred: number) {
   const fm = featurize([r], state);

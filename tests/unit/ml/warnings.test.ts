@@ -124,3 +124,14 @@ describe("recordWarnings", () => {
     expect(isOutOfRange(above[0])).toBe(false);
   });
 });
+
+describe("warning messages", () => {
+  it("print years as years and sizes with separators", () => {
+    const messages = recordWarnings(house({ Year_Built: 1800, Gr_Liv_Area: 20000 }), REF).map(
+      (w) => w.message,
+    );
+    expect(messages.join("\n")).toContain("1800");
+    expect(messages.join("\n")).not.toContain("1,800");
+    expect(messages.join("\n")).toContain("20,000");
+  });
+});
