@@ -24,8 +24,11 @@ const closing = new WeakSet<Socket>();
 export function closeIfBodyLeft(req: IncomingMessage, res: ServerResponse): void {
   const socket = req.socket;
   if (req.complete || res.headersSent || socket.destroyed || closing.has(socket)) return;
-  const declared = Number(req.headers["content-length"]);
-  if (declared <= SKIP_MAX_BYTES) return; // node reads it; the connection stays usable
+  // Decided from the headers: `complete` is still false in the tick a bodyless GET arrives.
+  const chunked = req.headers["transfer-encoding"] !== undefined;
+  const declared = Number(req.headers["content-length"] ?? 0);
+  // No body, or a short one node reads: the connection stays usable.
+  if (!chunked && declared <= SKIP_MAX_BYTES) return;
   closing.add(socket);
   res.setHeader("Connection", "close");
   req.pause();

@@ -205,6 +205,54 @@ describe("built server", () => {
   });
 
   describe("request creation (server/admission.ts)", () => {
+    it("keep-alive holds for bodyless and small requests: one socket, no Connection: close", async () => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const body = JSON.stringify({ records: [MINIMAL_RECORD] });
+      const ask = (method: string, urlPath: string, payload?: string) =>
+        new Promise<{ connection?: string; reused: boolean; status?: number }>(
+          (resolve, reject) => {
+            const req = http.request(
+              `${server.url}${urlPath}`,
+              {
+                method,
+                agent,
+                headers: payload
+                  ? { "Content-Type": "application/json", "X-API-Key": TEST_API_KEY }
+                  : {},
+              },
+              (res) => {
+                res.resume();
+                res.on("end", () =>
+                  resolve({
+                    connection: res.headers.connection,
+                    reused: req.reusedSocket,
+                    status: res.statusCode,
+                  }),
+                );
+              },
+            );
+            req.on("error", reject);
+            req.end(payload);
+          },
+        );
+      try {
+        const answers = [];
+        for (const [method, urlPath, payload] of [
+          ["GET", "/healthz"],
+          ["GET", "/healthz"],
+          ["GET", "/"],
+          ["POST", "/api/v1/predict", body],
+          ["GET", "/readyz"],
+        ] as const)
+          answers.push(await ask(method, urlPath, payload));
+        expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+        expect(answers.map((a) => a.connection)).not.toContain("close");
+        expect(answers.slice(1).every((a) => a.reused)).toBe(true);
+      } finally {
+        agent.destroy();
+      }
+    });
+
     it("a Host header that makes no URL → 400 problem+json, not a 500", async () => {
       const body = JSON.stringify({ records: [MINIMAL_RECORD] });
       const requests = [
