@@ -43,7 +43,8 @@ export function hasFieldInputs(search: URLSearchParams): boolean {
   return FIELDS.some((f) => search.has(f.name));
 }
 
-const MONTHS = [
+/** Month names, January first (Mo_Sold is 1–12). */
+export const MONTHS = [
   "January",
   "February",
   "March",

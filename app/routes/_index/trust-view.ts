@@ -1,6 +1,7 @@
 // What a prediction's trust fields say, in the words the estimate page uses: warnings next to
 // the price, why the interval is wider, which calibration it used, and the comparable sales.
 // Pure and browser-safe.
+import { MONTHS } from "~/components/form-fields";
 import type { Prediction } from "~/api/schemas";
 import { FIELD_BY_NAME } from "~/ml/fields";
 import { levelLabel } from "~/ml/level-labels";
@@ -20,21 +21,6 @@ export type ComparableView = {
   baths: string;
   distanceKm: number;
 };
-
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
 
 const WIDENED_TEXT: Record<string, string> = {
   few_similar_homes: "few sales in the training data are like this home",
