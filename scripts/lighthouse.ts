@@ -9,13 +9,14 @@
 // Not part of `npm test`/`make test`: performance scores depend on the load of the machine
 // (2 shared cores here), so a run is a measurement, not a pass/fail test of the code.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import lighthouse, { desktopConfig } from "lighthouse";
 import config from "../playwright.config";
 import { NODE_FLAGS } from "../server/node-flags";
 import { RESULT_URL } from "../tests/e2e/helpers/pages";
+import { writeFormatted } from "./write-formatted";
 
 const APP_PORT = Number(process.env.LIGHTHOUSE_PORT ?? 4132);
 const DEBUG_PORT = Number(process.env.CHROME_DEBUG_PORT ?? 4133);
@@ -146,7 +147,7 @@ async function main() {
         out.push(`${r.page} (mobile) performance ${r.scores.performance} < ${page.perfTarget}`);
       return out;
     });
-    writeReport(rows, misses);
+    await writeReport(rows, misses);
     console.log(misses.length ? `Targets missed:\n  ${misses.join("\n  ")}` : "All targets met.");
     process.exitCode = misses.length ? 1 : 0;
   } finally {
@@ -164,14 +165,14 @@ type Row = {
   tbt: string;
 };
 
-function writeReport(rows: Row[], misses: string[]) {
+async function writeReport(rows: Row[], misses: string[]) {
   const table = rows
     .map(
       (r) =>
         `| ${r.page} | ${r.device} | ${r.scores.performance} | ${r.scores.accessibility} | ${r.scores["best-practices"]} | ${r.scores.seo} | ${r.lcp} | ${r.tbt} |`,
     )
     .join("\n");
-  writeFileSync(
+  await writeFormatted(
     "docs/lighthouse.md",
     `# Lighthouse
 
@@ -196,6 +197,7 @@ ${loadAverage()}), so the script is a measurement, not part of \`npm test\`. The
 not audited: Lighthouse refuses a page answered with status 404; axe checks it, and every page
 above, at 375 and 1280 px in the e2e run (tests/e2e/a11y.spec.ts).
 `,
+    "markdown",
   );
 }
 

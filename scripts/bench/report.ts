@@ -1,7 +1,6 @@
 // docs/performance.json (every number) and docs/performance.md (the tables people read).
-import { writeFileSync } from "node:fs";
 import os from "node:os";
-import prettier from "prettier";
+import { writeFormatted } from "../write-formatted";
 import type { InProcessResult } from "./in-process";
 import type { LoadResult } from "./load";
 import type { UploadResult } from "./upload";
@@ -190,16 +189,6 @@ export async function writeReport(
   mdFile: string,
   notes = "",
 ): Promise<void> {
-  const options = (await prettier.resolveConfig(mdFile)) ?? {};
-  writeFileSync(
-    jsonFile,
-    await prettier.format(JSON.stringify(r, null, 2), { ...options, parser: "json" }),
-  );
-  writeFileSync(
-    mdFile,
-    await prettier.format(markdown(r) + (notes ? `\n${notes}` : ""), {
-      ...options,
-      parser: "markdown",
-    }),
-  );
+  await writeFormatted(jsonFile, JSON.stringify(r, null, 2), "json");
+  await writeFormatted(mdFile, markdown(r) + (notes ? `\n${notes}` : ""), "markdown");
 }
