@@ -1,7 +1,7 @@
 import { CsvError } from "csv-parse";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
-import type { FieldIssue, Prediction, PredictionItem } from "~/api/schemas";
+import { isRowError, type FieldIssue, type Prediction, type PredictionItem } from "~/api/schemas";
 import {
   HousingMLError,
   InvalidInputError,
@@ -220,6 +220,13 @@ export const RESULT_COLUMNS = [
   "errors",
 ] as const;
 
+/**
+ * What the server answers (API CSV, dashboard download): RESULT_COLUMNS, then the
+ * `prediction_id` to send back with the sale price (POST /api/v1/feedback). The batch CLI
+ * scores offline, outside any server's live window, so its files stop at `errors`.
+ */
+export const SERVED_RESULT_COLUMNS = [...RESULT_COLUMNS, "prediction_id"] as const;
+
 /** The TRUST_COLUMNS cells of a prediction. */
 export function trustCells(p: Prediction): [string, string, string, string] {
   return [
@@ -244,25 +251,26 @@ export function toResultCsv(
     throw new Error(`${items.length} results for ${table.records.length} rows`);
   }
   // Header cells are the client's text too (an unknown column can be named "=HYPERLINK(…)").
-  const header = ["row", ...table.columns.map(safeCell), ...RESULT_COLUMNS];
+  const header = ["row", ...table.columns.map(safeCell), ...SERVED_RESULT_COLUMNS];
   const rows = table.records.map((record, i) => {
     const item = items[i];
     const inputs = table.columns.map((c) => safeCell(record[c] ?? ""));
-    const outputs =
-      "error" in item
-        ? [
-            ...new Array<string>(RESULT_COLUMNS.length - 1).fill(""),
-            safeCell(formatIssues(item.error.errors)),
-          ]
-        : [
-            Math.round(item.price),
-            Math.round(item.interval.lower),
-            Math.round(item.interval.upper),
-            item.interval.level,
-            item.imputed.join(" "),
-            ...trustCells(item),
-            "",
-          ];
+    const outputs = isRowError(item)
+      ? [
+          ...new Array<string>(RESULT_COLUMNS.length - 1).fill(""),
+          safeCell(formatIssues(item.error.errors)),
+          "",
+        ]
+      : [
+          Math.round(item.price),
+          Math.round(item.interval.lower),
+          Math.round(item.interval.upper),
+          item.interval.level,
+          item.imputed.join(" "),
+          ...trustCells(item),
+          "",
+          item.prediction_id ?? "",
+        ];
     return [firstRow + i, ...inputs, ...outputs];
   });
   return stringify([header, ...rows]);

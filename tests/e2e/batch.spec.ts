@@ -82,8 +82,9 @@ test("upload with JavaScript: summary, first rows, per-row errors, then the full
     expect(upper).toBeGreaterThan(price);
     expect(r.interval_level).toBe("0.9");
     expect(r.errors).toBe("");
+    expect(r.prediction_id).toMatch(/^[0-9a-f-]{36}$/); // for POST /api/v1/feedback
   }
-  expect(rows[5]).toMatchObject({ predicted_price: "", id: "bad-nbhd" });
+  expect(rows[5]).toMatchObject({ predicted_price: "", id: "bad-nbhd", prediction_id: "" });
   expect(rows[5].errors).toMatch(/^Neighborhood: must be one of/);
   expect(rows[6].errors).toBe("Gr_Liv_Area: must be a number");
   expect(rows[7].errors).toBe("Year_Built: must be at most 2010; Year_Sold: must be at most 2010");
