@@ -98,10 +98,15 @@ test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
   test("check and download are plain form posts", async ({ page }) => {
+    await page.setViewportSize({ width: 375, height: 740 });
     await page.goto("/batch");
     await page.getByLabel("CSV file").setInputFiles(FIXTURE);
     await page.getByRole("button", { name: "Check file" }).click();
     await expectSummaryAndErrors(page);
+    // On a phone the summary is below the form: the new page opens scrolled to it.
+    await expect(page).toHaveURL(/\/batch#summary-title$/);
+    await expect(page.getByTestId("batch-summary")).toBeInViewport();
+    await page.setViewportSize({ width: 1280, height: 800 });
     await page.screenshot({ path: `${SHOTS}/batch-no-js.png`, fullPage: true });
     // After a full page load the file must be chosen again; then the download works.
     await page.getByLabel("CSV file").setInputFiles(FIXTURE);
