@@ -227,9 +227,14 @@ export const RESULT_COLUMNS = [
  */
 export const SERVED_RESULT_COLUMNS = [...RESULT_COLUMNS, "prediction_id"] as const;
 
-/** The TRUST_COLUMNS cells of a prediction. */
-export function trustCells(p: Prediction): [string, string, string, string] {
+/** The cells of a prediction under RESULT_COLUMNS before `errors` (whole-dollar prices). */
+export function predictionCells(p: Prediction): (string | number)[] {
   return [
+    Math.round(p.price),
+    Math.round(p.interval.lower),
+    Math.round(p.interval.upper),
+    p.interval.level,
+    p.imputed.join(" "),
     p.interval.group,
     p.interval.widened.join(" "),
     p.warnings.map((w) => w.code).join(" "),
@@ -261,16 +266,7 @@ export function toResultCsv(
           safeCell(formatIssues(item.error.errors)),
           "",
         ]
-      : [
-          Math.round(item.price),
-          Math.round(item.interval.lower),
-          Math.round(item.interval.upper),
-          item.interval.level,
-          item.imputed.join(" "),
-          ...trustCells(item),
-          "",
-          item.prediction_id ?? "",
-        ];
+      : [...predictionCells(item), "", item.prediction_id ?? ""];
     return [firstRow + i, ...inputs, ...outputs];
   });
   return stringify([header, ...rows]);
