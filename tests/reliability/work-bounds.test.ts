@@ -1,13 +1,18 @@
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { send } from "../../scripts/reliability/http";
 import { rssMb } from "../../scripts/reliability/rss";
 import { startServer, TEST_API_KEY, type TestServer } from "../http/helpers/server";
 import { MODEL_DIR } from "../unit/batch/run-cli";
 
-// JSON costs memory per value, not per byte: 10 MiB of `[[[[…` is millions of arrays
-// (~170 MiB of heap in the thread that parsed it, measured before the bound). Bodies that open
-// more objects and arrays than their route can use are refused unparsed (413), and the
-// feedback route has its own small body and item bounds.
+// Cost follows work, not bytes: what one request (or connection) can make the server do is
+// bounded by what it can use, checked before the costly step.
+// - JSON costs memory per value: 10 MiB of `[[[[…` is millions of arrays (~170 MiB of heap in
+//   the thread that parsed it, measured before the bound); such bodies are refused unparsed.
+// - A multipart upload costs per part: 50,000 tiny files in 10 MiB took a thread 8 s.
+// - One connection pipelining 20,000 requests put them all in flight; every other client's
+//   request waited ~4.5 s behind them.
+// - Feedback has its own small body and item bounds.
 
 let server: TestServer;
 
@@ -95,5 +100,58 @@ describe("feedback is bounded by what it can record", () => {
     const res = await post("/api/v1/feedback", padded);
     expect(res.status).toBe(413);
     expect(String(res.headers["content-type"])).toMatch(/problem\+json/);
+  });
+});
+
+describe("uploads are bounded by their parts", () => {
+  it("a 10 MiB form of 50,000 tiny files is refused before it is parsed, with a message", async () => {
+    const boundary = "b0undary";
+    const part = (i: number) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a${i}.csv"\r\n` +
+      "Content-Type: text/csv\r\n\r\nGr_Liv_Area\n1\r\n";
+    const body = `${Array.from({ length: 50_000 }, (_, i) => part(i)).join("")}--${boundary}--\r\n`;
+    const res = await send(server.url, {
+      method: "POST",
+      path: "/batch",
+      headers: { "Content-Type": `multipart/form-data; boundary=${boundary}` },
+      body: Buffer.from(body),
+    });
+    expect(res.status).toBe(413);
+    expect(res.body).toContain("The form has more than 8 parts");
+  });
+});
+
+/** Writes `requests` to one connection at once; resolves with what came back and how it ended. */
+function pipeline(requests: string): Promise<{ text: string; reset: boolean }> {
+  return new Promise((resolve) => {
+    const socket = connect(server.port, "127.0.0.1");
+    let text = "";
+    let reset = false;
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk: string) => (text += chunk));
+    socket.on("error", () => (reset = true));
+    socket.on("close", () => resolve({ text, reset }));
+    socket.write(requests);
+  });
+}
+
+describe("a connection may have 16 requests in flight", () => {
+  const healthz = "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  const last = "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+  const answers = (text: string) => text.match(/HTTP\/1\.1 200/g)?.length ?? 0;
+
+  it("16 pipelined requests are all answered, in order", async () => {
+    const { text } = await pipeline(healthz.repeat(15) + last);
+    expect(answers(text)).toBe(16);
+  });
+
+  it("20,000 pipelined requests close the connection; other clients are answered meanwhile", async () => {
+    const flood = pipeline(healthz.repeat(20_000));
+    const probe = send(server.url, { method: "GET", path: "/healthz", headers: {} });
+    const [{ text }, answer] = await Promise.all([flood, probe]);
+    expect(answers(text)).toBeLessThanOrEqual(16);
+    expect(answer.status).toBe(200);
+    // The server is still fine for the next client.
+    expect(answers((await pipeline(last)).text)).toBe(1);
   });
 });
