@@ -71,11 +71,11 @@ class Ring {
 export class Recalibrator {
   private readonly pools = new Map<string, Ring>();
   private readonly all: Ring;
-  private snap: RecalibrationSnapshot;
+  /** Computed when asked for after new scores (a feedback request adds many at once). */
+  private snap: RecalibrationSnapshot | undefined;
 
   constructor(readonly settings: RecalibrationSettings) {
     this.all = new Ring(settings.window);
-    this.snap = { pooling: settings.pooling, factors: {} };
   }
 
   /**
@@ -91,7 +91,7 @@ export class Recalibrator {
     if (!ring) this.pools.set(key, (ring = new Ring(this.settings.window)));
     ring.push(score);
     if (key !== "all") this.all.push(score);
-    this.snap = this.compute();
+    this.snap = undefined;
   }
 
   /** Scores held per pool (and "all"). */
@@ -102,7 +102,7 @@ export class Recalibrator {
   }
 
   snapshot(): RecalibrationSnapshot {
-    return this.snap;
+    return (this.snap ??= this.compute());
   }
 
   private factorOf(ring: Ring): PoolFactor {
