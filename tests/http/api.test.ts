@@ -141,6 +141,8 @@ describe("POST /api/v1/predict with JSON", () => {
     const body = res.body as PredictBody;
     expect(body.counts).toEqual({ ok: 2, failed: 2 });
     expect(body.warnings[0]).toMatch(/2 of 4 records are invalid/);
+    // `status` is the discriminator: a client can switch on it alone.
+    expect(body.predictions.map((p) => p.status)).toEqual(["ok", "error", "ok", "error"]);
     expect(isError(body.predictions[0])).toBe(false);
     expect(isError(body.predictions[2])).toBe(false);
     const second = body.predictions[1] as RowError;
@@ -334,6 +336,7 @@ describe("POST /api/v1/predict with CSV", () => {
     expect(lenient.status).toBe(200);
     const body = lenient.body as PredictBody;
     expect(body.predictions[1]).toEqual({
+      status: "error",
       error: { row: 2, errors: [{ path: "Gr_Liv_Area", message: "must be a number" }] },
     });
     const strict = await postCsv(server.url, toCsv(input), {}, "?strict=true");
@@ -417,6 +420,7 @@ describe("other endpoints", () => {
       paths: Record<string, unknown>;
       components: {
         securitySchemes: Record<string, { type: string; name?: string; scheme?: string }>;
+        schemas: Record<string, { properties: Record<string, { items?: unknown }> }>;
       };
     };
     expect(doc.openapi).toBe("3.1.0");
@@ -434,6 +438,21 @@ describe("other endpoints", () => {
       name: "X-API-Key",
     });
     expect(doc.components.securitySchemes.Bearer).toMatchObject({ type: "http", scheme: "bearer" });
+    // Generated clients narrow a prediction item by `status` (issue 17: named items with a
+    // discriminator).
+    expect(doc.components.schemas.PredictResponse.properties.predictions.items).toEqual({
+      oneOf: [
+        { $ref: "#/components/schemas/Prediction" },
+        { $ref: "#/components/schemas/RowError" },
+      ],
+      discriminator: {
+        propertyName: "status",
+        mapping: {
+          ok: "#/components/schemas/Prediction",
+          error: "#/components/schemas/RowError",
+        },
+      },
+    });
   });
 
   it("probes: /healthz and /readyz answer 200, /health has the seed-compatible shape", async () => {

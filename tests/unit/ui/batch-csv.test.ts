@@ -35,6 +35,7 @@ describe("toResultCsv", () => {
       table,
       [
         {
+          status: "ok",
           price: 150_123.6,
           interval: {
             lower: 120_000.2,
@@ -46,7 +47,10 @@ describe("toResultCsv", () => {
           imputed: ["Lot_Frontage", "Alley"],
           warnings: [],
         },
-        { error: { row: 2, errors: [{ path: "Gr_Liv_Area", message: "must be a number" }] } },
+        {
+          status: "error",
+          error: { row: 2, errors: [{ path: "Gr_Liv_Area", message: "must be a number" }] },
+        },
       ],
       { firstRow: 1 },
     );
