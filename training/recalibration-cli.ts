@@ -2,7 +2,7 @@
 // feedback after each month, scores every online-recalibration configuration (training/
 // recalibration.ts), records the choice in training/recalibration.json and prints the tables
 // for docs/training.md. Never reads the 2010 holdout. ~20 s.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FEATURE_NAMES } from "~/ml/features";
@@ -26,6 +26,7 @@ import {
 } from "./recalibration";
 import { consoleReporter } from "./report";
 import { assertXgboost } from "./xgboost";
+import { writeFormatted } from "../scripts/write-formatted";
 
 const OUT = "training/recalibration.json";
 
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
       level_correction: level,
       ranking: ranked.map((x) => ({ ...x.settings, score: round(x.score) })),
     };
-    writeFileSync(OUT, `${JSON.stringify(record, null, 2)}\n`);
+    await writeFormatted(OUT, JSON.stringify(record), "json");
     console.log(`\nchosen: ${JSON.stringify(best.settings)}  (${ranked.length} configurations)`);
     console.log(
       "| cell | n | static | recalibrated | width × | max m |\n| --- | --- | --- | --- | --- | --- |",

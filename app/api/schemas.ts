@@ -39,15 +39,12 @@ export const IntervalSchema = z.object({
       "Why the interval is wider than its group's: few similar training homes, a given value " +
       "outside the training data, or a price that extrapolates beyond it.",
   }),
-  recalibrated: z
-    .lazy(() => RecalibrationFactorSchema)
-    .optional()
-    .meta({
-      description:
-        "Present when recent sale prices (POST /api/v1/feedback) widened the interval: its " +
-        "calibrated half-width × `factor` (1–1.5), from the last `from_feedback` labelled " +
-        "predictions of this server (ADR 0050).",
-    }),
+  recalibrated: RecalibrationFactorSchema.optional().meta({
+    description:
+      "Present when recent sale prices (POST /api/v1/feedback) widened the interval: its " +
+      "calibrated half-width × `factor` (1–1.5), from the last `from_feedback` labelled " +
+      "predictions of this server (ADR 0050).",
+  }),
 });
 
 export const RecordWarningSchema = z.object({

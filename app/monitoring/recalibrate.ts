@@ -129,6 +129,8 @@ export class Recalibrator {
 
 /** The factor for an interval of calibration group `group`; undefined: serve it as calibrated. */
 export function factorFor(snapshot: RecalibrationSnapshot, group: string): PoolFactor | undefined {
+  // Every row asks: with one pool (the default) the group need not be looked at.
+  if (snapshot.pooling === "all") return snapshot.factors.all;
   const own = snapshot.factors[poolOf(group, snapshot.pooling)];
   return own ?? snapshot.factors.all;
 }
