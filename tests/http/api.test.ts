@@ -22,6 +22,7 @@ import {
   withoutPredictionIds,
 } from "./helpers/api-fixtures";
 import { startServer, TEST_API_KEY, type TestServer } from "./helpers/server";
+import { postFeedback } from "./helpers/monitoring";
 
 const MODEL_URI = process.env.MODEL_URI ?? "models";
 const WRONG_KEY = "wrong_key_zyxwvutsrqponmlkjih";
@@ -37,7 +38,14 @@ const RESULT_COLUMNS = [
   "warning_codes",
   "warning_fields",
   "errors",
+  "prediction_id",
 ];
+// Every served prediction has a new id; the rest of two answers must match.
+const withoutIdColumn = (csv: string) =>
+  csv
+    .split("\n")
+    .map((line) => line.replace(/,[^,]*$/, ""))
+    .join("\n");
 
 let server: TestServer;
 let contract: Contract;
@@ -296,7 +304,7 @@ describe("POST /api/v1/predict with CSV", () => {
       path: "/api/v1/predict.csv",
     });
     expect(typed.status).toBe(200);
-    expect(typed.text).toBe(res.text);
+    expect(withoutIdColumn(typed.text)).toBe(withoutIdColumn(res.text));
     conforms(typed, "/api/v1/predict.csv");
     const out = parse(res.text, { columns: true }) as Record<string, string>[];
     expect(out).toHaveLength(input.length);
@@ -310,6 +318,17 @@ describe("POST /api/v1/predict with CSV", () => {
       expect(Number(row.interval_lower)).toBe(Math.round(p.interval.lower));
       expect(Number(row.interval_upper)).toBe(Math.round(p.interval.upper));
       expect(row.errors).toBe("");
+      expect(row.prediction_id).toMatch(/^[0-9a-f-]{36}$/);
+    });
+    // A CSV client can report sale prices too: the ids are the server's own.
+    const feedback = await postFeedback(server.url, {
+      feedback: out.map((row) => ({ prediction_id: row.prediction_id, sale_price: 150_000 })),
+    });
+    expect(feedback.status).toBe(200);
+    expect((feedback.body as { counts: Record<string, number> }).counts).toEqual({
+      recorded: input.length,
+      updated: 0,
+      unknown: 0,
     });
   });
 

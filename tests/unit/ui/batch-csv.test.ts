@@ -46,6 +46,7 @@ describe("toResultCsv", () => {
           },
           imputed: ["Lot_Frontage", "Alley"],
           warnings: [],
+          prediction_id: "0b9f4c1e-2a7d-4e55-9c3b-6f1d2e8a9b01",
         },
         {
           status: "error",
@@ -69,6 +70,7 @@ describe("toResultCsv", () => {
       "warning_codes",
       "warning_fields",
       "errors",
+      "prediction_id",
     ]);
     expect(rows[0]).toMatchObject({
       row: "1",
@@ -82,6 +84,7 @@ describe("toResultCsv", () => {
       interval_widened: "",
       warning_codes: "",
       errors: "",
+      prediction_id: "0b9f4c1e-2a7d-4e55-9c3b-6f1d2e8a9b01",
     });
     // A formula-looking cell is defused; the error names field and problem.
     expect(rows[1]).toMatchObject({
@@ -89,6 +92,7 @@ describe("toResultCsv", () => {
       id: "'=cmd()",
       predicted_price: "",
       errors: "Gr_Liv_Area: must be a number",
+      prediction_id: "",
     });
   });
 
