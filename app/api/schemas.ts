@@ -70,7 +70,10 @@ export const ComparableSchema = z.object({
   distance_km: z.number(),
 });
 
+// `status` tells the two kinds of item apart (the OpenAPI discriminator), so a client can
+// switch on one member instead of probing for `error`.
 export const PredictionSchema = z.object({
+  status: z.literal("ok"),
   price: z.number(),
   interval: IntervalSchema,
   imputed: z.array(z.string()),
@@ -85,12 +88,13 @@ export const PredictionSchema = z.object({
 });
 
 export const RowErrorSchema = z.object({
+  status: z.literal("error"),
   error: z.object({ row: z.number().int(), errors: z.array(FieldIssueSchema) }),
 });
 
 export const PredictResponseSchema = z.object({
   model_version: z.string(),
-  predictions: z.array(z.union([PredictionSchema, RowErrorSchema])),
+  predictions: z.array(z.discriminatedUnion("status", [PredictionSchema, RowErrorSchema])),
   warnings: z.array(z.string()),
   counts: z.object({ ok: z.number().int(), failed: z.number().int() }),
 });
@@ -339,7 +343,7 @@ export type ModelDescription = z.infer<typeof ModelDescriptionSchema>;
 export type Health = z.infer<typeof HealthSchema>;
 
 export function isRowError(item: PredictionItem): item is RowError {
-  return "error" in item;
+  return item.status === "error";
 }
 
 export { PropertyRecordSchema };

@@ -8,6 +8,7 @@ import {
 } from "~/routes/_index/trust-view";
 
 const prediction = {
+  status: "ok" as const,
   price: 300_000,
   interval: {
     lower: 120_000,
