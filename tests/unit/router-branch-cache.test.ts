@@ -299,7 +299,7 @@ describe("the caches are used", () => {
   ])("%s hands out a remembered pathname's matches as copies", (_name, router) => {
     const routes = routeTree();
     const first = router.matchRoutes(routes, "/users/42/edit")!;
-    first[2].params.userId = "changed";
+    (first[2].params as Record<string, string>).userId = "changed";
     first.pop();
     const second = router.matchRoutes(routes, "/users/42/edit")!;
     expect(second.map((m) => m.route.id)).toEqual(["root", "users", "user", "user-edit"]);
