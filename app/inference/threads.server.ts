@@ -24,6 +24,7 @@ import {
   type PredictionMeter,
 } from "./meter.server";
 import { loadModel, type LoadedModel } from "./model.server";
+import { servingRecalibration, useRecalibration } from "./monitor/recalibrate.server";
 import { handleUpload, type UploadInput, type UploadOutput } from "./upload.server";
 import { countWork } from "./work.server";
 
@@ -38,8 +39,15 @@ export const WORKER_FILE = import.meta.url.endsWith(".ts")
   ? fileURLToPath(import.meta.url)
   : fileURLToPath(new URL("./score-worker.js", import.meta.url));
 
-/** Which bundle a task runs on: a thread loads it by folder, as the event loop did. */
-type ModelRef = { dir: string; intraOpNumThreads: number };
+/**
+ * Which bundle a task runs on (a thread loads it by folder, as the event loop did), and the
+ * event loop's interval recalibration of the moment (ADR 0050).
+ */
+type ModelRef = {
+  dir: string;
+  intraOpNumThreads: number;
+  recalibration?: ReturnType<typeof servingRecalibration>;
+};
 type Task =
   | { kind: "api-body"; model: ModelRef; input: ApiBodyInput }
   | { kind: "upload"; model: ModelRef; input: UploadInput }
@@ -183,6 +191,7 @@ export function threadsStatus() {
 const refOf = (model: LoadedModel): ModelRef => ({
   dir: model.dir,
   intraOpNumThreads: state.intraOpNumThreads,
+  recalibration: servingRecalibration(),
 });
 
 /**
@@ -328,6 +337,7 @@ async function perform(task: Task, model: LoadedModel, meter: PredictionMeter) {
 /** The thread's entry: runs one task, its error and counters returned as data. */
 export default async function runTask(task: Task): Promise<Answer<unknown>> {
   const { meter, events } = recordingMeter();
+  useRecalibration(task.model.recalibration);
   try {
     const { output, moved } = await perform(task, await modelFor(task.model), meter);
     const answer: Answer<unknown> = { ok: true, output, events };
