@@ -47,9 +47,11 @@ type Task =
   | { kind: "warm"; model: ModelRef };
 type Input<K extends Task["kind"]> =
   Extract<Task, { kind: K }> extends { input: infer I } ? I : never;
-type Answer<T> = ({ ok: true; output: T } | { ok: false; error: WireError }) & {
-  events: MeterEvent[];
-};
+type Answer<T> = (
+  | { ok: true; output: T }
+  /** `modelLoadFailed`: the thread could not load the task's bundle (not the request's fault). */
+  | { ok: false; error: WireError; modelLoadFailed?: boolean }
+) & { events: MeterEvent[] };
 type Bytes = Uint8Array<ArrayBuffer>;
 type OutputOf<K extends Task["kind"]> = K extends "api-body"
   ? Omit<ApiBodyOutput, "body"> & { body: Bytes }
@@ -93,14 +95,33 @@ export type ThreadOptions = {
   intraOpNumThreads: number;
   /** Tasks waiting per thread before new ones are refused with a 503. */
   queuePerThread?: number;
+  /** A thread with no task for this long ends (default IDLE_TIMEOUT_MS). */
+  idleTimeoutMs?: number;
 };
+
+/**
+ * Threads start on the first task that needs one and end after this long without work
+ * (ADR 0048): each costs ~50 MiB (isolate, code, ORT session), more than the whole event
+ * loop's share of an idle process. A minute keeps them through a burst's pauses.
+ */
+export const IDLE_TIMEOUT_MS = 60_000;
+
+/**
+ * A thread's young generation, in MB: three 16 MB semi-spaces' worth, the shape
+ * `--max-semi-space-size=16` gives the event loop (server/node-flags.ts), set here so a
+ * thread has it however its process was started (`npm run predict` passes no flags; Node
+ * 24's default lets each thread's young generation reach 192 MB). ADR 0048.
+ */
+export const THREAD_YOUNG_GENERATION_MB = 48;
 
 export function startThreads(options: ThreadOptions): void {
   if (state.pool || options.threads <= 0) return;
   state.pool = new Piscina({
     filename: options.filename,
-    minThreads: options.threads,
+    minThreads: 0,
     maxThreads: options.threads,
+    idleTimeout: options.idleTimeoutMs ?? IDLE_TIMEOUT_MS,
+    resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB },
     concurrentTasksPerWorker: 1,
     // Load shedding, not flow control: past this a client is better told 503 + Retry-After
     // than kept waiting behind seconds of batches.
@@ -113,6 +134,9 @@ export function startThreads(options: ThreadOptions): void {
   state.disabledReason = undefined;
   poolMetrics();
 }
+
+/** Threads running now (0 until work needs one, and again after IDLE_TIMEOUT_MS idle). */
+export const runningThreads = () => state.pool?.threads.length ?? 0;
 
 const poolMetrics = () =>
   singleton("score-pool-metrics", () => {
@@ -186,27 +210,34 @@ const refOf = (model: LoadedModel): ModelRef => ({
 });
 
 /**
- * Loads a new bundle into every thread before it serves. If they cannot load it, offloading
- * is switched off and everything runs on the event loop: slower, still correct. Never throws.
+ * Loads a new bundle into every running thread before it serves; a thread that starts later
+ * loads it with its first task. If they cannot load it, offloading is switched off and
+ * everything runs on the event loop: slower, still correct. Never throws.
  */
 export async function warmThreads(model: LoadedModel): Promise<void> {
   const pool = state.pool;
   if (!pool) return;
   const task: Task = { kind: "warm", model: refOf(model) };
   try {
-    // One task per thread; a thread runs one task at a time, so idle threads each take one.
+    // One task per running thread; a thread runs one task at a time, so idle threads each
+    // take one. None running (at start-up, after an idle minute): nothing to warm.
     await Promise.all(
-      Array.from({ length: state.threads }, () => runOn(pool, task, new Uint8Array(0))),
+      Array.from({ length: runningThreads() }, () => runOn(pool, task, new Uint8Array(0))),
     );
   } catch (error) {
-    if (state.pool !== pool) return; // shut down meanwhile: nothing to switch off
-    state.pool = undefined;
-    state.disabledReason = `workers could not load model ${model.version}: ${
-      error instanceof Error ? error.message : String(error)
-    }`;
-    getLogger().error("scoring workers disabled; scoring on the event loop", { error });
-    void retire(pool).catch(() => {});
+    disable(pool, model, error);
   }
+}
+
+/** Offloading off for good after a thread could not load the serving bundle. */
+function disable(pool: Piscina, model: { version: string }, error: unknown) {
+  if (state.pool !== pool) return; // shut down or disabled meanwhile: nothing to switch off
+  state.pool = undefined;
+  state.disabledReason = `workers could not load model ${model.version}: ${
+    error instanceof Error ? error.message : String(error)
+  }`;
+  getLogger().error("scoring workers disabled; scoring on the event loop", { error });
+  void retire(pool).catch(() => {});
 }
 
 /**
@@ -230,7 +261,7 @@ export function runOnThread<K extends "api-body" | "upload" | "csv-chunk">(
   const bytes = movableBytes("body" in data ? data.body : data.text);
   const moved = "body" in data ? { ...data, body: bytes } : { ...data, text: bytes };
   const task = { kind, model: refOf(model), input: moved } as Task;
-  return runOn(pool, task, bytes) as Promise<OutputOf<K>>;
+  return runOn(pool, task, bytes, model) as Promise<OutputOf<K>>;
 }
 
 /** The pool, for work that always goes to a thread when there are any (batch files). */
@@ -247,7 +278,12 @@ function movableBytes(body: Uint8Array): Bytes {
  * into the process registry, and its error (sent as data) is thrown again here with the same
  * status and problem body.
  */
-async function runOn(pool: Piscina, task: Task, body: Bytes): Promise<unknown> {
+async function runOn(
+  pool: Piscina,
+  task: Task,
+  body: Bytes,
+  model?: LoadedModel,
+): Promise<unknown> {
   let answer: Answer<unknown>;
   const bodyBytes = body.byteLength; // read now: the transfer detaches it
   try {
@@ -271,7 +307,13 @@ async function runOn(pool: Piscina, task: Task, body: Bytes): Promise<unknown> {
     throw new PredictionError("A scoring worker failed", { cause: error });
   }
   replayMeterEvents(answer.events, prometheusMeter());
-  if (!answer.ok) throw new WorkerReportedError(answer.error);
+  if (!answer.ok) {
+    const error = new WorkerReportedError(answer.error);
+    // What warmThreads() did for every thread before threads started on demand: a thread
+    // that cannot load the bundle the event loop serves switches offloading off.
+    if (answer.modelLoadFailed && model) disable(pool, model, error);
+    throw error;
+  }
   return answer.output;
 }
 
@@ -328,8 +370,14 @@ async function perform(task: Task, model: LoadedModel, meter: PredictionMeter) {
 /** The thread's entry: runs one task, its error and counters returned as data. */
 export default async function runTask(task: Task): Promise<Answer<unknown>> {
   const { meter, events } = recordingMeter();
+  let model: LoadedModel;
   try {
-    const { output, moved } = await perform(task, await modelFor(task.model), meter);
+    model = await modelFor(task.model);
+  } catch (error) {
+    return { ok: false, error: toWireError(error), modelLoadFailed: true, events };
+  }
+  try {
+    const { output, moved } = await perform(task, model, meter);
     const answer: Answer<unknown> = { ok: true, output, events };
     return moved ? moving(answer, moved) : answer;
   } catch (error) {
