@@ -2,11 +2,9 @@ import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import client from "prom-client";
 import {
-  ModelNotReadyError,
   PayloadTooLargeError,
   PredictionError,
   ServerBusyError,
-  toWireError,
   WorkerReportedError,
   type WireError,
 } from "~/lib/errors.server";
@@ -14,45 +12,39 @@ import type { BodyKind } from "~/lib/body.server";
 import { getLogger } from "~/lib/logger.server";
 import { getMetrics } from "~/lib/metrics.server";
 import { singleton } from "~/lib/singleton.server";
-import { handleApiBody, type ApiBodyInput, type ApiBodyOutput } from "./api-body.server";
-import { handleCsvChunk, type CsvChunkInput, type CsvChunkOutput } from "./csv-chunk.server";
-import {
-  prometheusMeter,
-  recordingMeter,
-  replayMeterEvents,
-  type MeterEvent,
-  type PredictionMeter,
-} from "./meter.server";
-import { loadModel, type LoadedModel } from "./model.server";
-import { handleUpload, type UploadInput, type UploadOutput } from "./upload.server";
+import type { ApiBodyInput, ApiBodyOutput } from "./api-body.server";
+import type { CsvChunkInput, CsvChunkOutput } from "./csv-chunk.server";
+import { prometheusMeter, replayMeterEvents, type MeterEvent } from "./meter.server";
+import type { LoadedModel } from "./model.server";
+import type { UploadInput, UploadOutput } from "./upload.server";
 import { countWork } from "./work.server";
 
-// The scoring threads, both sides of the boundary. The event loop's side (a piscina pool)
-// sends a request's bytes and the bundle's folder; the thread's side (this module's default
-// export, run by piscina) loads the same bundle into its own ORT session and runs the same
-// handler the event loop would, so both answer byte for byte alike. Threads never log and
-// read no configuration; errors and metric counters come back as data. ADR 0014.
+// The scoring threads, the event loop's side: a piscina pool that sends a request's bytes
+// and the bundle's folder to a thread (score-worker.server.ts), which loads the same bundle
+// into its own ORT session and runs the same handler the event loop would, so both answer
+// byte for byte alike. Errors and metric counters come back as data. ADR 0014; threads
+// start on demand and end when idle, ADR 0048.
 
-/** The module piscina runs: the built file beside the entry, or this very file from source. */
+/** The module piscina runs: the built file beside the entry, or the source module. */
 export const WORKER_FILE = import.meta.url.endsWith(".ts")
-  ? fileURLToPath(import.meta.url)
+  ? fileURLToPath(new URL("./score-worker.server.ts", import.meta.url))
   : fileURLToPath(new URL("./score-worker.js", import.meta.url));
 
 /** Which bundle a task runs on: a thread loads it by folder, as the event loop did. */
-type ModelRef = { dir: string; intraOpNumThreads: number };
-type Task =
+export type ModelRef = { dir: string; intraOpNumThreads: number };
+export type Task =
   | { kind: "api-body"; model: ModelRef; input: ApiBodyInput }
   | { kind: "upload"; model: ModelRef; input: UploadInput }
   | { kind: "csv-chunk"; model: ModelRef; input: CsvChunkInput }
   | { kind: "warm"; model: ModelRef };
 type Input<K extends Task["kind"]> =
   Extract<Task, { kind: K }> extends { input: infer I } ? I : never;
-type Answer<T> = (
+export type Answer<T> = (
   | { ok: true; output: T }
   /** `modelLoadFailed`: the thread could not load the task's bundle (not the request's fault). */
   | { ok: false; error: WireError; modelLoadFailed?: boolean }
 ) & { events: MeterEvent[] };
-type Bytes = Uint8Array<ArrayBuffer>;
+export type Bytes = Uint8Array<ArrayBuffer>;
 type OutputOf<K extends Task["kind"]> = K extends "api-body"
   ? Omit<ApiBodyOutput, "body"> & { body: Bytes }
   : K extends "upload"
@@ -204,7 +196,10 @@ export function threadsStatus() {
   } as const;
 }
 
-const refOf = (model: LoadedModel): ModelRef => ({
+/** What a task needs of a bundle: its folder (a thread loads it there) and its version. */
+type Bundle = Pick<LoadedModel, "dir" | "version">;
+
+const refOf = (model: Bundle): ModelRef => ({
   dir: model.dir,
   intraOpNumThreads: state.intraOpNumThreads,
 });
@@ -229,8 +224,22 @@ export async function warmThreads(model: LoadedModel): Promise<void> {
   }
 }
 
+/**
+ * Starts the threads with `model` loaded (the batch CLI, whose threads do all the scoring):
+ * one warm task per thread, so piscina starts them all, though a thread that is up first
+ * may take two. Throws what a thread reported when it cannot load the bundle.
+ */
+export async function loadOnThreads(model: Bundle): Promise<void> {
+  const pool = state.pool;
+  if (!pool) throw new Error("no scoring threads");
+  const task: Task = { kind: "warm", model: refOf(model) };
+  await Promise.all(
+    Array.from({ length: state.threads }, () => runOn(pool, task, new Uint8Array(0))),
+  );
+}
+
 /** Offloading off for good after a thread could not load the serving bundle. */
-function disable(pool: Piscina, model: { version: string }, error: unknown) {
+function disable(pool: Piscina, model: Bundle, error: unknown) {
   if (state.pool !== pool) return; // shut down or disabled meanwhile: nothing to switch off
   state.pool = undefined;
   state.disabledReason = `workers could not load model ${model.version}: ${
@@ -254,7 +263,7 @@ export function threadFor(body: Uint8Array, kind: BodyKind | "multipart"): Pisci
 export function runOnThread<K extends "api-body" | "upload" | "csv-chunk">(
   pool: Piscina,
   kind: K,
-  model: LoadedModel,
+  model: Bundle,
   input: Input<K>,
 ): Promise<OutputOf<K>> {
   const data = input as ApiBodyInput | UploadInput | CsvChunkInput;
@@ -278,12 +287,7 @@ function movableBytes(body: Uint8Array): Bytes {
  * into the process registry, and its error (sent as data) is thrown again here with the same
  * status and problem body.
  */
-async function runOn(
-  pool: Piscina,
-  task: Task,
-  body: Bytes,
-  model?: LoadedModel,
-): Promise<unknown> {
+async function runOn(pool: Piscina, task: Task, body: Bytes, model?: Bundle): Promise<unknown> {
   let answer: Answer<unknown>;
   const bodyBytes = body.byteLength; // read now: the transfer detaches it
   try {
@@ -315,72 +319,4 @@ async function runOn(
     throw error;
   }
   return answer.output;
-}
-
-// ---------------------------------------------------------------- the thread's side
-
-// Two bundles at most: the serving one and, during a swap, the one requests started on.
-const MAX_MODELS = 2;
-const models = new Map<string, Promise<LoadedModel>>();
-
-function modelFor(ref: ModelRef): Promise<LoadedModel> {
-  let model = models.get(ref.dir);
-  if (model) {
-    models.delete(ref.dir); // re-insert: the Map's order is the recency order
-  } else {
-    model = loadModel(ref.dir, { intraOpNumThreads: ref.intraOpNumThreads }).catch((error) => {
-      models.delete(ref.dir); // a failed load is retried by the next task
-      // For the client a bundle this thread cannot load is a model that is not ready.
-      throw new ModelNotReadyError(`A scoring thread could not load ${ref.dir}: ${error}`);
-    });
-  }
-  models.set(ref.dir, model);
-  for (const [dir, old] of models) {
-    if (models.size <= MAX_MODELS) break;
-    models.delete(dir);
-    // Tasks run one at a time per thread, so nothing here still uses the evicted one.
-    void old.then((m) => m.session.release()).catch(() => {});
-  }
-  return model;
-}
-
-/** Text as bytes whose buffer can move (a pooled Buffer's cannot: it holds other Buffers). */
-const bytesOf = (text: string): Bytes => new TextEncoder().encode(text);
-
-/** `answer` with `bytes`' buffer moved, not copied, to the event loop. */
-function moving<T>(answer: T, bytes: Bytes): T {
-  const movable = { [Piscina.transferableSymbol]: [bytes.buffer], [Piscina.valueSymbol]: answer };
-  return Piscina.move(movable as unknown as Parameters<typeof Piscina.move>[0]) as never;
-}
-
-async function perform(task: Task, model: LoadedModel, meter: PredictionMeter) {
-  if (task.kind === "warm") return { output: { version: model.version } };
-  if (task.kind === "csv-chunk") return { output: await handleCsvChunk(model, task.input, meter) };
-  if (task.kind === "api-body") {
-    const output = await handleApiBody(model, task.input, meter);
-    const body = bytesOf(output.body);
-    return { output: { ...output, body }, moved: body };
-  }
-  const output = await handleUpload(model, task.input, meter);
-  if (output.kind !== "csv") return { output };
-  const body = bytesOf(output.body);
-  return { output: { ...output, body }, moved: body };
-}
-
-/** The thread's entry: runs one task, its error and counters returned as data. */
-export default async function runTask(task: Task): Promise<Answer<unknown>> {
-  const { meter, events } = recordingMeter();
-  let model: LoadedModel;
-  try {
-    model = await modelFor(task.model);
-  } catch (error) {
-    return { ok: false, error: toWireError(error), modelLoadFailed: true, events };
-  }
-  try {
-    const { output, moved } = await perform(task, model, meter);
-    const answer: Answer<unknown> = { ok: true, output, events };
-    return moved ? moving(answer, moved) : answer;
-  } catch (error) {
-    return { ok: false, error: toWireError(error), events };
-  }
 }

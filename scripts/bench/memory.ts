@@ -98,6 +98,13 @@ async function measureApp(
   };
 }
 
+/** User + system CPU seconds of this process's waited-for children (/proc/self/stat). */
+function childrenCpuSeconds(): number {
+  const stat = readFileSync("/proc/self/stat", "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[13]) + Number(fields[14])) / 100; // cutime, cstime
+}
+
 async function cliInput(rows: number): Promise<string> {
   const dir = path.join(os.tmpdir(), "bench-batch-cli");
   await mkdir(dir, { recursive: true });
@@ -119,6 +126,7 @@ async function measureCli(
   cli.push("--output", out, "--errors", errors, "--progress", "never");
   if (values["cli-args"]) cli.push(...values["cli-args"].split(" "));
   const started = performance.now();
+  const cpuBefore = childrenCpuSeconds();
   const stdout = await new Promise<string>((resolve, reject) => {
     const proc = spawn(process.execPath, [...args, ...cli], {
       cwd: root,
@@ -131,6 +139,7 @@ async function measureCli(
     proc.once("exit", (code) => (code === 0 ? resolve(text) : reject(new Error(`exit ${code}`))));
   });
   const wall = (performance.now() - started) / 1000;
+  const cpu = childrenCpuSeconds() - cpuBefore;
   const summary = JSON.parse(stdout.trim().split("\n").at(-1)!) as Record<string, number>;
   const sha = (f: string) =>
     parseInt(createHash("sha256").update(readFileSync(f)).digest("hex").slice(0, 12), 16);
@@ -138,6 +147,8 @@ async function measureCli(
     cli_rows_s: summary.rows_per_second,
     cli_max_rss: summary.max_rss_mb,
     cli_wall_s: wall,
+    /** CPU of the whole run (model load included) per row: robust to neighbours. */
+    cli_cpu_us_row: (cpu * 1e6) / rows,
     cli_out_sha: sha(out),
     cli_err_sha: sha(errors),
   };

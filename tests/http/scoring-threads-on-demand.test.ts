@@ -1,26 +1,27 @@
 // The scoring threads start with the first work that needs one and end after a quiet spell
-// (ADR 0048): the pool as the server and the batch CLI drive it, with a short idle timeout.
-// Both sides come from the build (server-build/score-worker.js exports the pool's side too):
-// a moved answer is unwrapped by the piscina copy that the thread's own code was bundled with.
+// (ADR 0048): the pool as the server and the batch CLI drive it, on the built thread entry,
+// with a short idle timeout. The tasks are batch-file chunks, whose answers are plain data
+// (a moved answer is unwrapped only by the piscina copy the thread was bundled with).
 import path from "node:path";
 import { afterEach, beforeAll, afterAll, describe, expect, it } from "vitest";
 import { loadModel, type LoadedModel } from "~/inference/model.server";
 import { LocalModelStore } from "~/inference/store.server";
-import type * as Threads from "~/inference/threads.server";
-import { MINIMAL_RECORD } from "./helpers/api-fixtures";
-
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const WORKER = path.join(ROOT, "server-build/score-worker.js");
-let model: LoadedModel;
-const {
+import {
   anyThread,
+  loadOnThreads,
   runningThreads,
   runOnThread,
   startThreads,
   stopThreads,
   threadsStatus,
   warmThreads,
-} = (await import(WORKER)) as typeof Threads;
+} from "~/inference/threads.server";
+import { planLayout } from "../../scripts/batch/columns";
+import { amesRows, toCsv } from "./helpers/api-fixtures";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const WORKER = path.join(ROOT, "server-build/score-worker.js");
+let model: LoadedModel;
 
 beforeAll(async () => {
   const { dir } = await new LocalModelStore(path.join(ROOT, "models")).resolveLatest();
@@ -38,10 +39,13 @@ const start = () =>
     idleTimeoutMs: 200,
   });
 
-function score(m: LoadedModel = model) {
-  const body = Buffer.from(JSON.stringify({ records: [MINIMAL_RECORD, MINIMAL_RECORD] }));
-  const input = { body, kind: "json" as const, flags: {}, csvOut: false, maxRows: 10 };
-  return runOnThread(anyThread()!, "api-body", m, input);
+const [header, ...lines] = toCsv(amesRows().slice(0, 3)).trimEnd().split("\n");
+const layout = { ...planLayout(header.split(","), [], true), newline: "\n" as const };
+
+/** Three rows of a batch file, scored on a thread. */
+function score(m: Pick<LoadedModel, "dir" | "version"> = model) {
+  const text = Buffer.from(`${lines.join("\n")}\n`);
+  return runOnThread(anyThread()!, "csv-chunk", m, { text, records: 3, firstRow: 1, layout });
 }
 
 async function until(condition: () => boolean): Promise<void> {
@@ -56,12 +60,11 @@ describe("scoring threads on demand", () => {
     expect(runningThreads()).toBe(0);
 
     const first = await score();
-    expect(JSON.parse(Buffer.from(first.body).toString()).predictions).toHaveLength(2);
+    expect(first).toMatchObject({ predicted: 3, failedRows: 0 });
     expect(runningThreads()).toBeGreaterThan(0);
     await until(() => runningThreads() === 0);
 
-    const again = await score();
-    expect(Buffer.from(again.body).toString()).toContain('"predictions"');
+    expect(await score()).toEqual(first);
     expect(threadsStatus()).toMatchObject({ status: "ok", threads: 2 });
   });
 
@@ -71,6 +74,15 @@ describe("scoring threads on demand", () => {
     expect(runningThreads()).toBeGreaterThan(0);
     await expect(warmThreads(model)).resolves.toBeUndefined();
     expect(threadsStatus().status).toBe("ok");
+  });
+
+  it("the batch CLI starts threads with the bundle loaded, or learns that it cannot", async () => {
+    start();
+    await loadOnThreads(model);
+    expect(runningThreads()).toBeGreaterThan(0);
+    expect(await score()).toMatchObject({ predicted: 3 });
+    const missing = { dir: path.join(ROOT, "models/no-such-bundle"), version: "x" };
+    await expect(loadOnThreads(missing)).rejects.toMatchObject({ status: 503 });
   });
 
   it("a thread that cannot load the served bundle switches offloading off (the event loop scores)", async () => {
