@@ -22,6 +22,7 @@ import {
 import { asProblem } from "./framework-errors";
 import { closeIfBodyLeft } from "./linger-close";
 import { logUnhandled } from "./log-errors";
+import { admitOnConnection } from "./pipelining";
 import { trackBody } from "./receiving";
 import { resolveRequestId } from "./request-id";
 import { createSecurityHeaders } from "./security";
@@ -174,6 +175,7 @@ export function createAppListener(config: Config, getBuild: () => ServerBuild, d
   }
 
   return async (req: IncomingMessage, res: ServerResponse) => {
+    if (!admitOnConnection(req, res)) return;
     const start = process.hrtime.bigint();
     const requestId = resolveRequestId(req.headers["x-request-id"]);
     const x: Exchange = { req, res, requestId, route: "invalid", logFields: {} };

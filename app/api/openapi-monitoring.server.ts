@@ -39,7 +39,7 @@ export function registerMonitoringPaths(
       ...shared.errors([
         [400, "Malformed JSON or an empty body."],
         [405, "Only POST is allowed."],
-        [413, "Body larger than MAX_BODY_BYTES."],
+        [413, "Body over 4 MiB, more than 10,000 items, or more JSON objects than items."],
         [415, "Content-Type is not application/json."],
         [422, "An item is invalid (which field, what is wrong)."],
       ]),

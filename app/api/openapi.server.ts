@@ -72,7 +72,7 @@ function registerComponents(registry: OpenAPIRegistry) {
     // Named items, so generated clients get a type for each kind of answer to a record.
     response: PredictResponseSchema.extend({
       predictions: z.array(
-        z.union([
+        z.discriminatedUnion("status", [
           PredictionSchema.meta({ id: "Prediction", description: "The estimate for a record." }),
           RowErrorSchema.meta({
             id: "RowError",
@@ -83,8 +83,9 @@ function registerComponents(registry: OpenAPIRegistry) {
     }).meta({
       id: "PredictResponse",
       description:
-        "`predictions[i]` answers `records[i]`: a prediction, or `{error: {row, errors}}` for an " +
-        "invalid record. Prices are in USD, to the cent. Each prediction has its interval's " +
+        '`predictions[i]` answers `records[i]`: a prediction (`status: "ok"`), or ' +
+        '`{status: "error", error: {row, errors}}` for an invalid record; `status` is the ' +
+        "discriminator. Prices are in USD, to the cent. Each prediction has its interval's " +
         "calibration group and its own `warnings` (codes: GET /api/v1/model). Contributions " +
         "and base_value are in log-price units: base_value + Σ contributions = ln(price); " +
         "base_price = exp(base_value).",

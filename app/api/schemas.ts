@@ -19,6 +19,11 @@ export const PredictRequestSchema = z.strictObject({
 
 export const FieldIssueSchema = z.object({ path: z.string(), message: z.string() });
 
+const RecalibrationFactorSchema = z.object({
+  factor: z.number(),
+  from_feedback: z.number().int(),
+});
+
 export const IntervalSchema = z.object({
   lower: z.number(),
   upper: z.number(),
@@ -33,6 +38,12 @@ export const IntervalSchema = z.object({
     description:
       "Why the interval is wider than its group's: few similar training homes, a given value " +
       "outside the training data, or a price that extrapolates beyond it.",
+  }),
+  recalibrated: RecalibrationFactorSchema.optional().meta({
+    description:
+      "Present when recent sale prices (POST /api/v1/feedback) widened the interval: its " +
+      "calibrated half-width × `factor` (1–1.5), from the last `from_feedback` labelled " +
+      "predictions of this server (ADR 0050).",
   }),
 });
 
@@ -70,7 +81,10 @@ export const ComparableSchema = z.object({
   distance_km: z.number(),
 });
 
+// `status` tells the two kinds of item apart (the OpenAPI discriminator), so a client can
+// switch on one member instead of probing for `error`.
 export const PredictionSchema = z.object({
+  status: z.literal("ok"),
   price: z.number(),
   interval: IntervalSchema,
   imputed: z.array(z.string()),
@@ -85,12 +99,13 @@ export const PredictionSchema = z.object({
 });
 
 export const RowErrorSchema = z.object({
+  status: z.literal("error"),
   error: z.object({ row: z.number().int(), errors: z.array(FieldIssueSchema) }),
 });
 
 export const PredictResponseSchema = z.object({
   model_version: z.string(),
-  predictions: z.array(z.union([PredictionSchema, RowErrorSchema])),
+  predictions: z.array(z.discriminatedUnion("status", [PredictionSchema, RowErrorSchema])),
   warnings: z.array(z.string()),
   counts: z.object({ ok: z.number().int(), failed: z.number().int() }),
 });
@@ -312,6 +327,22 @@ export const MonitoringSchema = z
       dropped: z.number().int(),
       queued: z.number().int(),
     }),
+    recalibration: z
+      .object({
+        enabled: z.boolean(),
+        window: z.number().int(),
+        min_count: z.number().int(),
+        min_factor: z.number(),
+        max_factor: z.number(),
+        scores: z.record(z.string(), z.number().int()),
+        factors: z.record(z.string(), RecalibrationFactorSchema),
+      })
+      .meta({
+        description:
+          "Online recalibration of the interval (ADR 0050): labelled predictions held per pool " +
+          "of records (`scores`, at most `window`), and the factor m each pool's half-width is " +
+          "served with once it has `min_count` of them (between `min_factor` and `max_factor`).",
+      }),
   })
   .meta({
     id: "Monitoring",
@@ -339,7 +370,7 @@ export type ModelDescription = z.infer<typeof ModelDescriptionSchema>;
 export type Health = z.infer<typeof HealthSchema>;
 
 export function isRowError(item: PredictionItem): item is RowError {
-  return "error" in item;
+  return item.status === "error";
 }
 
 export { PropertyRecordSchema };

@@ -72,7 +72,9 @@ function parseBody(input: ApiBodyInput): Parsed {
     const records = table.records.map(csvInputFor(plan.inputs.map((c) => [c, c])));
     return { records, ...input.flags, table, firstRow: 1, ignored: plan.ignored };
   }
-  const body = parseJson(text);
+  // One object per record and the envelope; twice that leaves room for invalid records that
+  // hold an array or object, which still get their row error.
+  const body = parseJson(text, 2 * input.maxRows + 16);
   checkJsonLimits(body, input.maxRows);
   const envelope = parseEnvelope(body);
   return {

@@ -2,7 +2,7 @@ import { CsvError } from "csv-parse";
 import { isRowError, type FieldIssue, type PredictionItem } from "~/api/schemas";
 import { MalformedRequestError } from "~/lib/errors.server";
 import { csvInputFor } from "~/ml/csv-input";
-import { csvLine, parseCsvRows, safeCell, trustCells } from "./csv.server";
+import { csvLine, parseCsvRows, predictionCells, safeCell } from "./csv.server";
 import type { PredictionMeter } from "./meter.server";
 import type { LoadedModel } from "./model.server";
 import { predictRecords } from "./predict.server";
@@ -46,14 +46,7 @@ function outputLine(layout: CsvLayout, row: number, cells: string[], item: Predi
   if (isRowError(item)) throw new Error("a row error has no output line");
   const line: (string | number)[] = [row];
   for (const i of layout.copiedCells) line.push(safeCell(cells[i] ?? ""));
-  line.push(
-    Math.round(item.price),
-    Math.round(item.interval.lower),
-    Math.round(item.interval.upper),
-    item.interval.level,
-    item.imputed.join(" "),
-    ...trustCells(item),
-  );
+  line.push(...predictionCells(item));
   return csvLine(line);
 }
 

@@ -1,7 +1,7 @@
 import { CsvError } from "csv-parse";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
-import type { FieldIssue, Prediction, PredictionItem } from "~/api/schemas";
+import { isRowError, type FieldIssue, type Prediction, type PredictionItem } from "~/api/schemas";
 import {
   HousingMLError,
   InvalidInputError,
@@ -220,9 +220,21 @@ export const RESULT_COLUMNS = [
   "errors",
 ] as const;
 
-/** The TRUST_COLUMNS cells of a prediction. */
-export function trustCells(p: Prediction): [string, string, string, string] {
+/**
+ * What the server answers (API CSV, dashboard download): RESULT_COLUMNS, then the
+ * `prediction_id` to send back with the sale price (POST /api/v1/feedback). The batch CLI
+ * scores offline, outside any server's live window, so its files stop at `errors`.
+ */
+export const SERVED_RESULT_COLUMNS = [...RESULT_COLUMNS, "prediction_id"] as const;
+
+/** The cells of a prediction under RESULT_COLUMNS before `errors` (whole-dollar prices). */
+export function predictionCells(p: Prediction): (string | number)[] {
   return [
+    Math.round(p.price),
+    Math.round(p.interval.lower),
+    Math.round(p.interval.upper),
+    p.interval.level,
+    p.imputed.join(" "),
     p.interval.group,
     p.interval.widened.join(" "),
     p.warnings.map((w) => w.code).join(" "),
@@ -244,25 +256,17 @@ export function toResultCsv(
     throw new Error(`${items.length} results for ${table.records.length} rows`);
   }
   // Header cells are the client's text too (an unknown column can be named "=HYPERLINK(…)").
-  const header = ["row", ...table.columns.map(safeCell), ...RESULT_COLUMNS];
+  const header = ["row", ...table.columns.map(safeCell), ...SERVED_RESULT_COLUMNS];
   const rows = table.records.map((record, i) => {
     const item = items[i];
     const inputs = table.columns.map((c) => safeCell(record[c] ?? ""));
-    const outputs =
-      "error" in item
-        ? [
-            ...new Array<string>(RESULT_COLUMNS.length - 1).fill(""),
-            safeCell(formatIssues(item.error.errors)),
-          ]
-        : [
-            Math.round(item.price),
-            Math.round(item.interval.lower),
-            Math.round(item.interval.upper),
-            item.interval.level,
-            item.imputed.join(" "),
-            ...trustCells(item),
-            "",
-          ];
+    const outputs = isRowError(item)
+      ? [
+          ...new Array<string>(RESULT_COLUMNS.length - 1).fill(""),
+          safeCell(formatIssues(item.error.errors)),
+          "",
+        ]
+      : [...predictionCells(item), "", item.prediction_id ?? ""];
     return [firstRow + i, ...inputs, ...outputs];
   });
   return stringify([header, ...rows]);

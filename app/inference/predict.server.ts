@@ -77,7 +77,7 @@ export async function predictRecords(
       valid.push(result.record);
       validAt.push(i);
     } else {
-      items[i] = { error: { row: firstRow + i, errors: result.issues } };
+      items[i] = { status: "error", error: { row: firstRow + i, errors: result.issues } };
     }
   });
 
@@ -121,6 +121,7 @@ export async function predictRecords(
     const at = k * nFeatures;
     const trust = rowTrust(model, valid[k], imputed, logPred, matrix, at, withComparables);
     const prediction: Prediction = {
+      status: "ok",
       price: cents(Math.exp(logPred)),
       interval: trust.interval,
       imputed,

@@ -4,6 +4,7 @@ import { handleApiBody } from "./api-body.server";
 import { handleCsvChunk } from "./csv-chunk.server";
 import { recordingMeter, type PredictionMeter } from "./meter.server";
 import { loadModel, type LoadedModel } from "./model.server";
+import { useRecalibration } from "./monitor/recalibrate.server";
 import type { Answer, Bytes, ModelRef, Task } from "./threads.server";
 import { handleUpload } from "./upload.server";
 
@@ -64,6 +65,7 @@ async function perform(task: Task, model: LoadedModel, meter: PredictionMeter) {
 /** The thread's entry: runs one task, its error and counters returned as data. */
 export default async function runTask(task: Task): Promise<Answer<unknown>> {
   const { meter, events } = recordingMeter();
+  useRecalibration(task.model.recalibration);
   let model: LoadedModel;
   try {
     model = await modelFor(task.model);

@@ -16,6 +16,7 @@ import type { ApiBodyInput, ApiBodyOutput } from "./api-body.server";
 import type { CsvChunkInput, CsvChunkOutput } from "./csv-chunk.server";
 import { prometheusMeter, replayMeterEvents, type MeterEvent } from "./meter.server";
 import type { LoadedModel } from "./model.server";
+import { servingRecalibration } from "./monitor/recalibrate.server";
 import type { UploadInput, UploadOutput } from "./upload.server";
 import { countWork } from "./work.server";
 
@@ -30,8 +31,15 @@ export const WORKER_FILE = import.meta.url.endsWith(".ts")
   ? fileURLToPath(new URL("./score-worker.server.ts", import.meta.url))
   : fileURLToPath(new URL("./score-worker.js", import.meta.url));
 
-/** Which bundle a task runs on: a thread loads it by folder, as the event loop did. */
-export type ModelRef = { dir: string; intraOpNumThreads: number };
+/**
+ * Which bundle a task runs on (a thread loads it by folder, as the event loop did), and the
+ * event loop's interval recalibration of the moment (ADR 0050).
+ */
+export type ModelRef = {
+  dir: string;
+  intraOpNumThreads: number;
+  recalibration?: ReturnType<typeof servingRecalibration>;
+};
 export type Task =
   | { kind: "api-body"; model: ModelRef; input: ApiBodyInput }
   | { kind: "upload"; model: ModelRef; input: UploadInput }
@@ -202,6 +210,7 @@ type Bundle = Pick<LoadedModel, "dir" | "version">;
 const refOf = (model: Bundle): ModelRef => ({
   dir: model.dir,
   intraOpNumThreads: state.intraOpNumThreads,
+  recalibration: servingRecalibration(),
 });
 
 /**

@@ -21,6 +21,7 @@ import type { Reference } from "~/ml/reference";
 import type { PropertyRecord } from "~/ml/schema";
 import { isOutOfRange, recordWarnings } from "~/ml/warnings";
 import type { LoadedModel } from "./model.server";
+import { recalibrateInterval } from "./monitor/recalibrate.server";
 
 // What makes an estimate trustworthy, per row, from the bundle's trust data (ADR 0023): the
 // interval of its calibration group (by what was given and the sale condition), widened for
@@ -127,6 +128,8 @@ export function rowTrust(
       group: iv.group,
       widened: iv.widened,
     };
+    // Widened by recent sale prices when feedback says the calibration no longer holds.
+    interval = recalibrateInterval(interval, iv.half_width, logPred);
   } else {
     // A bundle without calibration: its one half-width for every row.
     const iv = priceInterval(logPred, m.interval.q, m.interval.level);

@@ -163,9 +163,50 @@ export function decodeBodyText(bytes: Uint8Array): string {
   }
 }
 
-export function parseJson(text: string): unknown {
+/**
+ * Parts of a multipart/form-data body, counted from its boundary lines without parsing it
+ * (counting stops past `limit`); 0 when the content type names no boundary.
+ */
+export function countMultipartParts(body: Uint8Array, contentType: string, limit: number): number {
+  const boundary = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  if (!boundary) return 0;
+  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  let n = -1; // the closing delimiter ends the last part
+  for (let at = bytes.indexOf(delimiter); at !== -1 && n <= limit;) {
+    n++;
+    at = bytes.indexOf(delimiter, at + delimiter.length);
+  }
+  return Math.max(n, 0);
+}
+
+/**
+ * Objects and arrays a JSON text opens, counted from its `{` and `[` characters (ones inside
+ * strings count too, so the count errs high), stopping once past `limit`.
+ */
+export function countJsonContainers(text: string, limit: number): number {
+  let n = 0;
+  for (const open of ["{", "["]) {
+    for (let at = text.indexOf(open); at !== -1 && n <= limit; at = text.indexOf(open, at + 1)) n++;
+  }
+  return n;
+}
+
+/**
+ * JSON.parse with a bound on the values it may build. Parsing costs memory per value, not per
+ * byte: 10 MiB of `[[[[…` is 5 million arrays (~170 MiB of heap), while 10,000 records are
+ * ~10,000 objects; so a body that opens more than `maxContainers` objects and arrays is
+ * refused (413) before it is parsed.
+ */
+export function parseJson(text: string, maxContainers = Infinity): unknown {
   if (text.trim() === "")
     throw new MalformedRequestError("Request body is empty: send a JSON object.");
+  if (maxContainers !== Infinity && countJsonContainers(text, maxContainers) > maxContainers) {
+    throw new PayloadTooLargeError(
+      `The JSON body opens more than ${maxContainers} objects and arrays (a "{" or "[" ` +
+        "inside a string counts too); send fewer items per request.",
+    );
+  }
   try {
     return JSON.parse(text);
   } catch (error) {

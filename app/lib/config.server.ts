@@ -90,6 +90,8 @@ const EnvSchema = z.object({
   MONITOR_WINDOW_ROWS: int(10, 1_000_000).default(1000),
   MONITOR_PSI_THRESHOLD: z.coerce.number().positive().max(100).default(0.25),
   MONITOR_HELD_PREDICTIONS: int(0, 10_000_000).default(50_000),
+  // Intervals widened (× 1–1.5) from recent sale prices posted as feedback (ADR 0050).
+  RECALIBRATE_INTERVALS: bool.default(true),
   // The prediction log: a folder or s3://bucket/prefix/ (unset = off), the share of
   // predictions written, and when a file is closed (uncompressed bytes or seconds).
   CAPTURE_URI: z
@@ -143,6 +145,7 @@ export type Config = Readonly<{
   monitorWindowRows: number;
   monitorPsiThreshold: number;
   monitorHeldPredictions: number;
+  recalibrateIntervals: boolean;
   capture: CaptureSettings;
 }>;
 
@@ -383,6 +386,7 @@ export function loadConfig(
     monitorWindowRows: e.MONITOR_WINDOW_ROWS,
     monitorPsiThreshold: e.MONITOR_PSI_THRESHOLD,
     monitorHeldPredictions: e.MONITOR_HELD_PREDICTIONS,
+    recalibrateIntervals: e.RECALIBRATE_INTERVALS,
     capture: captureSettingsOf(e),
   });
 }

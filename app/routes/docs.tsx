@@ -211,9 +211,12 @@ export default function Docs() {
           ))}
           <p className="mt-4 text-sm text-slate-700">
             A JSON answer holds one entry per record, in order: a prediction{" "}
-            <code className="font-mono">{"{price, interval: {lower, upper, level}, imputed}"}</code>{" "}
-            or, for an invalid record, <code className="font-mono">{"{error: {row, errors}}"}</code>
-            . With explanations, <code className="font-mono">base_value</code> and the{" "}
+            <code className="font-mono">
+              {'{status: "ok", price, interval: {lower, upper, level}, imputed}'}
+            </code>{" "}
+            or, for an invalid record,{" "}
+            <code className="font-mono">{'{status: "error", error: {row, errors}}'}</code>. With
+            explanations, <code className="font-mono">base_value</code> and the{" "}
             <code className="font-mono">contributions</code> are in log-price units and add up to
             ln(price).
           </p>

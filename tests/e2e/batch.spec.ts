@@ -82,8 +82,9 @@ test("upload with JavaScript: summary, first rows, per-row errors, then the full
     expect(upper).toBeGreaterThan(price);
     expect(r.interval_level).toBe("0.9");
     expect(r.errors).toBe("");
+    expect(r.prediction_id).toMatch(/^[0-9a-f-]{36}$/); // for POST /api/v1/feedback
   }
-  expect(rows[5]).toMatchObject({ predicted_price: "", id: "bad-nbhd" });
+  expect(rows[5]).toMatchObject({ predicted_price: "", id: "bad-nbhd", prediction_id: "" });
   expect(rows[5].errors).toMatch(/^Neighborhood: must be one of/);
   expect(rows[6].errors).toBe("Gr_Liv_Area: must be a number");
   expect(rows[7].errors).toBe("Year_Built: must be at most 2010; Year_Sold: must be at most 2010");
@@ -97,10 +98,15 @@ test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
   test("check and download are plain form posts", async ({ page }) => {
+    await page.setViewportSize({ width: 375, height: 740 });
     await page.goto("/batch");
     await page.getByLabel("CSV file").setInputFiles(FIXTURE);
     await page.getByRole("button", { name: "Check file" }).click();
     await expectSummaryAndErrors(page);
+    // On a phone the summary is below the form: the new page opens scrolled to it.
+    await expect(page).toHaveURL(/\/batch#summary-title$/);
+    await expect(page.getByTestId("batch-summary")).toBeInViewport();
+    await page.setViewportSize({ width: 1280, height: 800 });
     await page.screenshot({ path: `${SHOTS}/batch-no-js.png`, fullPage: true });
     // After a full page load the file must be chosen again; then the download works.
     await page.getByLabel("CSV file").setInputFiles(FIXTURE);

@@ -69,6 +69,8 @@ test("drift bars flag the doubled living area; live accuracy counts the sale pri
   expect(labelled).toBeGreaterThanOrEqual(20);
   await expect(page.getByTestId("live-rmsle")).toHaveText(/^\d\.\d{3}$/);
   await expect(page.getByTestId("live-coverage")).toHaveText(/%$/);
+  // Online recalibration (on by default): as calibrated until 100 prices, then widened.
+  await expect(page.getByTestId("recalibration")).toHaveText(/^Intervals (as calibrated|widened)/);
   await page.screenshot({ path: `${SHOTS}/monitoring.png`, fullPage: true });
 });
 

@@ -22,6 +22,7 @@ import {
   withoutPredictionIds,
 } from "./helpers/api-fixtures";
 import { startServer, TEST_API_KEY, type TestServer } from "./helpers/server";
+import { postFeedback } from "./helpers/monitoring";
 
 const MODEL_URI = process.env.MODEL_URI ?? "models";
 const WRONG_KEY = "wrong_key_zyxwvutsrqponmlkjih";
@@ -37,7 +38,14 @@ const RESULT_COLUMNS = [
   "warning_codes",
   "warning_fields",
   "errors",
+  "prediction_id",
 ];
+// Every served prediction has a new id; the rest of two answers must match.
+const withoutIdColumn = (csv: string) =>
+  csv
+    .split("\n")
+    .map((line) => line.replace(/,[^,]*$/, ""))
+    .join("\n");
 
 let server: TestServer;
 let contract: Contract;
@@ -141,6 +149,8 @@ describe("POST /api/v1/predict with JSON", () => {
     const body = res.body as PredictBody;
     expect(body.counts).toEqual({ ok: 2, failed: 2 });
     expect(body.warnings[0]).toMatch(/2 of 4 records are invalid/);
+    // `status` is the discriminator: a client can switch on it alone.
+    expect(body.predictions.map((p) => p.status)).toEqual(["ok", "error", "ok", "error"]);
     expect(isError(body.predictions[0])).toBe(false);
     expect(isError(body.predictions[2])).toBe(false);
     const second = body.predictions[1] as RowError;
@@ -294,7 +304,7 @@ describe("POST /api/v1/predict with CSV", () => {
       path: "/api/v1/predict.csv",
     });
     expect(typed.status).toBe(200);
-    expect(typed.text).toBe(res.text);
+    expect(withoutIdColumn(typed.text)).toBe(withoutIdColumn(res.text));
     conforms(typed, "/api/v1/predict.csv");
     const out = parse(res.text, { columns: true }) as Record<string, string>[];
     expect(out).toHaveLength(input.length);
@@ -308,6 +318,17 @@ describe("POST /api/v1/predict with CSV", () => {
       expect(Number(row.interval_lower)).toBe(Math.round(p.interval.lower));
       expect(Number(row.interval_upper)).toBe(Math.round(p.interval.upper));
       expect(row.errors).toBe("");
+      expect(row.prediction_id).toMatch(/^[0-9a-f-]{36}$/);
+    });
+    // A CSV client can report sale prices too: the ids are the server's own.
+    const feedback = await postFeedback(server.url, {
+      feedback: out.map((row) => ({ prediction_id: row.prediction_id, sale_price: 150_000 })),
+    });
+    expect(feedback.status).toBe(200);
+    expect((feedback.body as { counts: Record<string, number> }).counts).toEqual({
+      recorded: input.length,
+      updated: 0,
+      unknown: 0,
     });
   });
 
@@ -334,6 +355,7 @@ describe("POST /api/v1/predict with CSV", () => {
     expect(lenient.status).toBe(200);
     const body = lenient.body as PredictBody;
     expect(body.predictions[1]).toEqual({
+      status: "error",
       error: { row: 2, errors: [{ path: "Gr_Liv_Area", message: "must be a number" }] },
     });
     const strict = await postCsv(server.url, toCsv(input), {}, "?strict=true");
@@ -417,6 +439,7 @@ describe("other endpoints", () => {
       paths: Record<string, unknown>;
       components: {
         securitySchemes: Record<string, { type: string; name?: string; scheme?: string }>;
+        schemas: Record<string, { properties: Record<string, { items?: unknown }> }>;
       };
     };
     expect(doc.openapi).toBe("3.1.0");
@@ -434,6 +457,21 @@ describe("other endpoints", () => {
       name: "X-API-Key",
     });
     expect(doc.components.securitySchemes.Bearer).toMatchObject({ type: "http", scheme: "bearer" });
+    // Generated clients narrow a prediction item by `status` (issue 17: named items with a
+    // discriminator).
+    expect(doc.components.schemas.PredictResponse.properties.predictions.items).toEqual({
+      oneOf: [
+        { $ref: "#/components/schemas/Prediction" },
+        { $ref: "#/components/schemas/RowError" },
+      ],
+      discriminator: {
+        propertyName: "status",
+        mapping: {
+          ok: "#/components/schemas/Prediction",
+          error: "#/components/schemas/RowError",
+        },
+      },
+    });
   });
 
   it("probes: /healthz and /readyz answer 200, /health has the seed-compatible shape", async () => {

@@ -14,6 +14,9 @@ export type ObservedBatch = {
   price: Float64Array;
   lower: Float64Array;
   upper: Float64Array;
+  /** The static (calibrated, before recalibration) log half-width and group of each interval. */
+  half: Float64Array;
+  group: string[];
   level: number;
   /** Reference bin codes, `fields` per row (app/monitoring/bins.ts); empty without a reference. */
   codes: Uint8Array;

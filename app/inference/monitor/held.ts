@@ -10,6 +10,9 @@ export class HeldPredictions {
   private readonly price: Float64Array;
   private readonly lower: Float64Array;
   private readonly upper: Float64Array;
+  /** The interval's static log half-width and group (what recalibration scores against). */
+  private readonly half: Float64Array;
+  private readonly group: string[];
   /** The sale price reported for the slot's prediction; NaN while none was. */
   private readonly actual: Float64Array;
   private readonly slots = new Map<string, number>();
@@ -20,6 +23,8 @@ export class HeldPredictions {
     this.price = new Float64Array(capacity);
     this.lower = new Float64Array(capacity);
     this.upper = new Float64Array(capacity);
+    this.half = new Float64Array(capacity);
+    this.group = new Array<string>(capacity);
     this.actual = new Float64Array(capacity);
   }
 
@@ -27,7 +32,13 @@ export class HeldPredictions {
     return this.slots.size;
   }
 
-  add(id: string, price: number, lower: number, upper: number): void {
+  add(
+    id: string,
+    price: number,
+    lower: number,
+    upper: number,
+    interval: { half: number; group: string } = { half: Number.NaN, group: "" },
+  ): void {
     if (this.capacity === 0) return;
     const slot = this.next;
     const old = this.ids[slot];
@@ -36,6 +47,8 @@ export class HeldPredictions {
     this.price[slot] = price;
     this.lower[slot] = lower;
     this.upper[slot] = upper;
+    this.half[slot] = interval.half;
+    this.group[slot] = interval.group;
     this.actual[slot] = Number.NaN;
     this.slots.set(id, slot);
     this.next = (slot + 1) % this.capacity;
@@ -45,7 +58,12 @@ export class HeldPredictions {
    * Records the sale price of prediction `id`: the labelled row, and the earlier label when the
    * sale was reported before (undefined if not); undefined altogether for an unknown id.
    */
-  label(id: string, actual: number): { row: Labelled; previous: Labelled | undefined } | undefined {
+  label(
+    id: string,
+    actual: number,
+  ):
+    | { row: Labelled; previous: Labelled | undefined; interval: { half: number; group: string } }
+    | undefined {
     const slot = this.slots.get(id);
     if (slot === undefined) return undefined;
     const base = { price: this.price[slot], lower: this.lower[slot], upper: this.upper[slot] };
@@ -54,6 +72,7 @@ export class HeldPredictions {
     return {
       row: { ...base, actual },
       previous: Number.isNaN(before) ? undefined : { ...base, actual: before },
+      interval: { half: this.half[slot], group: this.group[slot] },
     };
   }
 }

@@ -103,6 +103,18 @@ export function registerMonitorMetrics(): void {
       (v) => v.performance.coverage,
     );
 
+    new client.Gauge({
+      name: "model_interval_recalibration_factor",
+      help: "Factor the interval half-width is served with per pool of records (1: as calibrated)",
+      labelNames: ["pool"] as const,
+      registers,
+      collect() {
+        this.reset();
+        const { factors } = view().recalibration;
+        this.set({ pool: "all" }, 1);
+        for (const [pool, f] of Object.entries(factors)) this.set({ pool }, f.factor);
+      },
+    });
     new client.Counter({
       name: "model_feature_bin_total",
       help: "Scored rows per field and reference bin (upper edge or level) since the model loaded",

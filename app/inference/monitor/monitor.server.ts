@@ -3,6 +3,7 @@ import { getLogger } from "~/lib/logger.server";
 import { singleton } from "~/lib/singleton.server";
 import { compileBinner, MISSING, binOf, type Binner } from "~/monitoring/bins";
 import { PerformanceTracker, type Performance } from "~/monitoring/performance";
+import type { PoolFactor, Recalibrator } from "~/monitoring/recalibrate";
 import { DriftWindow, type DriftSnapshot } from "~/monitoring/window";
 import type { LoadedModel } from "../model.server";
 import type { ObservedBatch } from "./batch";
@@ -10,6 +11,7 @@ import { type CaptureLog } from "./capture.server";
 import { feedbackLine, predictionLines } from "./lines";
 import { HeldPredictions } from "./held";
 import { registerMonitorMetrics } from "./metrics.server";
+import { newRecalibrator, RECALIBRATION, useRecalibration } from "./recalibrate.server";
 
 // The process's monitor (ADR 0042–0044): the drift window of the serving model, the recent
 // predictions feedback can join, live accuracy, cumulative per-bin counts for the fleet view,
@@ -19,7 +21,8 @@ import { registerMonitorMetrics } from "./metrics.server";
 type Settings = Pick<
   Config,
   "monitorWindowRows" | "monitorPsiThreshold" | "monitorHeldPredictions"
->;
+> &
+  Partial<Pick<Config, "recalibrateIntervals">>;
 
 type MonitorState = {
   settings: Settings | undefined;
@@ -32,6 +35,8 @@ type MonitorState = {
   performance: PerformanceTracker;
   capture: CaptureLog | undefined;
   feedback: { recorded: number; updated: number; unknown: number };
+  /** The serving model's online recalibration (ADR 0050); undefined when switched off. */
+  recalibrator: Recalibrator | undefined;
 };
 
 const state: MonitorState = singleton("model-monitor", () => ({
@@ -44,6 +49,7 @@ const state: MonitorState = singleton("model-monitor", () => ({
   performance: new PerformanceTracker(),
   capture: undefined,
   feedback: { recorded: 0, updated: 0, unknown: 0 },
+  recalibrator: undefined,
 }));
 
 export const monitorState = (): Readonly<MonitorState> => state;
@@ -52,6 +58,7 @@ export function startMonitor(settings: Settings, capture?: CaptureLog): void {
   state.settings = settings;
   state.held = new HeldPredictions(settings.monitorHeldPredictions);
   state.capture = capture;
+  state.recalibrator = newRecalibrator(settings.recalibrateIntervals === true);
   registerMonitorMetrics();
 }
 
@@ -60,6 +67,8 @@ export function monitorModelLoaded(model: LoadedModel): void {
   if (!state.settings) return;
   const reference = model.manifest.reference;
   state.version = model.version;
+  // Scores are relative to a model's own intervals: a new model starts from its calibration.
+  state.recalibrator = newRecalibrator(state.settings.recalibrateIntervals === true);
   state.binner = reference ? compileBinner(reference) : undefined;
   state.window = state.binner
     ? new DriftWindow(state.binner, state.settings.monitorWindowRows)
@@ -77,7 +86,10 @@ export function observeBatch(batch: ObservedBatch): void {
   for (let k = 0; k < n; k++) {
     const id = batch.ids[k];
     if (id === undefined) continue;
-    held.add(id, batch.price[k], batch.lower[k], batch.upper[k]);
+    held.add(id, batch.price[k], batch.lower[k], batch.upper[k], {
+      half: batch.half[k],
+      group: batch.group[k],
+    });
     if (!inWindow) continue;
     const at = k * batch.fields;
     window.push(batch.codes, at, Math.log(batch.price[k]));
@@ -98,7 +110,7 @@ export type FeedbackOutcome = "recorded" | "updated" | "unknown";
 /** Joins sale prices with held predictions; each item's outcome in order. */
 export function recordFeedback(items: readonly FeedbackItem[]): FeedbackOutcome[] {
   const time = new Date().toISOString();
-  return items.map((item) => {
+  const outcomes = items.map((item): FeedbackOutcome => {
     const joined = state.held.label(item.prediction_id, item.sale_price);
     let outcome: FeedbackOutcome = "unknown";
     if (joined?.previous) {
@@ -107,11 +119,16 @@ export function recordFeedback(items: readonly FeedbackItem[]): FeedbackOutcome[
     } else if (joined) {
       state.performance.add(joined.row);
       outcome = "recorded";
+      // First reports only: the same sale reported again must not weigh twice.
+      const { half, group } = joined.interval;
+      state.recalibrator?.add(group, Math.abs(Math.log(item.sale_price / joined.row.price)), half);
     }
     state.feedback[outcome]++;
     state.capture?.write(feedbackLine(item, time, outcome !== "unknown"));
     return outcome;
   });
+  if (state.recalibrator) useRecalibration(state.recalibrator.snapshot());
+  return outcomes;
 }
 
 export type MonitoringView = {
@@ -120,7 +137,33 @@ export type MonitoringView = {
   threshold: number;
   drift: DriftSnapshot | undefined;
   performance: Performance;
+  recalibration: RecalibrationView;
 };
+
+export type RecalibrationView = {
+  enabled: boolean;
+  window: number;
+  min_count: number;
+  min_factor: number;
+  max_factor: number;
+  /** Labelled predictions held per pool ("all": every pool). */
+  scores: Record<string, number>;
+  /** The factor each pool is served with; absent: its intervals are served as calibrated. */
+  factors: Record<string, PoolFactor>;
+};
+
+function recalibrationView(): RecalibrationView {
+  const r = state.recalibrator;
+  return {
+    enabled: r !== undefined,
+    window: RECALIBRATION.window,
+    min_count: RECALIBRATION.minCount,
+    min_factor: RECALIBRATION.minFactor,
+    max_factor: RECALIBRATION.maxFactor,
+    scores: r?.counts() ?? {},
+    factors: r?.snapshot().factors ?? {},
+  };
+}
 
 export function monitoringView(): MonitoringView {
   const threshold = state.settings?.monitorPsiThreshold ?? 0.25;
@@ -130,6 +173,7 @@ export function monitoringView(): MonitoringView {
     threshold,
     drift: state.window?.snapshot(threshold),
     performance: state.performance.summary(),
+    recalibration: recalibrationView(),
   };
 }
 

@@ -7,6 +7,7 @@ import type { PropertyRecord } from "~/ml/schema";
 import type { PredictionMeter, PredictionSource } from "../meter.server";
 import type { LoadedModel } from "../model.server";
 import type { ObservedBatch } from "./batch";
+import { staticHalfWidth } from "./recalibrate.server";
 
 // The post-step of predictRecords(), wherever it runs (event loop or scoring thread): gives
 // every prediction its `prediction_id` and hands the meter what the monitor needs (bin codes,
@@ -54,6 +55,8 @@ export function observePredictions(
     price: new Float64Array(n),
     lower: new Float64Array(n),
     upper: new Float64Array(n),
+    half: new Float64Array(n),
+    group: new Array<string>(n),
     level: model.manifest.interval.level,
     codes: new Uint8Array(n * fields),
     fields,
@@ -68,6 +71,8 @@ export function observePredictions(
     batch.price[k] = item.price;
     batch.lower[k] = item.interval.lower;
     batch.upper[k] = item.interval.upper;
+    batch.half[k] = staticHalfWidth(item.interval);
+    batch.group[k] = item.interval.group;
     if (binner) encodeRecord(binner, valid[k], batch.codes, k * fields);
     if (rate > 0 && (rate >= 1 || Math.random() < rate)) {
       batch.captured.push({ row: k, record: valid[k], imputed: item.imputed });

@@ -30,5 +30,6 @@ export function monitoringReport(): Monitoring {
       dropped: capture?.counts.dropped ?? 0,
       queued: capture?.counts.queued ?? 0,
     },
+    recalibration: view.recalibration,
   };
 }

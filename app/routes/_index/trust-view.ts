@@ -53,7 +53,12 @@ export function widenedReasons(prediction: Pick<Prediction, "interval">): string
 export function calibrationText(prediction: Pick<Prediction, "interval">): string | undefined {
   const given = prediction.interval.group?.split("/")[0];
   const text = given ? GIVEN_TEXT[given] : undefined;
-  return text && `past estimates with ${text}`;
+  const recal = prediction.interval.recalibrated;
+  // Online recalibration (ADR 0050): one short clause, the factor and how many sales it saw.
+  const widened = recal
+    ? `, widened × ${recal.factor.toFixed(2)} by the last ${recal.from_feedback} reported sale prices`
+    : "";
+  return text && `past estimates with ${text}${widened}`;
 }
 
 export function comparableViews(prediction: Pick<Prediction, "comparables">): ComparableView[] {

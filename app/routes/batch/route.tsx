@@ -178,6 +178,9 @@ export default function BatchPage() {
                 type="submit"
                 name="intent"
                 value="check"
+                // Without JavaScript the answer is a new page: the fragment makes the browser
+                // show the summary, which sits below the form on a phone.
+                formAction="/batch#summary-title"
                 disabled={busy}
                 className={`${BUTTON} bg-blue-700 text-white hover:bg-blue-800`}
               >

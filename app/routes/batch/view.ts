@@ -1,3 +1,4 @@
+import { isRowError } from "~/api/schemas";
 // The batch page's view of an upload's results. Pure and browser-safe.
 import type { UploadSummary } from "~/inference/upload.server";
 import { FIELD_BY_NAME } from "~/ml/fields";
@@ -38,7 +39,7 @@ export function buildBatchView(summary: UploadSummary): BatchView {
       livingArea: record.Gr_Liv_Area?.trim() ?? "",
       yearBuilt: record.Year_Built?.trim() ?? "",
     };
-    if ("error" in item) {
+    if (isRowError(item)) {
       const n = item.error.errors.length;
       return { ...base, error: `${n} problem${n === 1 ? "" : "s"}` };
     }

@@ -4,7 +4,7 @@ import { formatInteger, formatPercent } from "~/components/format";
 import { Card, Notice, PageShell } from "~/components/PageShell";
 import { RouteErrorBoundary } from "~/components/RouteErrorBoundary";
 import { monitoringReport } from "~/inference/monitor/view.server";
-import { driftBars, type DriftBar } from "./view";
+import { driftBars, recalibrationText, type DriftBar } from "./view";
 
 // /monitoring: this server's drift window (a bar per input field, PSI against the training
 // data) and the live accuracy from reported sale prices. docs/monitoring.md.
@@ -139,6 +139,9 @@ export default function MonitoringPage() {
               testId="live-coverage"
             />
           </dl>
+          <p className="mt-3 text-sm text-slate-600" data-testid="recalibration">
+            {recalibrationText(report.recalibration)}
+          </p>
         </Card>
       </div>
     </PageShell>

@@ -36,3 +36,13 @@ export function driftBars(m: Monitoring): { bars: DriftBar[]; scale: number } {
     .sort((a, b) => Number(b.watched) - Number(a.watched) || (b.psi ?? -1) - (a.psi ?? -1));
   return { bars, scale };
 }
+
+/** One line on the interval's online recalibration (ADR 0050). */
+export function recalibrationText(r: Monitoring["recalibration"]): string {
+  if (!r.enabled) return "Interval recalibration from sale prices is off.";
+  const all = r.factors.all;
+  if (all) {
+    return `Intervals widened × ${all.factor.toFixed(2)} from the last ${all.from_feedback} sale prices.`;
+  }
+  return `Intervals as calibrated: recalibration starts after ${r.min_count} sale prices (${r.scores.all ?? 0} so far).`;
+}

@@ -93,13 +93,17 @@ export function postCsv(
 }
 
 export type Prediction = {
+  status: "ok";
   price: number;
   interval: { lower: number; upper: number; level: number };
   imputed: string[];
   base_value?: number;
   contributions?: { factor: string; value: number }[];
 };
-export type RowError = { error: { row: number; errors: { path: string; message: string }[] } };
+export type RowError = {
+  status: "error";
+  error: { row: number; errors: { path: string; message: string }[] };
+};
 export type PredictBody = {
   model_version: string;
   predictions: (Prediction | RowError)[];
@@ -115,7 +119,7 @@ export type Problem = {
   errors?: { path: string; message: string }[];
 };
 
-export const isError = (p: Prediction | RowError): p is RowError => "error" in p;
+export const isError = (p: Prediction | RowError): p is RowError => p.status === "error";
 
 /** Predictions with their ids blanked: every prediction gets a new id, the rest must match. */
 export const withoutPredictionIds = (predictions: readonly object[]) =>

@@ -71,7 +71,9 @@ describe("CSV limits, checked while parsing", () => {
 describe("result CSV: formulas neutralised in every cell", () => {
   it("header cells included (an unknown column named like a formula)", () => {
     const table = parseCsvRecords('id,"=HYPERLINK(""http://x"")",@cmd\n1,=1+1,-2\n', 10);
-    const csv = toResultCsv(table, [{ error: { row: 1, errors: [{ path: "", message: "bad" }] } }]);
+    const csv = toResultCsv(table, [
+      { status: "error", error: { row: 1, errors: [{ path: "", message: "bad" }] } },
+    ]);
     const [header, row] = parse(csv) as string[][];
     expect(header.slice(0, 4)).toEqual(["row", "id", `'=HYPERLINK("http://x")`, "'@cmd"]);
     expect(row.slice(0, 4)).toEqual(["1", "1", "'=1+1", "-2"]);

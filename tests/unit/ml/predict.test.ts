@@ -98,9 +98,11 @@ describe("predictRecords on the real bundle", () => {
     const result = await predictRecords(model, inputs, { firstRow: 1 });
     expect(result.counts).toEqual({ ok: 2, failed: 2 });
     expect(result.predictions[1]).toEqual({
+      status: "error",
       error: { row: 2, errors: [{ path: "Lot_Area", message: "must be a number" }] },
     });
     expect(result.predictions[3]).toEqual({
+      status: "error",
       error: { row: 4, errors: [{ path: "", message: "must be an object of field values" }] },
     });
     expect(asPrediction(result.predictions[0]).price).toBe(

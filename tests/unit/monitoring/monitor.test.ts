@@ -22,6 +22,8 @@ const batch = (ids: string[]): ObservedBatch => ({
   price: Float64Array.from(ids, () => 200_000),
   lower: Float64Array.from(ids, () => 170_000),
   upper: Float64Array.from(ids, () => 235_000),
+  half: Float64Array.from(ids, () => 0.16),
+  group: ids.map(() => "full/typical"),
   level: 0.9,
   codes: new Uint8Array(0),
   fields: 0,

@@ -35,6 +35,7 @@ describe("toResultCsv", () => {
       table,
       [
         {
+          status: "ok",
           price: 150_123.6,
           interval: {
             lower: 120_000.2,
@@ -45,8 +46,12 @@ describe("toResultCsv", () => {
           },
           imputed: ["Lot_Frontage", "Alley"],
           warnings: [],
+          prediction_id: "0b9f4c1e-2a7d-4e55-9c3b-6f1d2e8a9b01",
         },
-        { error: { row: 2, errors: [{ path: "Gr_Liv_Area", message: "must be a number" }] } },
+        {
+          status: "error",
+          error: { row: 2, errors: [{ path: "Gr_Liv_Area", message: "must be a number" }] },
+        },
       ],
       { firstRow: 1 },
     );
@@ -65,6 +70,7 @@ describe("toResultCsv", () => {
       "warning_codes",
       "warning_fields",
       "errors",
+      "prediction_id",
     ]);
     expect(rows[0]).toMatchObject({
       row: "1",
@@ -78,6 +84,7 @@ describe("toResultCsv", () => {
       interval_widened: "",
       warning_codes: "",
       errors: "",
+      prediction_id: "0b9f4c1e-2a7d-4e55-9c3b-6f1d2e8a9b01",
     });
     // A formula-looking cell is defused; the error names field and problem.
     expect(rows[1]).toMatchObject({
@@ -85,6 +92,7 @@ describe("toResultCsv", () => {
       id: "'=cmd()",
       predicted_price: "",
       errors: "Gr_Liv_Area: must be a number",
+      prediction_id: "",
     });
   });
 

@@ -67,6 +67,7 @@ describe("batch view", () => {
       { Neighborhood: "Nowhere", Gr_Liv_Area: "abc", Year_Built: "1950" },
     ];
     const ok = {
+      status: "ok" as const,
       price: 120_000,
       interval: {
         lower: 100_000,
@@ -79,6 +80,7 @@ describe("batch view", () => {
       warnings: [],
     };
     const bad = {
+      status: "error" as const,
       error: {
         row: 2,
         errors: [

@@ -54,6 +54,7 @@ describe("buildEstimateView", () => {
       manifest,
       { Neighborhood: "North_Ames" },
       {
+        status: "ok",
         price: 154_000,
         interval: {
           lower: 130_000,
@@ -87,6 +88,7 @@ describe("buildEstimateView", () => {
       manifest,
       {},
       {
+        status: "ok",
         price: 1,
         interval: { lower: 1, upper: 1, level: 0.9, group: "required/unknown", widened: [] },
         imputed: [],

@@ -8,6 +8,7 @@ import {
 } from "~/routes/_index/trust-view";
 
 const prediction = {
+  status: "ok" as const,
   price: 300_000,
   interval: {
     lower: 120_000,
@@ -68,6 +69,14 @@ describe("the estimate's trust fields in words", () => {
     };
     expect(widenedReasons(full)).toEqual([]);
     expect(calibrationText(full)).toBe("past estimates with almost every detail given");
+    const recalibrated = {
+      ...full,
+      interval: { ...full.interval, recalibrated: { factor: 1.1804, from_feedback: 200 } },
+    };
+    expect(calibrationText(recalibrated)).toBe(
+      "past estimates with almost every detail given, widened × 1.18 by the last 200 reported " +
+        "sale prices",
+    );
   });
 
   it("comparables read as a person would say them", () => {
