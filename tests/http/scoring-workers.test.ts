@@ -8,9 +8,6 @@ import { amesRows, MINIMAL_RECORD, toCsv, toRecords } from "./helpers/api-fixtur
 import { autocannon } from "../../scripts/bench/load";
 import { startServer, TEST_API_KEY, type TestServer } from "./helpers/server";
 
-/** A CSV answer's last cell: the row's prediction_id, new per prediction by design. */
-const CSV_PREDICTION_ID = /,[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/gm;
-
 const MODEL_URI = process.env.MODEL_URI ?? "models";
 const MAX_BATCH_ROWS = 500;
 const ADMIN_KEY = "admin_key_0123456789abcdefghij";
@@ -103,6 +100,10 @@ const CASES: Record<string, Case> = {
   },
 };
 
+/** Prediction ids (JSON members and the CSV column) blanked: every answer has new ones. */
+const withoutIds = (text: string) =>
+  text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "…");
+
 async function post(server: TestServer, c: Case) {
   const res = await fetch(`${server.url}/api/v1/predict${c.query ?? ""}`, {
     method: "POST",
@@ -122,10 +123,7 @@ async function post(server: TestServer, c: Case) {
     timing: res.headers.get("server-timing") ?? "",
     // Problem bodies carry the request id, and predictions a prediction_id, which differ per
     // request by design.
-    body: text
-      .replace(/"request_id":"[^"]+"/, '"request_id":"…"')
-      .replace(/"prediction_id":"[0-9a-f-]{36}"/g, '"prediction_id":"…"')
-      .replace(CSV_PREDICTION_ID, ",…"),
+    body: withoutIds(text.replace(/"request_id":"[^"]+"/, '"request_id":"…"')),
   };
 }
 
@@ -168,7 +166,7 @@ describe("the dashboard's CSV batch page on a scoring thread", () => {
       status: res.status,
       type: res.headers.get("content-type"),
       disposition: res.headers.get("content-disposition"),
-      body: (await res.text()).replace(CSV_PREDICTION_ID, ",…"),
+      body: withoutIds(await res.text()),
     };
   };
   /** The "Check file" action as the page's fetcher calls it: its JSON action data. */
