@@ -245,12 +245,12 @@ export function predictionCells(p: Prediction): (string | number)[] {
 /**
  * The result CSV: `row` (counting data rows from `firstRow`), the input columns as uploaded,
  * then the prediction and its trust columns (or the row's errors). Prices are rounded to whole
- * dollars.
+ * dollars. A file written in slices passes `header: false` for every slice after the first.
  */
 export function toResultCsv(
   table: CsvTable,
   items: readonly PredictionItem[],
-  { firstRow = 1 }: { firstRow?: number } = {},
+  { firstRow = 1, header: withHeader = true }: { firstRow?: number; header?: boolean } = {},
 ): string {
   if (items.length !== table.records.length) {
     throw new Error(`${items.length} results for ${table.records.length} rows`);
@@ -269,7 +269,7 @@ export function toResultCsv(
       : [...predictionCells(item), "", item.prediction_id ?? ""];
     return [firstRow + i, ...inputs, ...outputs];
   });
-  return stringify([header, ...rows]);
+  return stringify(withHeader ? [header, ...rows] : rows);
 }
 
 const LONE_CR_OR_LF = /\r(?!\n)|(?<!\r)\n/;

@@ -394,6 +394,29 @@ describe("POST /api/v1/predict with CSV", () => {
   });
 });
 
+describe("the dashboard's result file", () => {
+  it("2,500 rows are scored in slices: the file is the API's CSV answer for the same file", async () => {
+    const many = amesRows()
+      .slice(0, 2_500)
+      .map((r, i) => (i % 97 === 40 ? { ...r, Gr_Liv_Area: "-3" } : r));
+    const csv = toCsv(many);
+    const form = new FormData();
+    form.set("file", new Blob([csv], { type: "text/csv" }), "homes.csv");
+    const [file, api] = await Promise.all([
+      fetch(`${server.url}/batch/download`, { method: "POST", body: form, redirect: "manual" }),
+      postCsv(server.url, csv, {}, "", { path: "/api/v1/predict.csv" }),
+    ]);
+    expect(file.status).toBe(200);
+    expect(api.status).toBe(200);
+    const text = await file.text();
+    expect(withoutIdColumn(text)).toBe(withoutIdColumn(api.text));
+    const lines = text.trim().split("\n");
+    expect(lines).toHaveLength(2_501); // one header, rows numbered 1…2500 across slices
+    expect(lines[2_500].split(",")[0]).toBe("2500");
+    expect(lines.filter((l) => l.includes("Gr_Liv_Area: must be")).length).toBe(26);
+  });
+});
+
 describe("other endpoints", () => {
   it("GET /api/v1/model describes the model and needs a key", async () => {
     const res = await call(`${server.url}/api/v1/model`, {
