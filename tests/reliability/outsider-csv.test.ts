@@ -25,10 +25,10 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.stop());
 
-function upload(csv: string) {
+function upload(csv: string, filename = "a.csv") {
   const boundary = "b0undary";
   const body =
-    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n` +
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\n` +
     `Content-Type: text/csv\r\n\r\n${csv}\r\n--${boundary}--\r\n`;
   return send(server.url, {
     method: "POST",
@@ -74,5 +74,15 @@ describe("a CSV line of millions of separators is refused before it is parsed", 
     // A cell over the cell limit on short lines: csv-parse's own check answers, as before.
     const long = `"${"a\n".repeat(5000)}"`;
     expect(() => parseCsvRecords(`id,${HEADER}\n${long},${ROW}\n`, 10)).toThrow(/8192/);
+  });
+});
+
+describe("the batch page does not send back what the uploader named at length", () => {
+  it("a 1 MiB file name: the page shows its first 120 characters (it was 2.1 MB, twice the name)", async () => {
+    const name = `${"f".repeat(1 << 20)}.csv`;
+    const res = await upload(`${HEADER}\n${ROW}\n`, name);
+    expect(res.status).toBe(200);
+    expect(res.body).toContain(`Summary of ${"f".repeat(119)}…`);
+    expect(res.body.length).toBeLessThan(100_000);
   });
 });
