@@ -30,6 +30,11 @@ export const connectionOptions: http.ServerOptions = {
   connectionsCheckingInterval: CHECK_INTERVAL_MS,
 };
 
+/**
+ * The same bounds for a server created elsewhere (the metrics port): settable after creation,
+ * except the check interval, which stays node's 30 s there.
+ */
 export function limitConnections(server: http.Server): void {
   server.maxConnections = MAX_CONNECTIONS;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
 }

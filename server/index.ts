@@ -104,7 +104,10 @@ async function main() {
   });
   const metrics =
     config.metricsPort > 0 ? startMetricsServer(config.host, config.metricsPort) : undefined;
-  if (metrics) exitOnListenError(metrics, "the metrics port", config.host, config.metricsPort);
+  if (metrics) {
+    exitOnListenError(metrics, "the metrics port", config.host, config.metricsPort);
+    limitConnections(metrics);
+  }
   startScoringWorkers(config, log);
   await startMonitoring(config);
   installShutdown(

@@ -31,33 +31,40 @@ function stalled(port: number, onClose: (h: Held) => void): Held {
 }
 
 describe("connections are bounded", () => {
-  it(`past ${MAX_CONNECTIONS} open connections a new one is closed unanswered; then served again`, async () => {
-    const extra = 20;
-    let refused = 0;
-    let allRefused!: () => void;
-    const done = new Promise<void>((resolve) => (allRefused = resolve));
-    const onClose = (h: Held) => {
-      if (!h.answered && ++refused === extra) allRefused();
-    };
-    const held: Held[] = [];
-    for (let i = 0; i < MAX_CONNECTIONS + extra; i++) {
-      held.push(stalled(server.port, onClose));
-      if (i % 256 === 0) await sleep(5); // let the server accept as they come
-    }
-    // Without the cap none is closed unanswered: they all wait for their heads' timeout (408).
-    await done;
-    expect(refused).toBe(extra);
-    expect(held.filter((h) => h.answered).length).toBe(0);
+  it.each([
+    ["the app's port", "/healthz", () => server.port],
+    ["the metrics port", "/metrics", () => server.metricsPort],
+  ])(
+    `%s: past ${MAX_CONNECTIONS} open connections a new one is closed unanswered; then served again`,
+    async (_what, path, port) => {
+      const extra = 20;
+      let refused = 0;
+      let allRefused!: () => void;
+      const done = new Promise<void>((resolve) => (allRefused = resolve));
+      const onClose = (h: Held) => {
+        if (!h.answered && ++refused === extra) allRefused();
+      };
+      const held: Held[] = [];
+      for (let i = 0; i < MAX_CONNECTIONS + extra; i++) {
+        held.push(stalled(port(), onClose));
+        if (i % 256 === 0) await sleep(5); // let the server accept as they come
+      }
+      // Without the cap none is closed unanswered: they all wait for their heads' timeout (408).
+      await done;
+      expect(refused).toBe(extra);
+      expect(held.filter((h) => h.answered).length).toBe(0);
 
-    for (const h of held) h.socket.destroy();
-    await sleep(200);
-    const res = await rawRequest(server.port, {
-      method: "GET",
-      path: "/healthz",
-      headers: { Connection: "close" },
-    }).answer;
-    expect(res.status).toBe(200);
-  }, 60_000);
+      for (const h of held) h.socket.destroy();
+      await sleep(200);
+      const res = await rawRequest(port(), {
+        method: "GET",
+        path,
+        headers: { Connection: "close" },
+      }).answer;
+      expect(res.status).toBe(200);
+    },
+    60_000,
+  );
 
   it(
     "a head that trickles in (a header line a second) gets a 408 and its connection closes",
