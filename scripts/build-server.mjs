@@ -16,8 +16,8 @@ import { EXTERNAL_PACKAGES } from "./runtime-packages.mjs";
 const PROGRAMS = {
   index: "server/index.ts",
   "predict-batch": "scripts/predict-batch.ts",
-  // Loaded by piscina as the scoring threads (app/inference/threads.server.ts).
-  "score-worker": "app/inference/threads.server.ts",
+  // Loaded by piscina as the scoring threads (app/inference/score-worker.server.ts).
+  "score-worker": "app/inference/score-worker.server.ts",
 };
 
 // Optional native add-ons that stay unresolved on purpose (the import fails and is caught):

@@ -79,7 +79,49 @@ function routeTree(build: ServerBuild): Route[] {
   return children("");
 }
 
-const trees = new WeakMap<ServerBuild, Route[]>();
+/** What a pathname's matches decide, whatever the method and query. */
+type Matched = {
+  matches: { route: Route }[];
+  /** The route pattern (Admission.route). */
+  route: string;
+  /** The most generous body use among the matched routes. */
+  bodyUse: BodyUse;
+  notFound: boolean;
+  /** The leaf route renders a page. */
+  page: boolean;
+};
+type Routing = { tree: Route[]; matched: Map<string, Matched> };
+const routings = new WeakMap<ServerBuild, Routing>();
+/** Pathnames remembered per build: far above the app's routes, bounded against scans. */
+const PATHNAMES_KEPT = 500;
+
+/**
+ * A pathname's matches and what they decide, remembered per build: a request's pathname is
+ * nearly always one seen before, and matching walks every ranked branch (ADR 0046). Read only.
+ */
+function matchPathname(build: ServerBuild, pathname: string): Matched {
+  let routing = routings.get(build);
+  if (!routing) routings.set(build, (routing = { tree: routeTree(build), matched: new Map() }));
+  let matched = routing.matched.get(pathname);
+  if (matched) return matched;
+  const matches = (matchRoutes(routing.tree, pathname) ?? []) as { route: Route }[];
+  // Which matched route's action runs depends on `?index` and `?_data`; the most generous
+  // body use among them is allowed, and every one is capped.
+  let bodyUse: BodyUse = "none";
+  for (const { route } of matches) {
+    if (GENEROSITY[route.bodyUse] > GENEROSITY[bodyUse]) bodyUse = route.bodyUse;
+  }
+  matched = {
+    matches,
+    route: matches.length > 0 ? routePattern(matches) : "/*",
+    bodyUse,
+    notFound: matches.length === 0 || matches.at(-1)?.route.id === SPLAT_ROUTE,
+    page: matches.at(-1)?.route.page ?? false,
+  };
+  if (routing.matched.size >= PATHNAMES_KEPT) routing.matched.clear();
+  routing.matched.set(pathname, matched);
+  return matched;
+}
 
 export type Admission = {
   /** The URL Remix gets (its `href` is the Request's URL). */
@@ -158,15 +200,7 @@ export function admit(
   limits: { maxBodyBytes: number },
 ): Admission {
   const url = requestUrl(req);
-  let tree = trees.get(build);
-  if (!tree) trees.set(build, (tree = routeTree(build)));
-  const matches = (matchRoutes(tree, url.pathname) ?? []) as { route: Route }[];
-  // Which matched route's action runs depends on `?index` and `?_data`; the most generous
-  // body use among them is allowed, and every one is capped.
-  let bodyUse: BodyUse = "none";
-  for (const { route } of matches) {
-    if (GENEROSITY[route.bodyUse] > GENEROSITY[bodyUse]) bodyUse = route.bodyUse;
-  }
+  const { matches, route, bodyUse, notFound, page } = matchPathname(build, url.pathname);
   const maxBodyBytes =
     bodyUse === "form" ? Math.min(FORM_MAX_BYTES, limits.maxBodyBytes) : limits.maxBodyBytes;
   const declared = Number(req.headers["content-length"] ?? 0);
@@ -182,12 +216,11 @@ export function admit(
   if (data !== null && !target && matches.length > 0) {
     throw new MalformedRequestError(`No route "${data}" answers ${url.pathname} (?_data).`);
   }
-  const notFound = matches.length === 0 || matches.at(-1)?.route.id === SPLAT_ROUTE;
   return {
     url,
-    route: matches.length > 0 ? routePattern(matches) : "/*",
+    route,
     bodyUse,
-    page: (matches.at(-1)?.route.page ?? false) && !url.searchParams.has("_data"),
+    page: page && !url.searchParams.has("_data"),
     maxBodyBytes,
     allow: [...(target?.methods ?? []), "OPTIONS"],
     notFound,

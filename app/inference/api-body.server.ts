@@ -101,8 +101,8 @@ function checkJsonLimits(body: unknown, maxRows: number): void {
   for (let i = 0; i < records.length; i++) {
     const record: unknown = records[i];
     if (record === null || typeof record !== "object") continue;
-    let members = 0;
-    for (const key in record) if (Object.hasOwn(record, key)) members++;
+    // Own enumerable keys, as a for-in with hasOwn counts them, at a tenth of its cost (ADR 0046).
+    const members = Object.keys(record).length;
     if (members > MAX_CSV_COLUMNS) {
       throw new PayloadTooLargeError(
         `records[${i}] has ${members} members; at most ${MAX_CSV_COLUMNS} are allowed.`,

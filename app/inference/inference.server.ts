@@ -55,7 +55,7 @@ const state: State = singleton("model-state", () => ({
 const RELEASE_OLD_SESSION_AFTER_MS = 60_000;
 const MAX_RETRY_DELAY_MS = 60_000;
 
-async function createStore(settings: ModelSettings): Promise<ModelStore> {
+export async function createStore(settings: ModelSettings): Promise<ModelStore> {
   if (settings.modelSource.kind === "local") return new LocalModelStore(settings.modelSource.dir);
   const { S3ModelStore } = await import("./s3-store.server");
   return new S3ModelStore(settings);

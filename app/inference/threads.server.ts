@@ -2,11 +2,9 @@ import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import client from "prom-client";
 import {
-  ModelNotReadyError,
   PayloadTooLargeError,
   PredictionError,
   ServerBusyError,
-  toWireError,
   WorkerReportedError,
   type WireError,
 } from "~/lib/errors.server";
@@ -14,51 +12,47 @@ import type { BodyKind } from "~/lib/body.server";
 import { getLogger } from "~/lib/logger.server";
 import { getMetrics } from "~/lib/metrics.server";
 import { singleton } from "~/lib/singleton.server";
-import { handleApiBody, type ApiBodyInput, type ApiBodyOutput } from "./api-body.server";
-import { handleCsvChunk, type CsvChunkInput, type CsvChunkOutput } from "./csv-chunk.server";
-import {
-  prometheusMeter,
-  recordingMeter,
-  replayMeterEvents,
-  type MeterEvent,
-  type PredictionMeter,
-} from "./meter.server";
-import { loadModel, type LoadedModel } from "./model.server";
-import { servingRecalibration, useRecalibration } from "./monitor/recalibrate.server";
-import { handleUpload, type UploadInput, type UploadOutput } from "./upload.server";
+import type { ApiBodyInput, ApiBodyOutput } from "./api-body.server";
+import type { CsvChunkInput, CsvChunkOutput } from "./csv-chunk.server";
+import { prometheusMeter, replayMeterEvents, type MeterEvent } from "./meter.server";
+import type { LoadedModel } from "./model.server";
+import { servingRecalibration } from "./monitor/recalibrate.server";
+import type { UploadInput, UploadOutput } from "./upload.server";
 import { countWork } from "./work.server";
 
-// The scoring threads, both sides of the boundary. The event loop's side (a piscina pool)
-// sends a request's bytes and the bundle's folder; the thread's side (this module's default
-// export, run by piscina) loads the same bundle into its own ORT session and runs the same
-// handler the event loop would, so both answer byte for byte alike. Threads never log and
-// read no configuration; errors and metric counters come back as data. ADR 0014.
+// The scoring threads, the event loop's side: a piscina pool that sends a request's bytes
+// and the bundle's folder to a thread (score-worker.server.ts), which loads the same bundle
+// into its own ORT session and runs the same handler the event loop would, so both answer
+// byte for byte alike. Errors and metric counters come back as data. ADR 0014; threads
+// start on demand and end when idle, ADR 0048.
 
-/** The module piscina runs: the built file beside the entry, or this very file from source. */
+/** The module piscina runs: the built file beside the entry, or the source module. */
 export const WORKER_FILE = import.meta.url.endsWith(".ts")
-  ? fileURLToPath(import.meta.url)
+  ? fileURLToPath(new URL("./score-worker.server.ts", import.meta.url))
   : fileURLToPath(new URL("./score-worker.js", import.meta.url));
 
 /**
  * Which bundle a task runs on (a thread loads it by folder, as the event loop did), and the
  * event loop's interval recalibration of the moment (ADR 0050).
  */
-type ModelRef = {
+export type ModelRef = {
   dir: string;
   intraOpNumThreads: number;
   recalibration?: ReturnType<typeof servingRecalibration>;
 };
-type Task =
+export type Task =
   | { kind: "api-body"; model: ModelRef; input: ApiBodyInput }
   | { kind: "upload"; model: ModelRef; input: UploadInput }
   | { kind: "csv-chunk"; model: ModelRef; input: CsvChunkInput }
   | { kind: "warm"; model: ModelRef };
 type Input<K extends Task["kind"]> =
   Extract<Task, { kind: K }> extends { input: infer I } ? I : never;
-type Answer<T> = ({ ok: true; output: T } | { ok: false; error: WireError }) & {
-  events: MeterEvent[];
-};
-type Bytes = Uint8Array<ArrayBuffer>;
+export type Answer<T> = (
+  | { ok: true; output: T }
+  /** `modelLoadFailed`: the thread could not load the task's bundle (not the request's fault). */
+  | { ok: false; error: WireError; modelLoadFailed?: boolean }
+) & { events: MeterEvent[] };
+export type Bytes = Uint8Array<ArrayBuffer>;
 type OutputOf<K extends Task["kind"]> = K extends "api-body"
   ? Omit<ApiBodyOutput, "body"> & { body: Bytes }
   : K extends "upload"
@@ -101,14 +95,33 @@ export type ThreadOptions = {
   intraOpNumThreads: number;
   /** Tasks waiting per thread before new ones are refused with a 503. */
   queuePerThread?: number;
+  /** A thread with no task for this long ends (default IDLE_TIMEOUT_MS). */
+  idleTimeoutMs?: number;
 };
+
+/**
+ * Threads start on the first task that needs one and end after this long without work
+ * (ADR 0048): each costs ~50 MiB (isolate, code, ORT session), more than the whole event
+ * loop's share of an idle process. A minute keeps them through a burst's pauses.
+ */
+export const IDLE_TIMEOUT_MS = 60_000;
+
+/**
+ * A thread's young generation, in MB: three 16 MB semi-spaces' worth, the shape
+ * `--max-semi-space-size=16` gives the event loop (server/node-flags.ts), set here so a
+ * thread has it however its process was started (`npm run predict` passes no flags; Node
+ * 24's default lets each thread's young generation reach 192 MB). ADR 0048.
+ */
+export const THREAD_YOUNG_GENERATION_MB = 48;
 
 export function startThreads(options: ThreadOptions): void {
   if (state.pool || options.threads <= 0) return;
   state.pool = new Piscina({
     filename: options.filename,
-    minThreads: options.threads,
+    minThreads: 0,
     maxThreads: options.threads,
+    idleTimeout: options.idleTimeoutMs ?? IDLE_TIMEOUT_MS,
+    resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB },
     concurrentTasksPerWorker: 1,
     // Load shedding, not flow control: past this a client is better told 503 + Retry-After
     // than kept waiting behind seconds of batches.
@@ -121,6 +134,9 @@ export function startThreads(options: ThreadOptions): void {
   state.disabledReason = undefined;
   poolMetrics();
 }
+
+/** Threads running now (0 until work needs one, and again after IDLE_TIMEOUT_MS idle). */
+export const runningThreads = () => state.pool?.threads.length ?? 0;
 
 const poolMetrics = () =>
   singleton("score-pool-metrics", () => {
@@ -188,34 +204,58 @@ export function threadsStatus() {
   } as const;
 }
 
-const refOf = (model: LoadedModel): ModelRef => ({
+/** What a task needs of a bundle: its folder (a thread loads it there) and its version. */
+type Bundle = Pick<LoadedModel, "dir" | "version">;
+
+const refOf = (model: Bundle): ModelRef => ({
   dir: model.dir,
   intraOpNumThreads: state.intraOpNumThreads,
   recalibration: servingRecalibration(),
 });
 
 /**
- * Loads a new bundle into every thread before it serves. If they cannot load it, offloading
- * is switched off and everything runs on the event loop: slower, still correct. Never throws.
+ * Loads a new bundle into every running thread before it serves; a thread that starts later
+ * loads it with its first task. If they cannot load it, offloading is switched off and
+ * everything runs on the event loop: slower, still correct. Never throws.
  */
 export async function warmThreads(model: LoadedModel): Promise<void> {
   const pool = state.pool;
   if (!pool) return;
   const task: Task = { kind: "warm", model: refOf(model) };
   try {
-    // One task per thread; a thread runs one task at a time, so idle threads each take one.
+    // One task per running thread; a thread runs one task at a time, so idle threads each
+    // take one. None running (at start-up, after an idle minute): nothing to warm.
     await Promise.all(
-      Array.from({ length: state.threads }, () => runOn(pool, task, new Uint8Array(0))),
+      Array.from({ length: runningThreads() }, () => runOn(pool, task, new Uint8Array(0))),
     );
   } catch (error) {
-    if (state.pool !== pool) return; // shut down meanwhile: nothing to switch off
-    state.pool = undefined;
-    state.disabledReason = `workers could not load model ${model.version}: ${
-      error instanceof Error ? error.message : String(error)
-    }`;
-    getLogger().error("scoring workers disabled; scoring on the event loop", { error });
-    void retire(pool).catch(() => {});
+    disable(pool, model, error);
   }
+}
+
+/**
+ * Starts the threads with `model` loaded (the batch CLI, whose threads do all the scoring):
+ * one warm task per thread, so piscina starts them all, though a thread that is up first
+ * may take two. Throws what a thread reported when it cannot load the bundle.
+ */
+export async function loadOnThreads(model: Bundle): Promise<void> {
+  const pool = state.pool;
+  if (!pool) throw new Error("no scoring threads");
+  const task: Task = { kind: "warm", model: refOf(model) };
+  await Promise.all(
+    Array.from({ length: state.threads }, () => runOn(pool, task, new Uint8Array(0))),
+  );
+}
+
+/** Offloading off for good after a thread could not load the serving bundle. */
+function disable(pool: Piscina, model: Bundle, error: unknown) {
+  if (state.pool !== pool) return; // shut down or disabled meanwhile: nothing to switch off
+  state.pool = undefined;
+  state.disabledReason = `workers could not load model ${model.version}: ${
+    error instanceof Error ? error.message : String(error)
+  }`;
+  getLogger().error("scoring workers disabled; scoring on the event loop", { error });
+  void retire(pool).catch(() => {});
 }
 
 /**
@@ -232,14 +272,14 @@ export function threadFor(body: Uint8Array, kind: BodyKind | "multipart"): Pisci
 export function runOnThread<K extends "api-body" | "upload" | "csv-chunk">(
   pool: Piscina,
   kind: K,
-  model: LoadedModel,
+  model: Bundle,
   input: Input<K>,
 ): Promise<OutputOf<K>> {
   const data = input as ApiBodyInput | UploadInput | CsvChunkInput;
   const bytes = movableBytes("body" in data ? data.body : data.text);
   const moved = "body" in data ? { ...data, body: bytes } : { ...data, text: bytes };
   const task = { kind, model: refOf(model), input: moved } as Task;
-  return runOn(pool, task, bytes) as Promise<OutputOf<K>>;
+  return runOn(pool, task, bytes, model) as Promise<OutputOf<K>>;
 }
 
 /** The pool, for work that always goes to a thread when there are any (batch files). */
@@ -256,7 +296,7 @@ function movableBytes(body: Uint8Array): Bytes {
  * into the process registry, and its error (sent as data) is thrown again here with the same
  * status and problem body.
  */
-async function runOn(pool: Piscina, task: Task, body: Bytes): Promise<unknown> {
+async function runOn(pool: Piscina, task: Task, body: Bytes, model?: Bundle): Promise<unknown> {
   let answer: Answer<unknown>;
   const bodyBytes = body.byteLength; // read now: the transfer detaches it
   try {
@@ -280,69 +320,12 @@ async function runOn(pool: Piscina, task: Task, body: Bytes): Promise<unknown> {
     throw new PredictionError("A scoring worker failed", { cause: error });
   }
   replayMeterEvents(answer.events, prometheusMeter());
-  if (!answer.ok) throw new WorkerReportedError(answer.error);
+  if (!answer.ok) {
+    const error = new WorkerReportedError(answer.error);
+    // What warmThreads() did for every thread before threads started on demand: a thread
+    // that cannot load the bundle the event loop serves switches offloading off.
+    if (answer.modelLoadFailed && model) disable(pool, model, error);
+    throw error;
+  }
   return answer.output;
-}
-
-// ---------------------------------------------------------------- the thread's side
-
-// Two bundles at most: the serving one and, during a swap, the one requests started on.
-const MAX_MODELS = 2;
-const models = new Map<string, Promise<LoadedModel>>();
-
-function modelFor(ref: ModelRef): Promise<LoadedModel> {
-  let model = models.get(ref.dir);
-  if (model) {
-    models.delete(ref.dir); // re-insert: the Map's order is the recency order
-  } else {
-    model = loadModel(ref.dir, { intraOpNumThreads: ref.intraOpNumThreads }).catch((error) => {
-      models.delete(ref.dir); // a failed load is retried by the next task
-      // For the client a bundle this thread cannot load is a model that is not ready.
-      throw new ModelNotReadyError(`A scoring thread could not load ${ref.dir}: ${error}`);
-    });
-  }
-  models.set(ref.dir, model);
-  for (const [dir, old] of models) {
-    if (models.size <= MAX_MODELS) break;
-    models.delete(dir);
-    // Tasks run one at a time per thread, so nothing here still uses the evicted one.
-    void old.then((m) => m.session.release()).catch(() => {});
-  }
-  return model;
-}
-
-/** Text as bytes whose buffer can move (a pooled Buffer's cannot: it holds other Buffers). */
-const bytesOf = (text: string): Bytes => new TextEncoder().encode(text);
-
-/** `answer` with `bytes`' buffer moved, not copied, to the event loop. */
-function moving<T>(answer: T, bytes: Bytes): T {
-  const movable = { [Piscina.transferableSymbol]: [bytes.buffer], [Piscina.valueSymbol]: answer };
-  return Piscina.move(movable as unknown as Parameters<typeof Piscina.move>[0]) as never;
-}
-
-async function perform(task: Task, model: LoadedModel, meter: PredictionMeter) {
-  if (task.kind === "warm") return { output: { version: model.version } };
-  if (task.kind === "csv-chunk") return { output: await handleCsvChunk(model, task.input, meter) };
-  if (task.kind === "api-body") {
-    const output = await handleApiBody(model, task.input, meter);
-    const body = bytesOf(output.body);
-    return { output: { ...output, body }, moved: body };
-  }
-  const output = await handleUpload(model, task.input, meter);
-  if (output.kind !== "csv") return { output };
-  const body = bytesOf(output.body);
-  return { output: { ...output, body }, moved: body };
-}
-
-/** The thread's entry: runs one task, its error and counters returned as data. */
-export default async function runTask(task: Task): Promise<Answer<unknown>> {
-  const { meter, events } = recordingMeter();
-  useRecalibration(task.model.recalibration);
-  try {
-    const { output, moved } = await perform(task, await modelFor(task.model), meter);
-    const answer: Answer<unknown> = { ok: true, output, events };
-    return moved ? moving(answer, moved) : answer;
-  } catch (error) {
-    return { ok: false, error: toWireError(error), events };
-  }
 }

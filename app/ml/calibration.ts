@@ -83,15 +83,26 @@ export type CalibratedInterval = {
   widened: WidenedReason[];
 };
 
+// A plain loop, no closure per call: this runs for every row (ADR 0046).
+function findCell(
+  calib: Calibration,
+  given: GivenLevel,
+  sale: CalibrationCell["sale"],
+): CalibrationCell | undefined {
+  for (const c of calib.cells) if (c.given === given && c.sale === sale) return c;
+  return undefined;
+}
+
 /** The cell of a row: (given, sale), else (given, any), else (required, any). */
 export function calibrationCell(
   calib: Calibration,
   given: GivenLevel,
   sale: SaleKnowledge,
 ): CalibrationCell {
-  const find = (g: GivenLevel, s: CalibrationCell["sale"]) =>
-    calib.cells.find((c) => c.given === g && c.sale === s);
-  const cell = find(given, sale) ?? find(given, "any") ?? find("required", "any");
+  const cell =
+    findCell(calib, given, sale) ??
+    findCell(calib, given, "any") ??
+    findCell(calib, "required", "any");
   if (!cell) throw new Error("calibration has no required/any cell");
   return cell;
 }

@@ -27,7 +27,7 @@ export type BatchArgs = PredictArgs | MergeArgs;
 
 export const USAGE = `Usage:
   npm run predict -- --input <file.csv|s3://bucket/key> --output <file.csv|s3://bucket/key>
-                     [--errors <file|s3://…>] [--part i/n | auto/n] [--chunk 2000]
+                     [--errors <file|s3://…>] [--part i/n | auto/n] [--chunk 500]
                      [--model models|s3://bucket/prefix/] [--keep id,other]
                      [--only-predictions] [--progress auto|always|never]
   npm run predict -- merge --output <file|s3://…> <part0> <part1> …
@@ -40,9 +40,10 @@ export const USAGE = `Usage:
 
 const MIN_CHUNK = 1;
 const MAX_CHUNK = 100_000;
-// Chunks large enough that a thread's fixed cost per task is small, small enough that the
-// chunks in flight stay a few MB (docs/batch-scoring.md).
-const DEFAULT_CHUNK = 2000;
+// Chunks large enough that a thread's fixed cost per task is small, small enough that a
+// thread's live heap, and so how far V8 grows it, stays small: 500 rows peak ~100 MB lower
+// than 2,000 over 200k rows at the same CPU per row (ADR 0048; docs/batch-scoring.md).
+const DEFAULT_CHUNK = 500;
 
 function defaultErrorsUri(output: string): string {
   return output.replace(/(\.csv)?$/i, ".errors.csv");

@@ -1,10 +1,19 @@
+import { readVerifiedBundle } from "~/inference/bundle.server";
 import {
+  createStore,
   getModelState,
   predictCsvChunk,
   startModel,
   stopModel,
 } from "~/inference/inference.server";
-import { startThreads, stopThreads, WORKER_FILE } from "~/inference/threads.server";
+import {
+  anyThread,
+  loadOnThreads,
+  runOnThread,
+  startThreads,
+  stopThreads,
+  WORKER_FILE,
+} from "~/inference/threads.server";
 import { loadModelSettings, type ModelSettings } from "~/lib/config.server";
 import type { ChunkPredictor } from "./predict-csv";
 
@@ -16,29 +25,56 @@ export function batchModelSettings(modelUri: string): ModelSettings {
   return loadModelSettings({ ...process.env, MODEL_URI: modelUri });
 }
 
+type BatchModel = { version: string; location: string; threads: number };
+
+let predictor: ChunkPredictor = (input) => predictCsvChunk(input);
+
 /**
- * Starts the server's scoring threads (SCORING_WORKERS of them; every chunk goes to one) and
- * loads the bundle through the server's inference module (verify, warm up), once.
+ * Loads the bundle once and starts the server's scoring threads (SCORING_WORKERS of them;
+ * every chunk goes to one). With threads, only they load the model: this thread checks the
+ * bundle (manifest, sha256) and cuts the input, so it holds no ORT session, explainer or
+ * trust index of its own (ADR 0048). Without threads it loads the model through the
+ * server's inference module (verify, warm up) and scores here.
  */
-export async function loadBatchModel(
-  settings: ModelSettings,
-): Promise<{ version: string; location: string; threads: number }> {
+export async function loadBatchModel(settings: ModelSettings): Promise<BatchModel> {
+  if (settings.scoringWorkers === 0) return loadHere(settings);
+  const fail = (error: unknown) =>
+    new ModelLoadError(
+      `cannot load the model: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  let model: { dir: string; version: string };
+  const store = await createStore(settings);
+  try {
+    const bundle = await store.resolveLatest();
+    const { manifest } = await readVerifiedBundle(bundle.dir);
+    model = { dir: bundle.dir, version: manifest.version };
+  } catch (error) {
+    throw fail(error);
+  }
   startThreads({
     filename: WORKER_FILE,
     threads: settings.scoringWorkers,
     minBytes: 0,
     intraOpNumThreads: settings.ortIntraOpThreads,
   });
+  try {
+    await loadOnThreads(model);
+  } catch (error) {
+    await stopThreads();
+    throw fail(error);
+  }
+  const pool = anyThread()!;
+  predictor = (input) => runOnThread(pool, "csv-chunk", model, input);
+  return { version: model.version, location: store.location, threads: settings.scoringWorkers };
+}
+
+async function loadHere(settings: ModelSettings): Promise<BatchModel> {
   const outcome = await startModel(settings, { retry: false });
   const state = getModelState();
   if (outcome === "failed" || !state.model) {
     throw new ModelLoadError(`cannot load the model: ${state.lastError ?? "unknown error"}`);
   }
-  return {
-    version: state.model.version,
-    location: state.store?.location ?? "",
-    threads: settings.scoringWorkers,
-  };
+  return { version: state.model.version, location: state.store?.location ?? "", threads: 0 };
 }
 
 export async function releaseBatchModel(): Promise<void> {
@@ -46,5 +82,5 @@ export async function releaseBatchModel(): Promise<void> {
   await stopModel({ release: true });
 }
 
-/** One chunk through the inference module: on a scoring thread when there are any. */
-export const predictChunk: ChunkPredictor = (input) => predictCsvChunk(input);
+/** One chunk: on a scoring thread when there are any, else on this thread. */
+export const predictChunk: ChunkPredictor = (input) => predictor(input);

@@ -1,5 +1,5 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import { createS3Client } from "~/lib/s3-client.server";
+import type { ModelSettings } from "~/lib/config.server";
 import type { MergeArgs, PredictArgs } from "./args";
 import { parseLocation } from "./location";
 import { mergeParts } from "./merge";
@@ -7,7 +7,7 @@ import { batchModelSettings, loadBatchModel, releaseBatchModel, predictChunk } f
 import { createProgress } from "./progress";
 import { predictCsv, type PredictSummary } from "./predict-csv";
 import { openSink, type Sink } from "./sink";
-import { openSource } from "./source";
+import { openSource, type LazyS3 } from "./source";
 
 // The two commands, wired from the modules: score (input → output + errors) and merge.
 
@@ -24,9 +24,10 @@ export type PredictReport = PredictSummary & {
   max_rss_mb: number;
 };
 
-function lazyS3(config: Parameters<typeof createS3Client>[0]): () => S3Client {
-  let client: S3Client | undefined;
-  return () => (client ??= createS3Client(config));
+/** The S3 client, made on first use: the AWS SDK loads only for an s3:// location (./s3). */
+function lazyS3(config: ModelSettings): LazyS3 {
+  let client: Promise<S3Client> | undefined;
+  return () => (client ??= import("./s3").then(({ createS3Client }) => createS3Client(config)));
 }
 
 async function commitAll(sinks: Sink[], work: () => Promise<void>): Promise<void> {

@@ -2,8 +2,8 @@ import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, mkdtemp, rename, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Location } from "./location";
+import type { LazyS3 } from "./source";
 
 /**
  * An output that appears only when complete: rows go to a temporary file, and commit()
@@ -24,7 +24,7 @@ function closeStream(stream: WriteStream): Promise<void> {
   });
 }
 
-export async function openSink(loc: Location, s3: () => S3Client): Promise<Sink> {
+export async function openSink(loc: Location, s3: LazyS3): Promise<Sink> {
   if (loc.kind === "file") {
     await mkdir(path.dirname(loc.path), { recursive: true });
     const temp = `${loc.path}.partial-${process.pid}`;
@@ -50,7 +50,10 @@ export async function openSink(loc: Location, s3: () => S3Client): Promise<Sink>
       await closeStream(stream);
       try {
         const { size } = await stat(temp);
-        await s3().send(
+        const { PutObjectCommand } = await import("./s3");
+        await (
+          await s3()
+        ).send(
           new PutObjectCommand({
             Bucket: loc.bucket,
             Key: loc.key,

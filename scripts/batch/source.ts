@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { describeLocation, type Location } from "./location";
 
 /** An input opened for streaming; `size` (bytes) lets the progress bar show an ETA. */
@@ -13,7 +13,10 @@ export type Source = { stream: Readable; size: number | undefined; name: string 
 /** Unreadable input (missing file, no such key, access denied): exit code 3. */
 export class InputError extends Error {}
 
-export async function openSource(loc: Location, s3: () => S3Client): Promise<Source> {
+/** The S3 client, created (and the AWS SDK loaded) only when a location is on S3. */
+export type LazyS3 = () => Promise<S3Client>;
+
+export async function openSource(loc: Location, s3: LazyS3): Promise<Source> {
   const name = describeLocation(loc);
   if (loc.kind === "file") {
     let size: number;
@@ -31,7 +34,8 @@ export async function openSource(loc: Location, s3: () => S3Client): Promise<Sou
   const dir = await mkdtemp(path.join(tmpdir(), "batch-in-"));
   const file = path.join(dir, "input.csv");
   try {
-    const out = await s3().send(new GetObjectCommand({ Bucket: loc.bucket, Key: loc.key }));
+    const { GetObjectCommand } = await import("./s3");
+    const out = await (await s3()).send(new GetObjectCommand({ Bucket: loc.bucket, Key: loc.key }));
     // In Node the SDK's body is an http.IncomingMessage, i.e. a Readable.
     await pipeline(out.Body as Readable, createWriteStream(file));
   } catch (error) {

@@ -125,7 +125,9 @@ ${scenarioRows.join("\n")}
 
 ${r.scenarios.map((s) => `- **${s.name}**: ${s.description}${roundsNote(s)}`).join("\n")}
 
-App RSS: ${f0(r.app_rss_mib.idle)} MiB idle after start-up, peak ${f0(r.app_rss_mib.peak)} MiB.
+App RSS: ${f0(r.app_rss_mib.idle)} MiB idle after start-up (\`/readyz\` answered; the scoring
+threads start with the first large request, ADR 0048), peak ${f0(r.app_rss_mib.peak)} MiB
+(\`VmHWM\` over the whole run: batches, single rows, uploads).
 ${uploadSection(r)}${batchCliSection(r)}
 ## In-process: \`predict()\` vs raw onnxruntime
 
@@ -157,7 +159,8 @@ function batchCliSection(r: BenchReport): string {
 \`node server-build/predict-batch.js\` on ${c.rows.toLocaleString("en-US")} generated rows (resampled from
 \`data/ames.csv\`), as its own process with the server's scoring threads, right after the API's
 batches in the same run: **${Math.round(c.rows_per_s).toLocaleString("en-US")} rows/s** (after the model is
-loaded), peak RSS **${Math.round(c.peak_rss_mib)} MiB** (the CLI's own \`max_rss_mb\`).
+loaded), peak RSS **${Math.round(c.peak_rss_mib)} MiB** (the CLI's own \`max_rss_mb\`), with its
+defaults (500-row chunks, the scoring threads alone holding the model; ADR 0048).
 `;
 }
 

@@ -103,6 +103,7 @@ describe("the patched router files", () => {
       const source = readFileSync(path.join(distDir, file), "utf8");
       expect(source).toContain("getRankedBranches(routes)");
       expect(source).toContain("compiledPathCache");
+      expect(source).toContain("matchesCache");
     }
     const umd = readFileSync(path.join(distDir, "router.umd.js"), "utf8");
     expect(umd).toContain("let branches = flattenRoutes(routes);");
@@ -290,6 +291,32 @@ describe("the caches are used", () => {
       urls.forEach((u) => reference.matchRoutes(routes, u)),
     );
     expect(referenceCount).toBeGreaterThan(urls.length);
+  });
+
+  it.each([
+    ["CommonJS build", cjs],
+    ["ES module build", esm],
+  ])("%s hands out a remembered pathname's matches as copies", (_name, router) => {
+    const routes = routeTree();
+    const first = router.matchRoutes(routes, "/users/42/edit")!;
+    (first[2].params as Record<string, string>).userId = "changed";
+    first.pop();
+    const second = router.matchRoutes(routes, "/users/42/edit")!;
+    expect(second.map((m) => m.route.id)).toEqual(["root", "users", "user", "user-edit"]);
+    expect(second[3].params).toEqual({ userId: "42" });
+    // One params object for the matches of a branch, as the router builds them.
+    expect(second.every((m) => m.params === second[0].params)).toBe(true);
+    expect(router.matchRoutes(routes, "/nowhere/at/all")?.at(-1)?.route.id).toBe("catch-all");
+  });
+
+  it("keeps remembered matches bounded and still correct past their number", () => {
+    const routes = routeTree();
+    for (let i = 0; i < 1200; i++) {
+      expect(cjs.matchRoutes(routes, `/users/${i}`)?.at(-1)?.params).toEqual({ userId: `${i}` });
+    }
+    for (let i = 0; i < 1200; i += 97) {
+      expect(cjs.matchRoutes(routes, `/users/${i}`)?.at(-1)?.params).toEqual({ userId: `${i}` });
+    }
   });
 
   it("keeps the compiled-pattern cache bounded and still correct past its size", () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { isRowError, type PredictionItem } from "~/api/schemas";
 import { loadCaptureSettings, type CaptureSettings } from "~/lib/config.server";
-import { compileBinner, encodeRecord, type Binner } from "~/monitoring/bins";
+import { compileBinner, recordEncoder, type Binner } from "~/monitoring/bins";
 import type { Reference } from "~/ml/reference";
 import type { PropertyRecord } from "~/ml/schema";
 import type { PredictionMeter, PredictionSource } from "../meter.server";
@@ -47,6 +47,7 @@ export function observePredictions(
   }
   const binner = binnerOf(model);
   const fields = binner?.fields.length ?? 0;
+  const encode = binner && recordEncoder(binner);
   const batch: ObservedBatch = {
     version: model.version,
     source,
@@ -73,7 +74,7 @@ export function observePredictions(
     batch.upper[k] = item.interval.upper;
     batch.half[k] = staticHalfWidth(item.interval);
     batch.group[k] = item.interval.group;
-    if (binner) encodeRecord(binner, valid[k], batch.codes, k * fields);
+    if (encode) encode(valid[k], batch.codes, k * fields);
     if (rate > 0 && (rate >= 1 || Math.random() < rate)) {
       batch.captured.push({ row: k, record: valid[k], imputed: item.imputed });
     }

@@ -71,6 +71,16 @@ describe.each(["production", "development"] as const)("logger redaction (%s form
     expect(output()).toContain("Accept: */*");
   });
 
+  it("masks header values and tokens in free text whatever their case or separator", () => {
+    const { log, output } = captureLogger(env);
+    log.warn(`SET-COOKIE: ${COOKIE}`);
+    log.warn(`APIKEY=${UNREGISTERED_KEY}`);
+    log.warn(`api_key: ${UNREGISTERED_KEY}`);
+    log.warn(`proxy sent Basic ${BEARER_TOKEN}`);
+    expectNoSecrets(output());
+    expect(output().match(/\[REDACTED\]/g)).toHaveLength(4);
+  });
+
   it("masks sensitive header values in metadata, at the top level and nested", () => {
     const { log, output } = captureLogger(env);
     log.info("incoming", {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadModel, type LoadedModel } from "~/inference/model.server";
 import { LocalModelStore } from "~/inference/store.server";
 import { handleApiBody, type ApiBodyInput } from "~/inference/api-body.server";
-import runTask from "~/inference/threads.server";
+import runTask from "~/inference/score-worker.server";
 import { MINIMAL_RECORD } from "../../http/helpers/api-fixtures";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");

@@ -49,6 +49,19 @@ describe("recordWarnings", () => {
     expect(w.every(isOutOfRange)).toBe(true);
   });
 
+  it("lists range warnings in the order the fields were given, whatever the reference's order", () => {
+    const given = house({ Gr_Liv_Area: 20000, Lot_Area: 1_000_000, Neighborhood: "Somerset" });
+    const reversed = Object.fromEntries(Object.entries(given).reverse()) as PropertyRecord;
+    expect(codes(reversed)).toEqual([
+      "Gr_Liv_Area:above_training_range",
+      "Lot_Area:above_training_range",
+    ]);
+    expect(codes(given)).toEqual([
+      "Lot_Area:above_training_range",
+      "Gr_Liv_Area:above_training_range",
+    ]);
+  });
+
   it("warns for a year built after the last training sale", () => {
     expect(codes(house({ Year_Built: 2010, Year_Remod_Add: 2010 }))).toEqual([
       "Year_Built:above_training_range",
