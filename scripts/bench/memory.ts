@@ -23,6 +23,8 @@ const { values } = parseArgs({
     roots: { type: "string", default: ".cache/base,." },
     rounds: { type: "string", default: "2" },
     seconds: { type: "string", default: "6" },
+    /** Warm-up before the measured batches (s): long enough that a thread's start is not in it. */
+    warmup: { type: "string", default: "2" },
     what: { type: "string", default: "app,cli" },
     "cli-rows": { type: "string", default: "200000" },
     "cli-args": { type: "string", default: "" },
@@ -71,7 +73,13 @@ async function measureApp(
   await first.arrayBuffer();
   const firstBatchMs = performance.now() - t0;
   const [many, probe] = await Promise.all([
-    runLoad({ ...post(app.url, batch), connections: 4, seconds: SECONDS, pid }),
+    runLoad({
+      ...post(app.url, batch),
+      connections: 4,
+      seconds: SECONDS,
+      warmupSeconds: Number(values.warmup),
+      pid,
+    }),
     runLoad({ url: `${app.url}/healthz`, connections: 1, overallRate: 50, seconds: SECONDS }),
   ]);
   const afterBatches = rssMiB(pid).rss;
