@@ -3,6 +3,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { matchRoutes, type AgnosticRouteObject } from "@remix-run/router";
 import { REFUSING_LOADER } from "~/api/route.server";
 import { MalformedRequestError, PayloadTooLargeError } from "~/lib/errors.server";
+import { checkPathDecodes } from "./url-path";
 
 // Request admission: what a request is, decided once, from the URL Remix will route.
 //
@@ -153,14 +154,18 @@ export function requestUrl(req: IncomingMessage): URL {
     );
   }
   const target = req.url ?? "/";
+  let url: URL | undefined;
   try {
     // Origin form ("/path?query"), or the absolute form proxies send ("http://host/path").
-    const url = new URL(target.startsWith("/") ? `http://${host}${target}` : target);
-    if (url.protocol === "http:" || url.protocol === "https:") return url;
+    url = new URL(target.startsWith("/") ? `http://${host}${target}` : target);
   } catch {
     // reported below
   }
-  throw new MalformedRequestError("The request target is not a valid URL.");
+  if (url?.protocol !== "http:" && url?.protocol !== "https:") {
+    throw new MalformedRequestError("The request target is not a valid URL.");
+  }
+  checkPathDecodes(url.pathname);
+  return url;
 }
 
 function routePattern(matches: { route: AgnosticRouteObject }[]): string {

@@ -9,6 +9,7 @@ import { startThreads, stopThreads, WORKER_FILE } from "~/inference/threads.serv
 import { stopMonitor } from "~/inference/monitor/monitor.server";
 import { startMonitoring } from "~/inference/monitor/start.server";
 import { createAppListener } from "./app-listener";
+import { connectionOptions, limitConnections } from "./connections";
 import { developmentKey } from "./dev-key";
 import { startMetricsServer } from "./metrics-listener";
 import { loadRemixBuild } from "./remix-build";
@@ -92,10 +93,8 @@ async function main() {
 
   const dev = config.appEnv === "development" && process.env.REMIX_DEV_ORIGIN !== undefined;
   const getBuild = await loadRemixBuild(dev);
-  const app = http.createServer(
-    { keepAliveTimeout: 65_000 },
-    createAppListener(config, getBuild, dev),
-  );
+  const app = http.createServer(connectionOptions, createAppListener(config, getBuild, dev));
+  limitConnections(app);
   exitOnListenError(app, "the app", config.host, config.port);
   app.listen(config.port, config.host, () => {
     log.info("server listening", {
@@ -105,7 +104,10 @@ async function main() {
   });
   const metrics =
     config.metricsPort > 0 ? startMetricsServer(config.host, config.metricsPort) : undefined;
-  if (metrics) exitOnListenError(metrics, "the metrics port", config.host, config.metricsPort);
+  if (metrics) {
+    exitOnListenError(metrics, "the metrics port", config.host, config.metricsPort);
+    limitConnections(metrics);
+  }
   startScoringWorkers(config, log);
   await startMonitoring(config);
   installShutdown(

@@ -9,6 +9,7 @@ import {
   PayloadTooLargeError,
 } from "~/lib/errors.server";
 import { FIELD_BY_NAME, REQUIRED_FIELDS, TARGET_FIELD } from "~/ml/fields";
+import { checkLineLengths } from "./csv-lines.server";
 
 // CSV in and out for the API, the dashboard's upload and the batch CLI: one column policy,
 // one result layout, one cell escaping.
@@ -37,6 +38,7 @@ export const MAX_CSV_LINE_CHARS = 64 * 1024;
  */
 export function parseCsvRecords(text: string, maxRows: number): CsvTable {
   if (text.trim() === "") throw new MalformedRequestError("The CSV file is empty.");
+  checkLineLengths(text, MAX_CSV_LINE_CHARS, MAX_CSV_COLUMNS);
   let columns: string[] = [];
   let rows: Record<string, string>[];
   try {

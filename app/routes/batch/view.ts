@@ -30,6 +30,15 @@ export type BatchView = {
   ignoredColumns: string[];
 };
 
+/**
+ * Characters of a name the uploader chose (the file's, an ignored column's) that the page
+ * shows: the page sends each twice (its HTML and its hydration data), so a 1 MiB file name
+ * made a 2.1 MB page, for a request that needs no key (ADR 0052).
+ */
+const SHOWN_NAME_CHARS = 120;
+const shown = (name: string) =>
+  name.length > SHOWN_NAME_CHARS ? `${name.slice(0, SHOWN_NAME_CHARS - 1)}…` : name;
+
 /** The page's summary, first rows and field issues of an upload's results. */
 export function buildBatchView(summary: UploadSummary): BatchView {
   const preview = summary.head.map(({ row, record, item }): PreviewRow => {
@@ -46,7 +55,7 @@ export function buildBatchView(summary: UploadSummary): BatchView {
     return { ...base, price: item.price, lower: item.interval.lower, upper: item.interval.upper };
   });
   return {
-    fileName: summary.fileName,
+    fileName: shown(summary.fileName),
     rows: summary.rows,
     ok: summary.ok,
     failed: summary.failed,
@@ -59,7 +68,7 @@ export function buildBatchView(summary: UploadSummary): BatchView {
       message: e.message,
     })),
     issueCount: summary.issueCount,
-    ignoredColumns: summary.ignoredColumns,
+    ignoredColumns: summary.ignoredColumns.map(shown),
   };
 }
 
