@@ -18,6 +18,9 @@ function humanSummary(r: Awaited<ReturnType<typeof runPredict>>): string {
 async function main(): Promise<number> {
   // stdout carries the job's one summary line: log only problems unless asked for more.
   process.env.LOG_LEVEL ||= "warn";
+  // Offline scoring has no live window to feed: the scoring threads (which read this at start)
+  // skip the monitor's per-row bin codes, which nothing here would read.
+  process.env.MONITOR_ENABLED = "false";
   let args;
   try {
     args = parseBatchArgs(process.argv.slice(2));
