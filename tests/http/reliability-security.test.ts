@@ -117,6 +117,15 @@ describe("keys never reach the logs", () => {
     // Also a load failure with the keys in the environment (the broken server retries).
     await broken.waitForLog(/model load failed/, 30_000);
     for (const target of [server, broken]) {
+      // Log lines reach stdout in batches (up to 100 ms late): wait for the three admin calls'
+      // access lines, the last requests sent.
+      const reloads = () =>
+        target
+          .logs()
+          .split("\n")
+          .filter((l) => l.includes('"message":"request"') && l.includes("/api/v1/admin/reload"))
+          .length;
+      for (let i = 0; i < 100 && reloads() < 3; i++) await new Promise((r) => setTimeout(r, 100));
       const logs = target.logs();
       expect(logs.split("\n").length).toBeGreaterThan(requests.length); // the access log ran
       for (const secret of [TEST_API_KEY, SECOND_KEY, ADMIN_KEY, PRESENTED]) {
