@@ -6,13 +6,14 @@ import {
 } from "~/api/schemas";
 import { InvalidInputError, PredictionError } from "~/lib/errors.server";
 import { featurize } from "~/ml/features";
+import { cents } from "~/ml/interval";
 import type { PropertyRecord } from "~/ml/schema";
 import { observePredictions } from "./monitor/observe.server";
 import { prometheusMeter, type PredictionMeter, type PredictionSource } from "./meter.server";
 import type { LoadedModel } from "./model.server";
 import { runOrt } from "./onnx.server";
 import { checkRecord } from "./record-check.server";
-import { cents, explainPrediction, rowTrust } from "./trust.server";
+import { explainPrediction, rowTrust } from "./trust.server";
 
 // The predict step every caller shares: validate → features → ONNX → one item per record,
 // each with its trust data (trust.server.ts).

@@ -15,7 +15,7 @@ import {
 import { basePrice, groupContributionsBySource } from "~/ml/contributions";
 import { explainRow } from "~/ml/explain";
 import { featureFactor, featureSources } from "~/ml/features";
-import { priceInterval } from "~/ml/interval";
+import { cents, priceInterval } from "~/ml/interval";
 import { linearExtrapolation } from "~/ml/linear";
 import type { Reference } from "~/ml/reference";
 import type { PropertyRecord } from "~/ml/schema";
@@ -30,8 +30,6 @@ import { recalibrateInterval } from "./monitor/recalibrate.server";
 // calls, in the same order, as training's evaluation (training/calibrate.ts rowContexts), so the
 // API's coverage is the model card's.
 
-/** Prices in API answers: to the cent. */
-export const cents = (x: number): number => Math.round(x * 100) / 100;
 /** Log-price values (base value, contributions): 6 decimals, far below what they can show. */
 const micro = (x: number): number => Math.round(x * 1e6) / 1e6;
 

@@ -13,6 +13,9 @@ export function conformalQuantile(absResidualsLog: number[], level: number): num
   return sorted[k - 1];
 }
 
+/** Prices in API answers: to the cent. */
+export const cents = (x: number): number => Math.round(x * 100) / 100;
+
 export function priceInterval(
   logPred: number,
   q: number,

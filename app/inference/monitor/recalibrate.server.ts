@@ -1,4 +1,5 @@
 import type { PredictionInterval } from "~/api/schemas";
+import { cents, priceInterval } from "~/ml/interval";
 import {
   factorFor,
   NO_RECALIBRATION,
@@ -26,9 +27,6 @@ export const RECALIBRATION: RecalibrationSettings = {
   level: 0.9,
 };
 
-/** Prices to the cent, as trust.server.ts gives them (it imports this module). */
-const cents = (x: number): number => Math.round(x * 100) / 100;
-
 let serving: RecalibrationSnapshot = NO_RECALIBRATION;
 
 /** The snapshot intervals are served with in this thread. */
@@ -55,10 +53,11 @@ export function recalibrateInterval(
 ): PredictionInterval {
   const f = factorFor(serving, interval.group);
   if (!f) return interval;
+  const widened = priceInterval(logPred, half * f.factor, interval.level);
   return {
     ...interval,
-    lower: cents(Math.exp(logPred - half * f.factor)),
-    upper: cents(Math.exp(logPred + half * f.factor)),
+    lower: cents(widened.lower),
+    upper: cents(widened.upper),
     recalibrated: f,
   };
 }
