@@ -284,12 +284,43 @@ const NEEDS_QUOTES = /[",\r\n]/;
  * its cost: the batch CLI writes one per row (tests/unit/csv-codec.test.ts holds the two equal).
  */
 export function csvLine(cells: readonly (string | number)[]): string {
-  const texts = new Array<string>(cells.length);
+  return `${csvFields(cells)}\n`;
+}
+
+/** csvLine without its line break: cells quoted where needed, joined by commas. */
+export function csvFields(cells: readonly (string | number)[]): string {
+  let line = "";
   for (let i = 0; i < cells.length; i++) {
-    const text = String(cells[i]);
-    texts[i] = NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+    const cell = cells[i];
+    // A number's text (digits, ".", "-", "e", "+", Infinity, NaN) never needs quotes.
+    const text =
+      typeof cell === "number" || cell === "" || !NEEDS_QUOTES.test(cell)
+        ? String(cell)
+        : `"${cell.replaceAll('"', '""')}"`;
+    line = i === 0 ? text : `${line},${text}`;
   }
-  return `${texts.join(",")}\n`;
+  return line;
+}
+
+// Where a cell of a plain line may start with a character safeCell looks at.
+const FORMULA_START = /(?:^|,)[=+\-@\t\r]/g;
+
+/**
+ * csvFields(cells.map(safeCell)) for the cells `line` was split into by readCsvRows' split
+ * path (no quotes, no line breaks: no cell needs quoting), mostly without touching the cells:
+ * the line itself, unless a cell starting like a formula is one (ADR 0055).
+ */
+export function safePlainLine(line: string, cells: readonly string[]): string {
+  FORMULA_START.lastIndex = 0;
+  for (let m = FORMULA_START.exec(line); m; m = FORMULA_START.exec(line)) {
+    const start = line.charCodeAt(m.index) === 44 ? m.index + 1 : m.index;
+    const comma = line.indexOf(",", start);
+    const end = comma === -1 ? line.length : comma;
+    const cell = line.slice(start, end);
+    if (safeCell(cell) !== cell) return cells.map(safeCell).join(",");
+    FORMULA_START.lastIndex = end;
+  }
+  return line;
 }
 
 /**
@@ -299,18 +330,35 @@ export function csvLine(cells: readonly (string | number)[]): string {
  * equal); anything else goes to csv-parse.
  */
 export function parseCsvRows(text: string, newline: "\n" | "\r\n"): string[][] {
+  return readCsvRows(text, newline).rows;
+}
+
+/**
+ * parseCsvRows, and for text that took the split path each record's line (its cells joined
+ * by commas, nothing to unquote): a batch output copies it instead of writing every cell again.
+ */
+export function readCsvRows(
+  text: string,
+  newline: "\n" | "\r\n",
+): { rows: string[][]; lines?: string[] } {
   const plain =
     !text.includes('"') && (newline === "\n" ? !text.includes("\r") : !LONE_CR_OR_LF.test(text));
   if (!plain) {
-    return parse(text, {
+    const rows = parse(text, {
       skip_empty_lines: true,
       relax_column_count: true,
       record_delimiter: newline,
     }) as string[][];
+    return { rows };
   }
   const rows: string[][] = [];
-  for (const line of text.split(newline)) if (line !== "") rows.push(line.split(","));
-  return rows;
+  const lines: string[] = [];
+  for (const line of text.split(newline)) {
+    if (line === "") continue;
+    lines.push(line);
+    rows.push(line.split(","));
+  }
+  return { rows, lines };
 }
 
 export function formatIssues(issues: readonly FieldIssue[]): string {

@@ -63,6 +63,12 @@ class RecordCutter {
   private lineStart = 0;
   private quoted = false;
   private records = 0;
+  /**
+   * The first quote at or after `scanned` in `buf`, -1 for none up to its end, or -2 when not
+   * searched yet: one search per quote, not one per line (indexOf for a quote in a file with
+   * none ran to the end of the read buffer for every line, a quarter-megabyte scan per record).
+   */
+  private nextQuote = -2;
   /** Lines read so far, and the line the bytes not yet cut start on. */
   private line = 1;
   private chunkLine = 2;
@@ -75,6 +81,7 @@ class RecordCutter {
   /** Whole chunks of `perChunk` records found after adding `data`. */
   push(data: Buffer): { bytes: Buffer; records: number; line: number }[] {
     this.buf = this.buf.length === 0 ? data : Buffer.concat([this.buf, data]);
+    if (this.nextQuote === -1) this.nextQuote = -2; // the new bytes may hold one
     const out: { bytes: Buffer; records: number; line: number }[] = [];
     for (;;) {
       const nl = this.buf.indexOf(NL, this.scanned);
@@ -90,6 +97,7 @@ class RecordCutter {
         const line = this.chunkLine;
         out.push({ bytes: this.buf.subarray(0, nl + 1), records: this.records, line });
         this.buf = this.buf.subarray(nl + 1);
+        if (this.nextQuote >= 0) this.nextQuote -= nl + 1;
         this.scanned = this.lineStart = 0;
         this.records = 0;
         this.chunkLine = this.line + 1;
@@ -110,13 +118,14 @@ class RecordCutter {
     return { bytes: this.buf, records, line: this.chunkLine };
   }
 
+  /** Flips `quoted` for each quote in [from, to); `from` is `scanned`, from where nextQuote is. */
   private countQuotes(from: number, to: number) {
-    for (
-      let q = this.buf.indexOf(QUOTE, from);
-      q >= 0 && q < to;
-      q = this.buf.indexOf(QUOTE, q + 1)
-    )
+    let q = this.nextQuote === -2 ? this.buf.indexOf(QUOTE, from) : this.nextQuote;
+    while (q >= 0 && q < to) {
       this.quoted = !this.quoted;
+      q = this.buf.indexOf(QUOTE, q + 1);
+    }
+    this.nextQuote = q;
   }
 }
 
