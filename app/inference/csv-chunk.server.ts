@@ -41,8 +41,14 @@ export type CsvChunkInput = {
 };
 
 export type CsvChunkOutput = {
-  output: string;
-  errors: string;
+  /**
+   * UTF-8: the output lines, then the error lines. Bytes, not strings: from a thread they
+   * come as one copied buffer, and the writing thread neither builds a string of them nor
+   * encodes one again for the file.
+   */
+  lines: Uint8Array<ArrayBuffer>;
+  /** Where the error lines start in `lines`. */
+  outputBytes: number;
   predicted: number;
   failedRows: number;
   errorLines: number;
@@ -106,13 +112,7 @@ export async function handleCsvChunk(
     if (isRowError(item)) problems.set(inputAt[k], item.error.errors);
   });
 
-  const out: CsvChunkOutput = {
-    output: "",
-    errors: "",
-    predicted: 0,
-    failedRows: 0,
-    errorLines: 0,
-  };
+  const out = { output: "", errors: "", predicted: 0, failedRows: 0, errorLines: 0 };
   const { copiedCells, width } = layout;
   const copyAll = copiedCells.length === width && copiedCells.every((c, i) => c === i);
   let k = 0;
@@ -131,5 +131,18 @@ export async function handleCsvChunk(
       out.output += outputLine(row, copied, predictions[k - 1]);
     }
   });
-  return out;
+  const { output, errors, ...counts } = out;
+  return { ...utf8Lines(output, errors), ...counts };
+}
+
+const encoder = new TextEncoder();
+
+function utf8Lines(output: string, errors: string) {
+  const encoded = encoder.encode(output);
+  if (errors === "") return { lines: encoded, outputBytes: encoded.length };
+  const errorBytes = encoder.encode(errors);
+  const lines = new Uint8Array(encoded.length + errorBytes.length);
+  lines.set(encoded);
+  lines.set(errorBytes, encoded.length);
+  return { lines, outputBytes: encoded.length };
 }

@@ -48,7 +48,7 @@ const CR = 0x0d;
 const QUOTE = 0x22;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
-async function write(stream: Writable, text: string): Promise<void> {
+async function write(stream: Writable, text: string | Uint8Array): Promise<void> {
   if (!stream.write(text)) await once(stream, "drain");
 }
 
@@ -181,8 +181,9 @@ export async function predictCsv(
       summary.predicted += done.predicted;
       summary.failedRows += done.failedRows;
       summary.errorLines += done.errorLines;
-      if (done.output) await write(output, done.output);
-      if (done.errors) await write(errors, done.errors);
+      const { lines, outputBytes } = done;
+      if (outputBytes > 0) await write(output, lines.subarray(0, outputBytes));
+      if (lines.length > outputBytes) await write(errors, lines.subarray(outputBytes));
     }
     opts.onProgress?.({
       bytes,

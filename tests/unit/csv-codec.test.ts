@@ -5,7 +5,14 @@ import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { csvLine, parseCsvRows } from "~/inference/csv.server";
+import {
+  csvFields,
+  csvLine,
+  parseCsvRows,
+  readCsvRows,
+  safeCell,
+  safePlainLine,
+} from "~/inference/csv.server";
 
 // Cells with the characters that matter to CSV, often.
 const cell = fc.oneof(
@@ -23,6 +30,34 @@ describe("csvLine", () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe("safePlainLine", () => {
+  it("writes what csvFields writes for the cells after safeCell", () => {
+    // Plain cells (no quote, comma or line break), often starting like a formula or a number.
+    const plain = fc.oneof(
+      fc.string({ unit: fc.constantFrom("a", "1", ".", "-", "=", "+", "@", "\t", " ", "é", "e") }),
+      fc.double({ noNaN: true }).map(String),
+    );
+    fc.assert(
+      fc.property(fc.array(plain, { minLength: 1, maxLength: 8 }), (cells) => {
+        const line = cells.join(",");
+        expect(safePlainLine(line, line.split(","))).toBe(csvFields(cells.map(safeCell)));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("gives the lines of plain text only, as they are", () => {
+    expect(readCsvRows("a,-1\n\n=b,c\n", "\n")).toEqual({
+      rows: [
+        ["a", "-1"],
+        ["=b", "c"],
+      ],
+      lines: ["a,-1", "=b,c"],
+    });
+    expect(readCsvRows('a,"b"\n', "\n").lines).toBeUndefined();
   });
 });
 
