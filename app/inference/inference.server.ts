@@ -9,7 +9,7 @@ import { handleCsvChunk, type CsvChunkInput, type CsvChunkOutput } from "./csv-c
 import { loadModel, type LoadedModel } from "./model.server";
 import { monitorModelLoaded } from "./monitor/monitor.server";
 import { predictRecords, type PredictOptions } from "./predict.server";
-import { LocalModelStore, type ModelStore } from "./store.server";
+import { createStore, type ModelStore } from "./store.server";
 import { anyThread, runOnThread, threadFor, warmThreads } from "./threads.server";
 import { handleUpload, type UploadInput, type UploadOutput } from "./upload.server";
 
@@ -51,15 +51,11 @@ const state: State = singleton("model-state", () => ({
   pollTimer: undefined,
 }));
 
+export { createStore };
+
 // A replaced session is released only after requests that started on it had time to end.
 const RELEASE_OLD_SESSION_AFTER_MS = 60_000;
 const MAX_RETRY_DELAY_MS = 60_000;
-
-export async function createStore(settings: ModelSettings): Promise<ModelStore> {
-  if (settings.modelSource.kind === "local") return new LocalModelStore(settings.modelSource.dir);
-  const { S3ModelStore } = await import("./s3-store.server");
-  return new S3ModelStore(settings);
-}
 
 export function getModelState(): Readonly<
   Pick<State, "status" | "model" | "lastError" | "lastAttemptAt" | "store">

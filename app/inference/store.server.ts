@@ -1,5 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
+import type { ModelSettings } from "~/lib/config.server";
 import { ModelNotFoundError } from "~/lib/errors.server";
 
 /**
@@ -92,4 +93,11 @@ async function exists(file: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The store MODEL_URI names: a local folder, or an S3 prefix (the AWS SDK loads only then). */
+export async function createStore(settings: ModelSettings): Promise<ModelStore> {
+  if (settings.modelSource.kind === "local") return new LocalModelStore(settings.modelSource.dir);
+  const { S3ModelStore } = await import("./s3-store.server");
+  return new S3ModelStore(settings);
 }

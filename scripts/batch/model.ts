@@ -1,11 +1,5 @@
 import { readVerifiedBundle } from "~/inference/bundle.server";
-import {
-  createStore,
-  getModelState,
-  predictCsvChunk,
-  startModel,
-  stopModel,
-} from "~/inference/inference.server";
+import { createStore } from "~/inference/store.server";
 import {
   anyThread,
   loadOnThreads,
@@ -27,7 +21,14 @@ export function batchModelSettings(modelUri: string): ModelSettings {
 
 type BatchModel = { version: string; location: string; threads: number };
 
-let predictor: ChunkPredictor = (input) => predictCsvChunk(input);
+/**
+ * The server's inference module, imported only when this thread scores (SCORING_WORKERS=0):
+ * with threads it would hold ORT, the validators and the trust code here for nothing.
+ */
+const inference = () => import("~/inference/inference.server");
+
+let predictor: ChunkPredictor = async (input) => (await inference()).predictCsvChunk(input);
+let scoresHere = false;
 
 /**
  * Loads the bundle once and starts the server's scoring threads (SCORING_WORKERS of them;
@@ -69,6 +70,8 @@ export async function loadBatchModel(settings: ModelSettings): Promise<BatchMode
 }
 
 async function loadHere(settings: ModelSettings): Promise<BatchModel> {
+  const { getModelState, startModel } = await inference();
+  scoresHere = true;
   const outcome = await startModel(settings, { retry: false });
   const state = getModelState();
   if (outcome === "failed" || !state.model) {
@@ -79,7 +82,7 @@ async function loadHere(settings: ModelSettings): Promise<BatchModel> {
 
 export async function releaseBatchModel(): Promise<void> {
   await stopThreads();
-  await stopModel({ release: true });
+  if (scoresHere) await (await inference()).stopModel({ release: true });
 }
 
 /** One chunk: on a scoring thread when there are any, else on this thread. */
