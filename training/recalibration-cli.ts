@@ -202,12 +202,12 @@ function coldStartCheck(folds: FoldData[], today: RecalibrationSettings) {
     ),
   });
   const family = (x: (typeof scored)[number]) =>
-    x.c.kind === "prior" || x.c.kind === "seed" ? `${x.c.kind} ${x.c.prior}` : x.c.kind;
+    x.c.kind === "prior" ? `${x.c.kind} ${x.c.prior}` : x.c.kind;
   const families = [...new Set(scored.slice(1).map(family))];
   return {
     calibration_years: folds.map((f) => {
       const q = shiftQuantiles(f.calibrationYear, today.level);
-      return { delta: round(q.delta), quantile: round(q.plain), mirrored: round(q.mirrored) };
+      return { delta: round(q.delta), quantile: round(q.plain), shifted: round(q.shifted) };
     }),
     rule:
       "replaces today's only if the score is lower, neither fold's score is higher, and the " +

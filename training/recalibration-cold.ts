@@ -30,24 +30,25 @@ export function calibrationScores(year: CalibrationYear): number[] {
 
 /**
  * A new year's prior factor from the calibration year's level shift δ (its median residual as
- * given; the model fitted before it missed the price level by δ): the conformal quantile of the
- * scores as they were and with the shift mirrored (residual − 2δ), i.e. a new year may miss by
- * as much in the other direction. Never below 1.
+ * given: the model fitted before that year missed its price level by δ): the conformal quantile
+ * of the scores with the shift taken against every sale, (|residual − δ| + |δ|) / half-width,
+ * i.e. a new year may miss its level by as much, in whichever direction hurts. (Mirroring the
+ * shift alone, |residual − 2δ|, changes nothing for residuals symmetric about δ.) Never below 1.
  */
 export function shiftPrior(year: CalibrationYear, level: number): number {
-  return Math.max(1, shiftQuantiles(year, level).mirrored);
+  return Math.max(1, shiftQuantiles(year, level).shifted);
 }
 
-/** The calibration year's level shift δ, its scores' quantile, and with the shift mirrored. */
+/** The calibration year's level shift δ, its scores' quantile, and with the shift against each sale. */
 export function shiftQuantiles(year: CalibrationYear, level: number) {
   const delta = median(year.given.map((r) => r.residual));
   const rows = [...year.given, ...year.required];
   const plain = rows.map((r) => Math.abs(r.residual) / r.half);
-  const mirrored = rows.map((r) => Math.abs(r.residual - 2 * delta) / r.half);
+  const shifted = rows.map((r) => (Math.abs(r.residual - delta) + Math.abs(delta)) / r.half);
   return {
     delta,
     plain: conformalQuantile(plain, level),
-    mirrored: conformalQuantile([...plain, ...mirrored], level),
+    shifted: conformalQuantile(shifted, level),
   };
 }
 
@@ -94,16 +95,16 @@ export function coldGrid(base: RecalibrationSettings): ColdCandidate[] {
             seeded: false,
           });
         }
+  // A seeded window is full from the first sale: no prior is ever served, so none is varied.
   for (const window of [100, 200, 400])
-    for (const prior of [1, "shift"] as const)
-      out.push({
-        name: `window ${window} seeded, prior ${prior}`,
-        settings: { ...base, window },
-        kind: "seed",
-        prior,
-        shrink: 0,
-        seeded: true,
-      });
+    out.push({
+      name: `window ${window} seeded`,
+      settings: { ...base, window },
+      kind: "seed",
+      prior: 1,
+      shrink: 0,
+      seeded: true,
+    });
   return out;
 }
 
