@@ -5,6 +5,7 @@
 // bundle of the estimate form, which validates with this schema.
 import { enum as zEnum, number as zNumber, strictObject, type ZodType } from "zod";
 import { FIELDS, TARGET_FIELD, type FieldSpec } from "./fields";
+import { issuesFromZod, type ValidationIssue } from "./issues";
 import { jitlessInBrowser } from "./zod-browser";
 
 jitlessInBrowser();
@@ -43,8 +44,8 @@ export const PropertyRecordSchema = strictObject(buildShape());
 
 /** A validated raw record: numbers for numeric fields, level strings for categories. */
 export type PropertyRecord = Record<string, number | string | undefined>;
+export type { ValidationIssue };
 
-export type ValidationIssue = { path: string; message: string };
 export type ValidationResult =
   { ok: true; record: PropertyRecord } | { ok: false; issues: ValidationIssue[] };
 
@@ -100,15 +101,11 @@ export function trimStrings(input: unknown): unknown {
 export function validateRecord(input: unknown): ValidationResult {
   const parsed = PropertyRecordSchema.safeParse(trimStrings(input));
   if (parsed.success) return { ok: true, record: parsed.data as PropertyRecord };
-  const issues: ValidationIssue[] = [];
-  for (const iss of parsed.error.issues) {
-    if (iss.code === "unrecognized_keys") {
-      for (const key of iss.keys) issues.push({ path: key, message: "is not a known field" });
-    } else if (iss.path.length === 0) {
-      issues.push({ path: "", message: "must be an object of field values" });
-    } else {
-      issues.push({ path: iss.path.map(String).join("."), message: iss.message });
-    }
-  }
+  // A non-object record fails at its root: say what a record is rather than zod's type message.
+  const issues = parsed.error.issues.flatMap((issue) =>
+    issue.code !== "unrecognized_keys" && issue.path.length === 0
+      ? [{ path: "", message: "must be an object of field values" }]
+      : issuesFromZod([issue], "is not a known field"),
+  );
   return { ok: false, issues };
 }

@@ -58,6 +58,14 @@ describe("validateRecord", () => {
     });
   });
 
+  it("names an unknown key by at most its first 64 characters (the echo is bounded)", () => {
+    const r = validateRecord(house({ ["k".repeat(1 << 20)]: 1 }));
+    expect(r).toEqual({
+      ok: false,
+      issues: [{ path: `${"k".repeat(64)}…`, message: "is not a known field" }],
+    });
+  });
+
   it("reports missing required fields, ranges and integers in plain words", () => {
     const r = validateRecord(
       house({ Gr_Liv_Area: undefined, Lot_Area: -1, Full_Bath: 1.5, Mo_Sold: 13 }),
