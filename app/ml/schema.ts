@@ -88,14 +88,26 @@ export function trimStrings(input: unknown): unknown {
     }
   }
   if (clean) return input;
-  // Object.fromEntries defines own properties: a JSON key "__proto__" stays a plain (unknown)
-  // field that the strict schema rejects, instead of an assignment that swaps the prototype.
-  return Object.fromEntries(
-    Object.entries(input)
-      // null in JSON means "not given" for optional fields, like an empty CSV cell.
-      .filter(([, v]) => v !== null)
-      .map(([k, v]) => [k, typeof v === "string" ? v.trim() : v]),
-  );
+  // One loop into one object: entries/filter/map/fromEntries made ~5 arrays per field, ~20% of
+  // everything a full-record request allocated (the Ames data's own "WD " takes this path).
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(input)) {
+    const v = (input as Record<string, unknown>)[key];
+    // null in JSON means "not given" for optional fields, like an empty CSV cell.
+    if (v === null) continue;
+    const value = typeof v === "string" ? v.trim() : v;
+    // A JSON key "__proto__" stays a plain (unknown) field that the strict schema rejects;
+    // an assignment would swap the prototype instead.
+    if (key === "__proto__") {
+      Object.defineProperty(out, key, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else out[key] = value;
+  }
+  return out;
 }
 
 export function validateRecord(input: unknown): ValidationResult {
