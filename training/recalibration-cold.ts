@@ -5,9 +5,9 @@
 import { conformalQuantile } from "~/ml/interval";
 import type { RecalibrationSettings } from "~/monitoring/recalibrate";
 import { mulberry32 } from "~/ml/encoders";
-import { INTERVAL_LEVEL } from "./calibrate";
 import {
   median,
+  scoreCells,
   type ColdStart,
   type ReplayResult,
   type ReplayRow,
@@ -112,36 +112,36 @@ type Served = ReplayResult["served"];
 
 /**
  * scoreCells from the sales as served, over `picks` (indices into each stream's sales; all of
- * them when absent): the same cells (a mixed stream's two kinds apart) and the same formula.
+ * them when absent): the same cells, a mixed stream's two kinds apart.
  */
 export function scoreServed(
   streams: readonly Pick<Stream, "name">[],
   served: readonly Served[],
   picks?: readonly (readonly number[])[],
 ): number {
-  let total = 0;
-  let cells = 0;
-  streams.forEach((st, s) => {
+  const cells = streams.flatMap((st, s) => {
     const keys = st.name === "mixed" ? (["given", "required"] as const) : ([undefined] as const);
     const idx = picks?.[s] ?? served[s].map((_, i) => i);
-    for (const key of keys) {
-      let n = 0;
-      let covered = 0;
-      let half = 0;
-      let staticHalf = 0;
+    return keys.map((key) => {
+      const cell = {
+        cell: key ?? "all",
+        static: { n: 0, covered: 0, halfSum: 0 },
+        recalibrated: { n: 0, covered: 0, halfSum: 0 },
+        maxFactor: 1,
+      };
       for (const i of idx) {
         const x = served[s][i];
         if (key && x.variant !== key) continue;
-        n++;
-        covered += x.covered ? 1 : 0;
-        half += x.half * x.factor;
-        staticHalf += x.half;
+        cell.static.n++;
+        cell.static.halfSum += x.half;
+        cell.recalibrated.n++;
+        cell.recalibrated.covered += x.covered ? 1 : 0;
+        cell.recalibrated.halfSum += x.half * x.factor;
       }
-      total += (covered / n - INTERVAL_LEVEL) ** 2 + 0.001 * (half / staticHalf - 1);
-      cells++;
-    }
+      return cell;
+    });
   });
-  return total / cells;
+  return scoreCells(cells);
 }
 
 /**
