@@ -3,12 +3,14 @@ import { PassThrough, Readable } from "node:stream";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { beforeAll, describe, expect, it } from "vitest";
+import { predictionCells, safeCell } from "~/inference/csv.server";
 import { predictRecords } from "~/inference/predict.server";
 import { getReadyModel } from "~/inference/inference.server";
 import { coerceCsvRow } from "~/ml/schema";
 import { mergeParts } from "../../../scripts/batch/merge";
 import { batchModelSettings, loadBatchModel, predictChunk } from "../../../scripts/batch/model";
 import { WHOLE_INPUT, type PartSpec } from "../../../scripts/batch/part";
+import { planLayout } from "../../../scripts/batch/columns";
 import { predictCsv, type PredictOptions } from "../../../scripts/batch/predict-csv";
 import { InputError } from "../../../scripts/batch/source";
 import { MODEL_DIR, REPO_ROOT } from "./run-cli";
@@ -138,6 +140,68 @@ describe("predictCsv", () => {
       }
     }
   });
+
+  // Chunks of 3 rows: some plain (copied line by line), some with quotes (csv-parse), with cells
+  // a spreadsheet would run as formulas, numbers that only look like one, and broken rows.
+  const NOTES = [
+    "",
+    "=SUM(A1)",
+    "-93.6",
+    'said "hi", left',
+    "@x",
+    "+1",
+    "\tx",
+    "multi\nline",
+    "-x",
+  ];
+  const mixed = [
+    ["id", ...HEADER, "note"],
+    ...DATA.slice(0, 45).map((r, i) => {
+      // Rows 1-9 without quotes: whole plain chunks; quoted notes in some chunks after that.
+      const note = i < 9 ? NOTES[i].replace(/["\n]/g, "") : NOTES[i % 9];
+      const cells = [i % 4 === 0 ? `=id${i}` : `P-${i}`, ...r, note];
+      if (i === 7) return cells.slice(0, 5);
+      return i === 12 ? withCell(cells, "Gr_Liv_Area", "lots") : cells;
+    }),
+  ];
+
+  /** The output file built from csv-parse's cells and predict(), written by csv-stringify. */
+  async function expectedOutput(text: string, keep: string[], onlyPredictions: boolean) {
+    const [header, ...rows] = parse(text, { relax_column_count: true }) as string[][];
+    const layout = planLayout(header, keep, onlyPredictions);
+    const whole = rows.filter((r) => r.length === header.length);
+    const inputs = whole.map((r) =>
+      coerceCsvRow(Object.fromEntries(layout.modelCells.map(([i, field]) => [field, r[i]]))),
+    );
+    const { predictions } = await predictRecords(getReadyModel(), inputs, { keepAllInvalid: true });
+    const lines: (string | number)[][] = [layout.outputHeader];
+    whole.forEach((r, k) => {
+      const p = predictions[k];
+      if (p.status === "error") return;
+      const copied = layout.copiedCells.map((i) => safeCell(r[i]));
+      lines.push([rows.indexOf(r) + 1, ...copied, ...predictionCells(p)]);
+    });
+    return stringify(lines);
+  }
+
+  it.each([
+    ["\n", [], false],
+    ["\r\n", [], false],
+    ["\n", ["id", "note"], true],
+    ["\r\n", [], true],
+  ] as const)(
+    "writes what csv-stringify writes from csv-parse's cells (delimiter %j, keep %j, only predictions %j)",
+    async (newline, keep, onlyPredictions) => {
+      const text = stringify(mixed, { record_delimiter: newline });
+      const { output, summary } = await run(text, { chunk: 3, keep: [...keep], onlyPredictions });
+      expect(summary).toMatchObject({ rows: 45, failedRows: 2 });
+      expect(output).toBe(await expectedOutput(text, [...keep], onlyPredictions));
+      // The oracle's safeCell is the CLI's: that it was applied at all is checked here.
+      const copiesNote = !onlyPredictions || keep.includes("note");
+      expect(output.includes(",'=SUM(A1),")).toBe(copiesNote);
+      expect(output.includes(",-93.6,")).toBe(copiesNote);
+    },
+  );
 
   it("keeps id columns and can write predictions only", async () => {
     const withId = stringify([
