@@ -27,7 +27,7 @@ export type BatchArgs = PredictArgs | MergeArgs;
 
 export const USAGE = `Usage:
   npm run predict -- --input <file.csv|s3://bucket/key> --output <file.csv|s3://bucket/key>
-                     [--errors <file|s3://…>] [--part i/n | auto/n] [--chunk 500]
+                     [--errors <file|s3://…>] [--part i/n | auto/n] [--chunk 250]
                      [--model models|s3://bucket/prefix/] [--keep id,other]
                      [--only-predictions] [--progress auto|always|never]
   npm run predict -- merge --output <file|s3://…> <part0> <part1> …
@@ -41,9 +41,10 @@ export const USAGE = `Usage:
 const MIN_CHUNK = 1;
 const MAX_CHUNK = 100_000;
 // Chunks large enough that a thread's fixed cost per task is small, small enough that a
-// thread's live heap, and so how far V8 grows it, stays small: 500 rows peak ~100 MB lower
-// than 2,000 over 200k rows at the same CPU per row (ADR 0048; docs/batch-scoring.md).
-const DEFAULT_CHUNK = 500;
+// thread's live heap, and so how far V8 grows it, stays small: on 200k rows 250 rows peak
+// ~60 MB lower than 500 (and 500 ~100 MB lower than 2,000) at the same CPU per row within
+// what the shared machine resolves (ADR 0048, 0055; docs/batch-scoring.md).
+const DEFAULT_CHUNK = 250;
 
 function defaultErrorsUri(output: string): string {
   return output.replace(/(\.csv)?$/i, ".errors.csv");

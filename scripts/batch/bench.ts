@@ -13,7 +13,7 @@ import { generateCsv } from "./generate";
 const { values } = parseArgs({
   options: {
     rows: { type: "string", default: "100000,1000000" },
-    chunk: { type: "string", default: "500" },
+    chunk: { type: "string", default: "250" },
     dir: { type: "string", default: path.join(os.tmpdir(), "batch-bench") },
   },
 });
