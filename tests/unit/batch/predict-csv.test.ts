@@ -197,7 +197,7 @@ describe("predictCsv", () => {
       expect(summary).toMatchObject({ rows: 45, failedRows: 2 });
       expect(output).toBe(await expectedOutput(text, [...keep], onlyPredictions));
       // The oracle's safeCell is the CLI's: that it was applied at all is checked here.
-      const copiesNote = !onlyPredictions || keep.includes("note");
+      const copiesNote = !onlyPredictions || (keep as readonly string[]).includes("note");
       expect(output.includes(",'=SUM(A1),")).toBe(copiesNote);
       expect(output.includes(",-93.6,")).toBe(copiesNote);
     },
