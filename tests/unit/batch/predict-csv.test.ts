@@ -44,19 +44,24 @@ async function collect(stream: PassThrough): Promise<string> {
   return text;
 }
 
-async function run(csv: string, opts: Partial<PredictOptions> = {}) {
+async function run(csv: string | string[], opts: Partial<PredictOptions> = {}) {
   const output = new PassThrough();
   const errors = new PassThrough();
   const outText = collect(output);
   const errText = collect(errors);
-  const summary = await predictCsv(Readable.from([csv]), output, errors, {
-    chunk: 7,
-    part: WHOLE_INPUT,
-    keep: [],
-    onlyPredictions: false,
-    predictChunk,
-    ...opts,
-  });
+  const summary = await predictCsv(
+    Readable.from(Array.isArray(csv) ? csv : [csv]),
+    output,
+    errors,
+    {
+      chunk: 7,
+      part: WHOLE_INPUT,
+      keep: [],
+      onlyPredictions: false,
+      predictChunk,
+      ...opts,
+    },
+  );
   output.end();
   errors.end();
   return { summary, output: await outText, errors: await errText };
@@ -202,6 +207,23 @@ describe("predictCsv", () => {
       expect(output.includes(",-93.6,")).toBe(copiesNote);
     },
   );
+
+  it("cuts records the same however the input arrives in pieces", async () => {
+    // Quoted cells (some spanning lines) after runs of lines without any quote: the cutter
+    // keeps where the next quote is across reads and cuts.
+    const text = stringify(mixed);
+    const whole = await run(text, { chunk: 4 });
+    for (const size of [1, 97, 4096]) {
+      const pieces = Array.from({ length: Math.ceil(text.length / size) }, (_, i) =>
+        text.slice(i * size, (i + 1) * size),
+      );
+      const split = await run(pieces, { chunk: 4 });
+      expect(split.summary).toEqual(whole.summary);
+      expect(split.output).toBe(whole.output);
+      expect(split.errors).toBe(whole.errors);
+    }
+    expect(whole.summary).toMatchObject({ rows: 45, chunks: 12, failedRows: 2 });
+  });
 
   it("keeps id columns and can write predictions only", async () => {
     const withId = stringify([
