@@ -66,7 +66,7 @@ class RecordCutter {
   /**
    * The first quote at or after `scanned` in `buf`, -1 for none up to its end, or -2 when not
    * searched yet: one search per quote, not one per line (indexOf for a quote in a file with
-   * none ran to the end of the read buffer for every line, a quarter-megabyte scan per record).
+   * none ran to the end of the read buffer for every line: up to 256 KiB scanned per record).
    */
   private nextQuote = -2;
   /** Lines read so far, and the line the bytes not yet cut start on. */
