@@ -13,7 +13,7 @@ import { connectionOptions, limitConnections } from "./connections";
 import { developmentKey } from "./dev-key";
 import { startMetricsServer } from "./metrics-listener";
 import { loadRemixBuild } from "./remix-build";
-import { closeUnauthenticatedBodies } from "./receiving";
+import { closeUnauthenticatedBodies, continueWhenRead } from "./receiving";
 import { installShutdown } from "./shutdown";
 
 async function loadDotEnv() {
@@ -95,6 +95,7 @@ async function main() {
   const getBuild = await loadRemixBuild(dev);
   const app = http.createServer(connectionOptions, createAppListener(config, getBuild, dev));
   limitConnections(app);
+  continueWhenRead(app);
   exitOnListenError(app, "the app", config.host, config.port);
   app.listen(config.port, config.host, () => {
     log.info("server listening", {

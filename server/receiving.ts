@@ -1,5 +1,5 @@
-import type { IncomingMessage } from "node:http";
-import { authenticatedReads } from "~/lib/body.server";
+import type { IncomingMessage, Server } from "node:http";
+import { authenticatedReads, awaitingContinue } from "~/lib/body.server";
 
 // Requests still sending their body. At SIGTERM the server lets the ones an authenticated
 // route is reading finish (they are the in-flight work the grace period is for) and closes
@@ -26,4 +26,12 @@ export function closeUnauthenticatedBodies(): number {
     closed++;
   }
   return closed;
+}
+
+/** `Expect: 100-continue` is answered when the body is read, not on arrival (body.server.ts). */
+export function continueWhenRead(server: Server): void {
+  server.on("checkContinue", (req: IncomingMessage, res) => {
+    awaitingContinue.set(req, res);
+    server.emit("request", req, res);
+  });
 }

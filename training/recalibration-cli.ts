@@ -24,6 +24,13 @@ import {
   type LevelCorrection,
   type Stream,
 } from "./recalibration";
+import {
+  coldGrid,
+  coldStartOf,
+  pairedBootstrap,
+  shiftQuantiles,
+  type CalibrationYear,
+} from "./recalibration-cold";
 import { consoleReporter } from "./report";
 import { assertXgboost } from "./xgboost";
 import { writeFormatted } from "../scripts/write-formatted";
@@ -46,15 +53,20 @@ async function main(): Promise<void> {
       backtestCandidate(ds, base, chosenCandidate(readSelection()), workDir, r),
     );
     const views = bt.models.map((m, k) => foldView(m, bt.folds[k].fit, bt.rounds));
-    const streams = await r.stage("Serve each test year with the other year's calibration", () =>
-      views.flatMap((view, k) => {
+    const folds = await r.stage("Serve each test year with the other year's calibration", () =>
+      views.map((view, k) => {
         const other = 1 - k;
         const calib = foldCalibration(views[other], bt.folds[other]);
         const { fit, test } = BACKTEST_FOLDS[k];
         const fold = `${fit[0]}–${fit[fit.length - 1]} → ${test[0]}`;
-        return streamsOf(fold, foldRows(view, bt.folds[k].test, calib));
+        return {
+          streams: streamsOf(fold, foldRows(view, bt.folds[k].test, calib)),
+          // The year that calibration was fitted on, under it: what a cold start may use.
+          calibrationYear: foldRows(views[other], bt.folds[other].test, calib),
+        };
       }),
     );
+    const streams = folds.flatMap((f) => f.streams);
     const evaluate = (s: RecalibrationSettings, level?: LevelCorrection) => {
       const cells = streams.flatMap((st) => cellsOf(st, replay(st.rows, s, level)));
       return { cells, score: scoreCells(cells) };
@@ -65,6 +77,7 @@ async function main(): Promise<void> {
     const best = ranked[0];
     const staticScore = scoreCells(best.cells.map((c) => ({ ...c, recalibrated: c.static })));
     const level = levelCheck(streams, best.settings);
+    const cold = coldStartCheck(folds, best.settings);
     const record = {
       chosen: best.settings,
       rule:
@@ -83,6 +96,7 @@ async function main(): Promise<void> {
         max_factor: c.maxFactor,
       })),
       level_correction: level,
+      cold_start: cold,
       ranking: ranked.map((x) => ({ ...x.settings, score: round(x.score) })),
     };
     await writeFormatted(OUT, JSON.stringify(record), "json");
@@ -98,6 +112,7 @@ async function main(): Promise<void> {
     console.log(
       `score ${record.score} (static ${record.static_score}); level: ${JSON.stringify(level)}`,
     );
+    printCold(cold);
     console.log(`written ${OUT}`);
   } finally {
     rmSync(workDir, { recursive: true, force: true });
@@ -127,7 +142,130 @@ function levelCheck(streams: Stream[], settings: RecalibrationSettings) {
   });
 }
 
+type FoldData = { streams: Stream[]; calibrationYear: CalibrationYear };
+
+/**
+ * The cold-start candidates (issue 15) against today's configuration, scored the same way, per
+ * fold too. A candidate replaces today's only if its score is lower, neither fold's score is
+ * higher (it must not buy one year with the other), and the difference is more than the noise
+ * of the evaluation sales (paired bootstrap, 95% interval below 0). The third condition was
+ * added after the first run (ADR 0057 says why).
+ */
+function coldStartCheck(folds: FoldData[], today: RecalibrationSettings) {
+  const streams = folds.flatMap((f) => f.streams);
+  const scored = coldGrid(today).map((c) => {
+    const perFold = folds.map((f) => {
+      const cold = coldStartOf(c, f.calibrationYear, today.level);
+      const results = f.streams.map((st) => replay(st.rows, c.settings, undefined, cold));
+      const cells = f.streams.flatMap((st, i) => cellsOf(st, results[i]));
+      return { cells, results, score: scoreCells(cells), prior: cold.prior };
+    });
+    const cells = perFold.flatMap((f) => f.cells);
+    const served = perFold.flatMap((f) => f.results.map((x) => x.served));
+    return { c, cells, served, score: scoreCells(cells), perFold };
+  });
+  const base = scored[0];
+  const ranked = [...scored].sort((a, b) => a.score - b.score);
+  const noise = new Map<(typeof scored)[number], ReturnType<typeof pairedBootstrap>>();
+  const vsToday = (x: (typeof scored)[number]) => {
+    if (!noise.has(x)) noise.set(x, pairedBootstrap(streams, base.served, x.served));
+    return noise.get(x)!;
+  };
+  const passes = (x: (typeof scored)[number]) =>
+    x !== base &&
+    x.score < base.score &&
+    x.perFold.every((f, k) => f.score <= base.perFold[k].score) &&
+    vsToday(x).high < 0;
+  const adopted = ranked.find(passes);
+  const summary = (x: (typeof scored)[number]) => ({
+    name: x.c.name,
+    kind: x.c.kind,
+    score: round(x.score),
+    fold_scores: x.perFold.map((f) => round(f.score)),
+    priors: x.perFold.map((f) => round(f.prior)),
+    // The noise of the evaluation sales: candidate − today, 95% interval, share of resamples better.
+    vs_today: x === base ? null : roundAll(vsToday(x)),
+    coverage: Object.fromEntries(
+      x.cells.map((cell) => [cell.cell, round(coverage(cell.recalibrated))]),
+    ),
+    width_ratio: Object.fromEntries(
+      x.cells.map((cell) => [cell.cell, round(cell.recalibrated.halfSum / cell.static.halfSum)]),
+    ),
+    // Sales served before feedback activated a factor, per stream (mixed: both kinds).
+    cold_start: Object.fromEntries(
+      x.perFold.flatMap((f, k) =>
+        folds[k].streams.map((st, i) => {
+          const t = f.results[i].cold.all;
+          return [`${st.fold} ${st.name}`, t ? { n: t.n, coverage: round(coverage(t)) } : null];
+        }),
+      ),
+    ),
+  });
+  const family = (x: (typeof scored)[number]) =>
+    x.c.kind === "prior" ? `${x.c.kind} ${x.c.prior}` : x.c.kind;
+  const families = [...new Set(scored.slice(1).map(family))];
+  return {
+    calibration_years: folds.map((f) => {
+      const q = shiftQuantiles(f.calibrationYear, today.level);
+      return { delta: round(q.delta), quantile: round(q.plain), shifted: round(q.shifted) };
+    }),
+    rule:
+      "replaces today's only if the score is lower, neither fold's score is higher, and the " +
+      "paired bootstrap's 95% interval of the difference lies below 0 (not the noise of the sales)",
+    candidates: scored.length,
+    adopted: adopted ? summary(adopted) : null,
+    today: summary(base),
+    best_per_kind: families.map((k) => {
+      const best = ranked.find((x) => x !== base && family(x) === k)!;
+      return { family: k, ...summary(best), passes: passes(best) };
+    }),
+    // Acting earlier: the best candidate (any window, prior, shrinkage) per minimum count.
+    best_per_min_count: [...new Set(scored.map((x) => x.c.settings.minCount))]
+      .sort((a, b) => a - b)
+      .map((minCount) => {
+        const best = ranked.find((x) => !x.c.seeded && x.c.settings.minCount === minCount)!;
+        return {
+          min_count: minCount,
+          name: best.c.name,
+          score: round(best.score),
+          fold_scores: best.perFold.map((f) => round(f.score)),
+        };
+      }),
+    ranking: ranked.slice(0, 25).map((x) => ({
+      name: x.c.name,
+      score: round(x.score),
+      fold_scores: x.perFold.map((f) => round(f.score)),
+    })),
+  };
+}
+
+/** The table for docs/training.md and ADR 0057. */
+function printCold(cold: ReturnType<typeof coldStartCheck>) {
+  console.log(`\ncold start: ${cold.candidates} candidates; ${cold.rule}`);
+  console.log(
+    "| candidate (best of its kind) | score | 2008 / 2009 | 2008 given / req | 2009 given / req | " +
+      "cold sales given 2008 / 2009 | width × 2009 given | vs today [95%] | better in |\n" +
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+  );
+  for (const x of [cold.today, ...cold.best_per_kind]) {
+    const cov = Object.values(x.coverage).map(pct);
+    const c = Object.values(x.cold_start).map((t) => (t ? `${pct(t.coverage)} (${t.n})` : "—"));
+    const w = Object.values(x.width_ratio);
+    const v = x.vs_today;
+    console.log(
+      `| ${x.name} | ${x.score} | ${x.fold_scores.join(" / ")} | ${cov[0]} / ${cov[1]} | ` +
+        `${cov[4]} / ${cov[5]} | ${c[0]} / ${c[3]} | ${w[4]} | ` +
+        `${v ? `${v.diff} [${v.low}, ${v.high}]` : "—"} | ${v ? pct(v.candidateBetter) : "—"} |`,
+    );
+  }
+  console.log(`best per minimum count: ${JSON.stringify(cold.best_per_min_count)}`);
+  console.log(`calibration years: ${JSON.stringify(cold.calibration_years)}`);
+  console.log(`adopted: ${cold.adopted ? cold.adopted.name : "none"}`);
+}
+
 const round = (x: number) => Number(x.toPrecision(4));
+const roundAll = <T extends Record<string, number>>(o: T) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v)])) as T;
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 main().catch((error: unknown) => {

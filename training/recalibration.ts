@@ -91,11 +91,41 @@ export type ReplayResult = {
   rmsle: { static: number; served: number };
   /** The largest factor served. */
   maxFactor: number;
+  /** The sales served before feedback activated a factor (the cold start), as given/required. */
+  cold: Record<string, Tally>;
+  /** Each sale as served, in serving order (for the paired bootstrap of two configurations). */
+  served: { variant: ReplayRow["variant"]; half: number; factor: number; covered: boolean }[];
 };
 
 export type LevelCorrection = { window: number; minCount: number } | undefined;
 
-const median = (xs: number[]) => {
+/**
+ * How a year starts before its own feedback takes over (issue 15's cold start). Evaluated by the
+ * replay (training/recalibration-cold.ts); `NO_COLD_START` is what serving does.
+ */
+export type ColdStart = {
+  /** Factor served while feedback has not activated one; the shrinkage's target. */
+  prior: number;
+  /** The window's factor moves from `prior` by n / (n + shrink), n its scores; 0: all the way. */
+  shrink: number;
+  /** Normalised scores put in the window before any feedback; feedback pushes them out. */
+  seed: readonly number[];
+};
+
+export const NO_COLD_START: ColdStart = { prior: 1, shrink: 0, seed: [] };
+
+/** The factor served: the feedback's (shrunk toward the prior), else the prior; in the bounds. */
+export function servedFactor(
+  f: { factor: number; from_feedback: number } | undefined,
+  cold: ColdStart,
+  settings: Pick<RecalibrationSettings, "minFactor" | "maxFactor">,
+): number {
+  const w = !f ? 0 : cold.shrink > 0 ? f.from_feedback / (f.from_feedback + cold.shrink) : 1;
+  const m = cold.prior + w * ((f?.factor ?? cold.prior) - cold.prior);
+  return Math.min(settings.maxFactor, Math.max(settings.minFactor, m));
+}
+
+export const median = (xs: readonly number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const h = s.length >> 1;
   return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
@@ -105,20 +135,26 @@ const median = (xs: number[]) => {
  * Serves the stream month by month in sale order: a month's intervals use the feedback of the
  * months before it; its sale prices are fed back after it. Tallies per variant ("given",
  * "required") and "all". With `level`, the point estimate is also moved by the median residual
- * of the last `level.window` labelled sales (an evaluated option, not served).
+ * of the last `level.window` labelled sales (an evaluated option, not served); with `cold`, the
+ * year starts from a prior factor and/or seeded window (evaluated options).
  */
 export function replay(
   rows: readonly ReplayRow[],
   settings: RecalibrationSettings,
   level?: LevelCorrection,
+  cold: ColdStart = NO_COLD_START,
 ): ReplayResult {
   const recal = new Recalibrator(settings);
+  // A seed score is one normalised score (|residual| / half-width with half-width 1).
+  for (const s of cold.seed) recal.add("seed", s, 1);
   const tally = () => ({}) as Record<string, Tally>;
   const out: ReplayResult = {
     static: tally(),
     recalibrated: tally(),
     rmsle: { static: 0, served: 0 },
     maxFactor: 1,
+    cold: tally(),
+    served: [],
   };
   const count = (t: Record<string, Tally>, key: string, covered: boolean, half: number) => {
     for (const k of [key, "all"]) {
@@ -137,11 +173,15 @@ export function replay(
     const recent = level ? signed.slice(-level.window) : [];
     const shift = level && recent.length >= level.minCount ? median(recent) : 0;
     for (const r of sales) {
-      const m = factorFor(snapshot, r.group)?.factor ?? 1;
+      const f = factorFor(snapshot, r.group);
+      const m = servedFactor(f, cold, settings);
       out.maxFactor = Math.max(out.maxFactor, m);
       const err = r.residual - shift;
+      const covered = Math.abs(err) <= r.half * m;
       count(out.static, r.variant, Math.abs(r.residual) <= r.half, r.half);
-      count(out.recalibrated, r.variant, Math.abs(err) <= r.half * m, r.half * m);
+      count(out.recalibrated, r.variant, covered, r.half * m);
+      if (!f) count(out.cold, r.variant, covered, r.half * m);
+      out.served.push({ variant: r.variant, half: r.half, factor: m, covered });
       sqStatic += r.residual ** 2;
       sqServed += err ** 2;
     }

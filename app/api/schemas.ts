@@ -3,6 +3,7 @@
 // document is generated from them, and the result types everywhere are their z.infer.
 // Pure (no server imports): the OpenAPI page and view models import it too.
 import { z } from "zod";
+import { MetricsSchema } from "~/ml/bundle";
 import { BacktestSchema, CardExtrasSchema } from "~/ml/bundle-blocks";
 import { WIDENED_REASONS } from "~/ml/calibration";
 import { PropertyRecordSchema } from "~/ml/schema";
@@ -133,16 +134,6 @@ const FieldDescriptionSchema = z.object({
   description: z.string().optional(),
 });
 
-const SplitMetricsSchema = z.object({
-  rmsle: z.number(),
-  mae: z.number(),
-  mape: z.number(),
-  medape: z.number(),
-  r2: z.number(),
-  coverage: z.number(),
-  n: z.number().int(),
-});
-
 const SplitSchema = z.object({ years: z.array(z.number().int()), rows: z.number().int() });
 
 export const ModelDescriptionSchema = z
@@ -156,9 +147,9 @@ export const ModelDescriptionSchema = z
       split: z.object({ train: SplitSchema, eval: SplitSchema, holdout: SplitSchema }),
     }),
     metrics: z.object({
-      train: SplitMetricsSchema,
-      eval: SplitMetricsSchema,
-      holdout: SplitMetricsSchema,
+      train: MetricsSchema,
+      eval: MetricsSchema,
+      holdout: MetricsSchema,
     }),
     interval: z.object({
       level: z.number(),

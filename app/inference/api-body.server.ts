@@ -2,6 +2,7 @@ import { PredictRequestSchema } from "~/api/schemas";
 import { decodeBodyText, parseJson, type BodyKind } from "~/lib/body.server";
 import { InvalidInputError, PayloadTooLargeError } from "~/lib/errors.server";
 import { FIELDS } from "~/ml/fields";
+import { issuesFromZod } from "~/ml/issues";
 import { csvInputFor } from "~/ml/csv-input";
 import {
   columnPlan,
@@ -59,11 +60,7 @@ type Parsed = {
 function parseEnvelope(body: unknown): Omit<Parsed, "firstRow"> {
   const envelope = PredictRequestSchema.safeParse(body);
   if (envelope.success) return envelope.data;
-  const issues = envelope.error.issues.map((i) => ({
-    path:
-      i.code === "unrecognized_keys" ? i.keys.join(", ") : i.path.map(String).join(".") || "(body)",
-    message: i.code === "unrecognized_keys" ? "is not a known property" : i.message,
-  }));
+  const issues = issuesFromZod(envelope.error.issues, "is not a known property");
   throw new InvalidInputError(
     `Invalid request body: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`,
     issues,

@@ -65,6 +65,11 @@ export function readBody(
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     if (req.readableEnded) return resolve(Buffer.alloc(0));
+    const waiting = awaitingContinue.get(req);
+    if (waiting) {
+      awaitingContinue.delete(req);
+      waiting.writeContinue();
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     const timer =
@@ -126,6 +131,17 @@ const reads = new WeakMap<BodyStream, Promise<Buffer>>();
  * finish and closes every other connection still sending a body (server/shutdown.ts).
  * Shared by the server's bundle and Remix's (a singleton).
  */
+/**
+ * Requests that sent `Expect: 100-continue`, answered "100 Continue" only when their body is
+ * read: a request refused first (no key, rate limit, 415, 405…) gets its answer before the
+ * client sends a byte of its body, which is what the header asks for. Node's default says
+ * "continue" to every request at once.
+ */
+export const awaitingContinue: WeakMap<BodyStream, { writeContinue(): void }> = singleton(
+  "awaiting-continue",
+  () => new WeakMap<BodyStream, { writeContinue(): void }>(),
+);
+
 export const authenticatedReads: WeakSet<BodyStream> = singleton(
   "authenticated-body-reads",
   () => new WeakSet<BodyStream>(),

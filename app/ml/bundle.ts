@@ -35,7 +35,7 @@ export const ExplainTreeSchema = z.object({
 });
 export type ExplainTree = z.infer<typeof ExplainTreeSchema>;
 
-const MetricsSchema = z.object({
+export const MetricsSchema = z.object({
   rmsle: z.number(),
   mae: z.number(),
   mape: z.number(),

@@ -4,7 +4,7 @@
 // most recent scores, per group of records when the group has enough of them, else over all.
 // m is bounded: never below minFactor (1 by default: feedback can widen an interval, never
 // narrow it below the calibration from the backtest) and never above maxFactor. The server and
-// the training replay (training/recalibration-replay.ts) share this code. Pure.
+// the training replay (training/recalibration.ts) share this code. Pure.
 import { conformalQuantile } from "~/ml/interval";
 
 /**

@@ -3,6 +3,7 @@ import { FEEDBACK_MAX_ITEMS, FeedbackRequestSchema, type FeedbackResponse } from
 import { recordFeedback } from "~/inference/monitor/monitor.server";
 import { bodyKind, decodeBodyText, parseJson } from "~/lib/body.server";
 import { getConfig } from "~/lib/config.server";
+import { issuesFromZod } from "~/ml/issues";
 import {
   InvalidInputError,
   MethodNotAllowedError,
@@ -18,13 +19,7 @@ export const loader = methodNotAllowed(["POST"]);
 function parseFeedback(body: unknown) {
   const parsed = FeedbackRequestSchema.safeParse(body);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.slice(0, 50).map((i) => ({
-    path:
-      i.code === "unrecognized_keys"
-        ? [...i.path, i.keys.join(", ")].map(String).join(".")
-        : i.path.map(String).join(".") || "(body)",
-    message: i.code === "unrecognized_keys" ? "is not a known property" : i.message,
-  }));
+  const issues = issuesFromZod(parsed.error.issues, "is not a known property").slice(0, 50);
   const shown = issues.slice(0, 3).map((i) => `${i.path} ${i.message}`);
   throw new InvalidInputError(
     `Invalid feedback: ${shown.join("; ")}${issues.length > 3 ? "; …" : ""}`,

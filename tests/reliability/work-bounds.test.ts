@@ -36,6 +36,27 @@ const post = (path: string, body: string) =>
 
 const problemOf = (body: string) => JSON.parse(body) as { status: number; detail: string };
 
+describe("an error echoes what it names, not what it was sent", () => {
+  it("a 1 MiB unknown key in a record, the envelope or a feedback item: a small 422", async () => {
+    const key = "k".repeat(1 << 20);
+    const bodies: [string, string][] = [
+      ["/api/v1/predict", JSON.stringify({ records: [{ [key]: 1 }] })],
+      ["/api/v1/predict", JSON.stringify({ records: [{}], [key]: 1 })],
+      [
+        "/api/v1/feedback",
+        JSON.stringify({ feedback: [{ prediction_id: "x", sale_price: 1, [key]: 1 }] }),
+      ],
+    ];
+    for (const [path, body] of bodies) {
+      const res = await post(path, body);
+      expect(res.status).toBe(422);
+      // The key was echoed whole, twice (detail and errors): a 2 MiB answer.
+      expect(res.body.length).toBeLessThan(8_192);
+      expect(res.body).toContain(`${"k".repeat(64)}…`);
+    }
+  });
+});
+
 describe("JSON bodies are bounded by the values they open", () => {
   it("9 MiB of nested arrays in one field, or millions of empty arrays: 413 before parsing", async () => {
     const depth = 4_500_000;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { parse } from "csv-parse/sync";
 import { FIELDS, OPTIONAL_FIELDS, REQUIRED_FIELDS, TARGET_FIELD } from "~/ml/fields";
-import { coerceCsvRow, PropertyRecordSchema, validateRecord } from "~/ml/schema";
+import { coerceCsvRow, PropertyRecordSchema, trimStrings, validateRecord } from "~/ml/schema";
 import { HOUSE, house, requiredOnly } from "./records";
 
 describe("FIELDS", () => {
@@ -55,6 +55,28 @@ describe("validateRecord", () => {
     expect(r).toEqual({
       ok: false,
       issues: [{ path: "Swimming_Pool_Size", message: "is not a known field" }],
+    });
+  });
+
+  it("trims and drops nulls without letting a JSON __proto__ key swap the prototype", () => {
+    const input = JSON.parse(
+      `{"__proto__": {"Gr_Liv_Area": 1}, "Sale_Type": " WD ", "Alley": null}`,
+    ) as object;
+    const out = trimStrings(input) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.keys(out)).toEqual(["__proto__", "Sale_Type"]);
+    expect(out.Sale_Type).toBe("WD");
+    expect(validateRecord(input)).toMatchObject({
+      ok: false,
+      issues: expect.arrayContaining([{ path: "__proto__", message: "is not a known field" }]),
+    });
+  });
+
+  it("names an unknown key by at most its first 64 characters (the echo is bounded)", () => {
+    const r = validateRecord(house({ ["k".repeat(1 << 20)]: 1 }));
+    expect(r).toEqual({
+      ok: false,
+      issues: [{ path: `${"k".repeat(64)}…`, message: "is not a known field" }],
     });
   });
 
