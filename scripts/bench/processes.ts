@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { NODE_FLAGS } from "../../server/node-flags";
+import { MALLOC_ENV, NODE_FLAGS } from "../../server/node-flags";
 
 export type Proc = { proc: ChildProcess; url: string; stop(): Promise<void> };
 /** The app also serves Prometheus metrics on its private listener. */
@@ -69,7 +69,7 @@ export async function startBare(root: string): Promise<Proc> {
 
 /**
  * The built app as deployed: NODE_ENV/APP_ENV=production (info-level JSON access log on
- * stdout, helmet, rate limiter on), stdout discarded. `nodeArgs` e.g. ["--cpu-prof"].
+ * stdout, helmet, rate limiter on), the image's malloc settings, stdout discarded. `nodeArgs` e.g. ["--cpu-prof"].
  */
 export async function startApp(
   root: string,
@@ -88,6 +88,7 @@ export async function startApp(
         HOME: process.env.HOME,
         NODE_ENV: "production",
         APP_ENV: "production",
+        ...MALLOC_ENV, // as the image sets them
         HOST: "127.0.0.1",
         PORT: String(port),
         METRICS_PORT: String(metricsPort),
