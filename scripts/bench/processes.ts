@@ -78,27 +78,30 @@ export async function startApp(
   const port = await freePort();
   let metricsPort = await freePort();
   while (metricsPort === port) metricsPort = await freePort();
+  // An empty value in `opts.env` leaves the variable out (an A/B without the image's malloc
+  // settings: glibc has no value that means its default).
+  const env = Object.entries({
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: "production",
+    APP_ENV: "production",
+    ...MALLOC_ENV, // as the image sets them
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    METRICS_PORT: String(metricsPort),
+    API_KEYS: opts.apiKey,
+    MODEL_URI: process.env.MODEL_URI ?? "models",
+    // Far above the load so the limiter's cost is measured but it never answers 429.
+    RATE_LIMIT_PER_MINUTE: "10000000",
+    MAX_BODY_BYTES: String(64 * 1024 * 1024),
+    ...opts.env,
+  }).filter(([, value]) => value !== "");
   const proc = spawn(
     process.execPath,
     [...NODE_FLAGS, ...(opts.nodeArgs ?? []), path.join(root, "server-build/index.js")],
     {
       cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NODE_ENV: "production",
-        APP_ENV: "production",
-        ...MALLOC_ENV, // as the image sets them
-        HOST: "127.0.0.1",
-        PORT: String(port),
-        METRICS_PORT: String(metricsPort),
-        API_KEYS: opts.apiKey,
-        MODEL_URI: process.env.MODEL_URI ?? "models",
-        // Far above the load so the limiter's cost is measured but it never answers 429.
-        RATE_LIMIT_PER_MINUTE: "10000000",
-        MAX_BODY_BYTES: String(64 * 1024 * 1024),
-        ...opts.env,
-      },
+      env: Object.fromEntries(env) as NodeJS.ProcessEnv,
       stdio: ["ignore", "ignore", "inherit"],
     },
   );
