@@ -1,28 +1,19 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "csv-parse/sync";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { handleApiBody } from "~/inference/api-body.server";
-import { parseCsvRecords, toResultCsv } from "~/inference/csv.server";
-import { loadModel, type LoadedModel } from "~/inference/model.server";
+import { columnPlan, parseCsvRecords, toResultCsv } from "~/inference/csv.server";
 import { predictRecords } from "~/inference/predict.server";
-import { LocalModelStore } from "~/inference/store.server";
 import { releaseBytes } from "~/inference/release.server";
 import { handleUpload, type UploadInput } from "~/inference/upload.server";
 import { csvInputFor } from "~/ml/csv-input";
-import { columnPlan } from "~/inference/csv.server";
+import { ROOT, useServingModel } from "./serving-model";
 
 // The dashboard's upload is scored in slices and a scoring thread frees the request's bytes
 // once parsed (ADR 0053): the answers must be those of the whole file in one piece.
 
-const ROOT = path.resolve(import.meta.dirname, "../../..");
-let model: LoadedModel;
-
-beforeAll(async () => {
-  const { dir } = await new LocalModelStore(path.join(ROOT, "models")).resolveLatest();
-  model = await loadModel(dir, { intraOpNumThreads: 1 });
-});
-afterAll(() => model.session.release());
+const servingModel = useServingModel();
 
 /** 450 data rows of data/ames.csv (several slices), every 37th with a broken area. */
 function csvFile(): string {
@@ -57,12 +48,12 @@ describe("the dashboard upload in slices", () => {
   it("writes the result file the whole table scored at once would give", async () => {
     const csv = csvFile();
     const upload: UploadInput = { ...(await form(csv)), maxRows: 10_000, output: "csv" };
-    const out = await handleUpload(model, upload);
+    const out = await handleUpload(servingModel(), upload);
     if (out.kind !== "csv") throw new Error("expected a file");
 
     const table = parseCsvRecords(csv, 10_000);
     const toInput = csvInputFor(columnPlan(table.columns).inputs.map((c) => [c, c]));
-    const whole = await predictRecords(model, table.records.map(toInput), {
+    const whole = await predictRecords(servingModel(), table.records.map(toInput), {
       source: "batch",
       firstRow: 1,
       keepAllInvalid: true,
@@ -76,7 +67,7 @@ describe("the dashboard upload in slices", () => {
 
   it("counts and lists the issues of every slice in the summary", async () => {
     const upload: UploadInput = { ...(await form(csvFile())), maxRows: 10_000, output: "summary" };
-    const out = await handleUpload(model, upload);
+    const out = await handleUpload(servingModel(), upload);
     if (out.kind !== "summary") throw new Error("expected a summary");
     const { summary } = out;
     expect([summary.rows, summary.ok, summary.failed]).toEqual([450, 437, 13]);
@@ -90,7 +81,7 @@ describe("the dashboard upload in slices", () => {
 describe("bytes a scoring thread was given", () => {
   it("are freed once the upload is parsed, and the answer is the same", async () => {
     const { body, contentType } = await form(csvFile());
-    const kept = await handleUpload(model, {
+    const kept = await handleUpload(servingModel(), {
       body: body.slice(),
       contentType,
       maxRows: 10_000,
@@ -103,7 +94,7 @@ describe("bytes a scoring thread was given", () => {
       output: "csv",
       releaseBody: true,
     };
-    const out = await handleUpload(model, released);
+    const out = await handleUpload(servingModel(), released);
     expect(body.byteLength).toBe(0);
     if (out.kind !== "csv" || kept.kind !== "csv") throw new Error("expected files");
     expect(withoutIds(out.body)).toEqual(withoutIds(kept.body));
@@ -112,9 +103,9 @@ describe("bytes a scoring thread was given", () => {
   it("are freed once an API body is decoded, and the answer is the same", async () => {
     const csv = () => new TextEncoder().encode(csvFile());
     const input = { kind: "csv", flags: {}, csvOut: true, maxRows: 1000 } as const;
-    const kept = await handleApiBody(model, { ...input, body: csv() });
+    const kept = await handleApiBody(servingModel(), { ...input, body: csv() });
     const body = csv();
-    const out = await handleApiBody(model, { ...input, body, releaseBody: true });
+    const out = await handleApiBody(servingModel(), { ...input, body, releaseBody: true });
     expect(body.byteLength).toBe(0);
     expect(withoutIds(out.body)).toHaveLength(450);
     expect(withoutIds(out.body)).toEqual(withoutIds(kept.body));
