@@ -15,7 +15,7 @@ import {
 import type { PredictionMeter } from "./meter.server";
 import type { LoadedModel } from "./model.server";
 import { predictRecords } from "./predict.server";
-import { releaseBytes } from "./release.server";
+import { releaseBytes } from "~/lib/release-bytes.server";
 
 // The handler of POST /api/v1/predict, from body bytes to response body: decode → parse
 // (JSON envelope or CSV) → predictRecords → JSON or CSV. It runs on the event loop or on a

@@ -10,7 +10,7 @@ import { columnPlan, parseCsvRecords, toResultCsv } from "./csv.server";
 import type { PredictionMeter } from "./meter.server";
 import type { LoadedModel } from "./model.server";
 import { predictRecords } from "./predict.server";
-import { releaseBytes } from "./release.server";
+import { releaseBytes } from "~/lib/release-bytes.server";
 
 // The handler of the dashboard's CSV upload, from the form's bytes to a summary of the
 // results (or the result file): multipart → UTF-8 → CSV → columns → predictRecords. Like

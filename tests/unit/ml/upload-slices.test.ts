@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { handleApiBody } from "~/inference/api-body.server";
 import { columnPlan, parseCsvRecords, toResultCsv } from "~/inference/csv.server";
 import { predictRecords } from "~/inference/predict.server";
-import { releaseBytes } from "~/inference/release.server";
+import { releaseBytes } from "~/lib/release-bytes.server";
 import { handleUpload, type UploadInput } from "~/inference/upload.server";
 import { csvInputFor } from "~/ml/csv-input";
 import { ROOT, useServingModel } from "./serving-model";
