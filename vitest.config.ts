@@ -11,7 +11,14 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { name: "unit", include: ["tests/unit/**/*.test.{ts,tsx}"], environment: "node" },
+        test: {
+          name: "unit",
+          include: ["tests/unit/**/*.test.{ts,tsx}"],
+          environment: "node",
+          // A hang guard, not a speed check: property tests of thousands of runs took 4-5 s on
+          // a loaded machine against vitest's default 5 s.
+          testTimeout: 30_000,
+        },
       },
       {
         resolve: { alias },

@@ -46,18 +46,17 @@ export const MAX_EXPLAIN_ROWS = 200;
  */
 export const MAX_COMPARABLES_ROWS = 1000;
 
-function checkCaps(options: PredictOptions, n: number): void {
-  const caps = [
-    ["explain", options.explain, MAX_EXPLAIN_ROWS, "Explanations"],
-    ["comparables", options.comparables, MAX_COMPARABLES_ROWS, "Comparable sales"],
-  ] as const;
-  for (const [path, on, max, what] of caps) {
-    if (on && n > max) {
-      throw new InvalidInputError(`${what} are limited to ${max} records per request; got ${n}.`, [
-        { path, message: `allowed for at most ${max} records per request` },
-      ]);
-    }
+function checkCap(on: boolean | undefined, n: number, path: string, max: number, what: string) {
+  if (on && n > max) {
+    throw new InvalidInputError(`${what} are limited to ${max} records per request; got ${n}.`, [
+      { path, message: `allowed for at most ${max} records per request` },
+    ]);
   }
+}
+
+function checkCaps(options: PredictOptions, n: number): void {
+  checkCap(options.explain, n, "explain", MAX_EXPLAIN_ROWS, "Explanations");
+  checkCap(options.comparables, n, "comparables", MAX_COMPARABLES_ROWS, "Comparable sales");
 }
 
 export async function predictRecords(
