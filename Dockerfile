@@ -57,7 +57,9 @@ ENV PATH=/usr/local/bin:/usr/bin:/bin \
     METRICS_PORT=9091 \
     MODEL_URI=/app/models \
     MODEL_CACHE_DIR=/app/model-cache \
-    SHUTDOWN_GRACE_MS=10000
+    SHUTDOWN_GRACE_MS=10000 \
+    MALLOC_ARENA_MAX=2 \
+    MALLOC_MMAP_THRESHOLD_=1048576
 # App files stay root-owned (read-only for the app user); only the model cache is writable.
 COPY --from=build /runtime/node_modules ./node_modules
 COPY --from=build /app/build ./build

@@ -370,6 +370,12 @@ async function main() {
       met: p1.latency_ms.p99 <= 25,
     },
     {
+      name: "single-row p99 vs p50 at 32 connections",
+      target: "≤ 2.5× p50",
+      measured: `${(p1.latency_ms.p99 / p1.latency_ms.p50).toFixed(2)}× (p50 ${p1.latency_ms.p50} ms, p99 ${p1.latency_ms.p99} ms)`,
+      met: p1.latency_ms.p99 <= 2.5 * p1.latency_ms.p50,
+    },
+    {
       name: "prediction cost over /healthz",
       target: "≤ ~20% (healthz req/s ÷ predict req/s ≤ 1.2)",
       measured: `${(cost * 100).toFixed(0)}%`,
@@ -392,6 +398,24 @@ async function main() {
       target: "> 1× (the baseline for ADR 0014)",
       measured: `${median(batchRounds.rounds.map((r) => r[0].req_per_s / r[2].req_per_s)).toFixed(2)}×`,
       met: median(batchRounds.rounds.map((r) => r[0].req_per_s / r[2].req_per_s)) > 1,
+    },
+    {
+      name: `/healthz p99 during ${BATCH_ROWS}-row batches (worker threads)`,
+      target: "≤ 60 ms",
+      measured: `${probe.latency_ms.p99} ms`,
+      met: probe.latency_ms.p99 <= 60,
+    },
+    {
+      name: "app RSS idle after start-up",
+      target: "≤ 200 MiB",
+      measured: `${Math.round(idle)} MiB`,
+      met: idle <= 200,
+    },
+    {
+      name: "app peak RSS over the bench (VmHWM: batches, single rows, uploads)",
+      target: "≤ 450 MiB",
+      measured: `${Math.round(peak)} MiB`,
+      met: peak <= 450,
     },
     {
       name: `event-loop delay during a ${UPLOAD_ROWS.toLocaleString("en-US")}-row dashboard upload, scoring threads vs event loop only (same run)`,

@@ -15,6 +15,7 @@ import {
 import type { PredictionMeter } from "./meter.server";
 import type { LoadedModel } from "./model.server";
 import { predictRecords } from "./predict.server";
+import { releaseBytes } from "~/lib/release-bytes.server";
 
 // The handler of POST /api/v1/predict, from body bytes to response body: decode → parse
 // (JSON envelope or CSV) → predictRecords → JSON or CSV. It runs on the event loop or on a
@@ -28,6 +29,11 @@ export type ApiBodyInput = {
   /** Answer CSV (the uploaded table with prediction columns appended). */
   csvOut: boolean;
   maxRows: number;
+  /**
+   * The body's buffer belongs to this call alone (bytes moved to a scoring thread): it is
+   * freed as soon as it is decoded (ADR 0053). Never for the event loop's request buffer.
+   */
+  releaseBody?: boolean;
 };
 
 export type ApiBodyOutput = {
@@ -63,6 +69,7 @@ function parseEnvelope(body: unknown): Omit<Parsed, "firstRow"> {
 
 function parseBody(input: ApiBodyInput): Parsed {
   const text = decodeBodyText(input.body);
+  if (input.releaseBody) releaseBytes(input.body);
   if (input.kind === "csv") {
     const table = parseCsvRecords(text, input.maxRows);
     const plan = columnPlan(table.columns);

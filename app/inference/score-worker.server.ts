@@ -52,11 +52,12 @@ async function perform(task: Task, model: LoadedModel, meter: PredictionMeter) {
   if (task.kind === "warm") return { output: { version: model.version } };
   if (task.kind === "csv-chunk") return { output: await handleCsvChunk(model, task.input, meter) };
   if (task.kind === "api-body") {
-    const output = await handleApiBody(model, task.input, meter);
+    // The body's bytes were moved here: this task alone holds them.
+    const output = await handleApiBody(model, { ...task.input, releaseBody: true }, meter);
     const body = bytesOf(output.body);
     return { output: { ...output, body }, moved: body };
   }
-  const output = await handleUpload(model, task.input, meter);
+  const output = await handleUpload(model, { ...task.input, releaseBody: true }, meter);
   if (output.kind !== "csv") return { output };
   const body = bytesOf(output.body);
   return { output: { ...output, body }, moved: body };

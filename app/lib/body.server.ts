@@ -8,6 +8,7 @@ import {
   ServerBusyError,
   UnsupportedMediaTypeError,
 } from "./errors.server";
+import { releaseBytes } from "./release-bytes.server";
 import { singleton } from "./singleton.server";
 
 /** What a body is read from: node's request stream (the server passes it in the context). */
@@ -109,7 +110,12 @@ export function readBody(
     };
     const onEnd = () => {
       stop();
-      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+      if (chunks.length === 1) return resolve(chunks[0]);
+      const body = Buffer.concat(chunks, size);
+      // node's HTTP parser copies each body chunk into a buffer of its own: free them now,
+      // not at the event loop's next GC (a 1.5 MB body is ~23 of them; ADR 0053).
+      for (const chunk of chunks) releaseBytes(chunk);
+      resolve(body);
     };
     // The client went away mid-body: node emits 'error' (aborted) and/or 'close' without
     // 'end'. Nobody is left to answer; the rejection only ends this request quietly.

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { NODE_FLAGS } from "../../server/node-flags";
+import { MALLOC_ENV, NODE_FLAGS } from "../../server/node-flags";
 
 export type Proc = { proc: ChildProcess; url: string; stop(): Promise<void> };
 /** The app also serves Prometheus metrics on its private listener. */
@@ -69,7 +69,7 @@ export async function startBare(root: string): Promise<Proc> {
 
 /**
  * The built app as deployed: NODE_ENV/APP_ENV=production (info-level JSON access log on
- * stdout, helmet, rate limiter on), stdout discarded. `nodeArgs` e.g. ["--cpu-prof"].
+ * stdout, helmet, rate limiter on), the image's malloc settings, stdout discarded. `nodeArgs` e.g. ["--cpu-prof"].
  */
 export async function startApp(
   root: string,
@@ -78,26 +78,30 @@ export async function startApp(
   const port = await freePort();
   let metricsPort = await freePort();
   while (metricsPort === port) metricsPort = await freePort();
+  // An empty value in `opts.env` leaves the variable out (an A/B without the image's malloc
+  // settings: glibc has no value that means its default).
+  const env = Object.entries({
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: "production",
+    APP_ENV: "production",
+    ...MALLOC_ENV, // as the image sets them
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    METRICS_PORT: String(metricsPort),
+    API_KEYS: opts.apiKey,
+    MODEL_URI: process.env.MODEL_URI ?? "models",
+    // Far above the load so the limiter's cost is measured but it never answers 429.
+    RATE_LIMIT_PER_MINUTE: "10000000",
+    MAX_BODY_BYTES: String(64 * 1024 * 1024),
+    ...opts.env,
+  }).filter(([, value]) => value !== "");
   const proc = spawn(
     process.execPath,
     [...NODE_FLAGS, ...(opts.nodeArgs ?? []), path.join(root, "server-build/index.js")],
     {
       cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NODE_ENV: "production",
-        APP_ENV: "production",
-        HOST: "127.0.0.1",
-        PORT: String(port),
-        METRICS_PORT: String(metricsPort),
-        API_KEYS: opts.apiKey,
-        MODEL_URI: process.env.MODEL_URI ?? "models",
-        // Far above the load so the limiter's cost is measured but it never answers 429.
-        RATE_LIMIT_PER_MINUTE: "10000000",
-        MAX_BODY_BYTES: String(64 * 1024 * 1024),
-        ...opts.env,
-      },
+      env: Object.fromEntries(env) as NodeJS.ProcessEnv,
       stdio: ["ignore", "ignore", "inherit"],
     },
   );

@@ -4,7 +4,7 @@ import { writeFormatted } from "../write-formatted";
 import type { InProcessResult } from "./in-process";
 import type { LoadResult } from "./load";
 import type { UploadResult } from "./upload";
-import { NODE_FLAGS } from "../../server/node-flags";
+import { MALLOC_ENV, NODE_FLAGS } from "../../server/node-flags";
 
 export type Scenario = LoadResult & {
   name: string;
@@ -101,7 +101,10 @@ One run starts three things and loads each with [autocannon](https://github.com/
 one machine): a **bare \`node:http\` JSON server** (the ceiling: no framework, no middleware),
 the **built app** as deployed (\`NODE_ENV=production\`: helmet headers, request id, JSON access
 log line per request, rate limiter on with a limit far above the load, metrics; node started
-with the container's flags, \`${NODE_FLAGS.join(" ")}\`, ADR 0020), hit on
+with the container's flags, \`${NODE_FLAGS.join(" ")}\`, ADR 0020, and its malloc settings,
+\`${Object.entries(MALLOC_ENV)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ")}\`, ADR 0053), hit on
 \`/healthz\` (the **framework floor**: the same pipeline and Remix resource-route dispatch with a
 trivial loader), and the prediction route. Each scenario gets a warm-up and then
 ${r.scenario_seconds} s of measurement; \`/healthz\` and single-row predictions run in 3 alternating

@@ -51,6 +51,15 @@ describe("readBody + decodeBodyText", () => {
     expect(await readBodyText(post(chunk), 600)).toHaveLength(600);
   });
 
+  it("frees the chunks a body arrived in once it is assembled, keeping every byte", async () => {
+    // node's HTTP parser hands each chunk over in a buffer of its own, as here.
+    const chunks = [0, 1, 2].map((i) => Buffer.alloc(64 * 1024, 97 + i));
+    const stream = Object.assign(Readable.from(chunks, { objectMode: false }), { complete: true });
+    const body = await readBody(stream as unknown as IncomingMessage, 1024 * 1024);
+    expect(body.toString("latin1")).toBe(["a", "b", "c"].map((c) => c.repeat(65536)).join(""));
+    expect(chunks.map((c) => c.byteLength)).toEqual([0, 0, 0]);
+  });
+
   it("reads an empty body as an empty string", async () => {
     expect(await readBodyText(post(), 10)).toBe("");
   });

@@ -1,22 +1,13 @@
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { handleApiBody, type ApiBodyInput } from "~/inference/api-body.server";
-import { loadModel, type LoadedModel } from "~/inference/model.server";
-import { LocalModelStore } from "~/inference/store.server";
 import { MAX_CSV_COLUMNS } from "~/inference/csv.server";
 import { PayloadTooLargeError } from "~/lib/errors.server";
 import { MINIMAL_RECORD } from "../../http/helpers/api-fixtures";
+import { useServingModel } from "./serving-model";
 
 // The JSON body's per-record member limit (ADR 0030), checked before any record is validated.
 
-const ROOT = path.resolve(import.meta.dirname, "../../..");
-let model: LoadedModel;
-
-beforeAll(async () => {
-  const { dir } = await new LocalModelStore(path.join(ROOT, "models")).resolveLatest();
-  model = await loadModel(dir, { intraOpNumThreads: 1 });
-});
-afterAll(() => model.session.release());
+const servingModel = useServingModel();
 
 const input = (records: unknown[]): ApiBodyInput => ({
   body: Buffer.from(JSON.stringify({ records })),
@@ -36,7 +27,7 @@ function withMembers(members: number): Record<string, unknown> {
 describe("JSON records' member limit", () => {
   it("refuses a record with more members than a CSV may have columns, naming it (413)", async () => {
     const records = [MINIMAL_RECORD, withMembers(MAX_CSV_COLUMNS + 1)];
-    const error = await handleApiBody(model, input(records)).catch((e: unknown) => e);
+    const error = await handleApiBody(servingModel(), input(records)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PayloadTooLargeError);
     expect((error as Error).message).toBe(
       `records[1] has ${MAX_CSV_COLUMNS + 1} members; at most ${MAX_CSV_COLUMNS} are allowed.`,
@@ -44,7 +35,10 @@ describe("JSON records' member limit", () => {
   });
 
   it("validates a record at the limit as usual: its unknown members are field errors", async () => {
-    const out = await handleApiBody(model, input([MINIMAL_RECORD, withMembers(MAX_CSV_COLUMNS)]));
+    const out = await handleApiBody(
+      servingModel(),
+      input([MINIMAL_RECORD, withMembers(MAX_CSV_COLUMNS)]),
+    );
     const body = JSON.parse(out.body) as { counts: { ok: number; failed: number } };
     expect(body.counts).toEqual({ ok: 1, failed: 1 });
   });

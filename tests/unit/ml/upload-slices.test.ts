@@ -1,0 +1,128 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { parse } from "csv-parse/sync";
+import { describe, expect, it } from "vitest";
+import { handleApiBody } from "~/inference/api-body.server";
+import { columnPlan, parseCsvRecords, toResultCsv } from "~/inference/csv.server";
+import { predictRecords } from "~/inference/predict.server";
+import { releaseBytes } from "~/lib/release-bytes.server";
+import { handleUpload, type UploadInput } from "~/inference/upload.server";
+import { csvInputFor } from "~/ml/csv-input";
+import { ROOT, useServingModel } from "./serving-model";
+
+// The dashboard's upload is scored in slices and a scoring thread frees the request's bytes
+// once parsed (ADR 0053): the answers must be those of the whole file in one piece.
+
+const servingModel = useServingModel();
+
+/** 450 data rows of data/ames.csv (several slices), every 37th with a broken area. */
+function csvFile(): string {
+  const [header, ...lines] = readFileSync(path.join(ROOT, "data/ames.csv"), "utf8")
+    .trimEnd()
+    .split("\n");
+  const area = header.split(",").indexOf('"Gr_Liv_Area"');
+  const rows = lines.slice(0, 450).map((line, i) => {
+    if (i % 37 !== 5) return line;
+    const cells = line.split(",");
+    cells[area] = "lots";
+    return cells.join(",");
+  });
+  return [header, ...rows].join("\n") + "\n";
+}
+
+async function form(csv: string): Promise<{ body: Uint8Array; contentType: string }> {
+  const data = new FormData();
+  data.set("file", new Blob([csv], { type: "text/csv" }), "houses.csv");
+  const request = new Request("http://test.invalid/", { method: "POST", body: data });
+  const body = new Uint8Array(await request.arrayBuffer());
+  return { body, contentType: request.headers.get("content-type")! };
+}
+
+/** The result file without its prediction ids (new for every call). */
+const withoutIds = (csv: string) =>
+  (parse(csv, { columns: true }) as Record<string, string>[]).map(
+    ({ prediction_id: _, ...row }) => row,
+  );
+
+describe("the dashboard upload in slices", () => {
+  it("writes the result file the whole table scored at once would give", async () => {
+    const csv = csvFile();
+    const upload: UploadInput = { ...(await form(csv)), maxRows: 10_000, output: "csv" };
+    const out = await handleUpload(servingModel(), upload);
+    if (out.kind !== "csv") throw new Error("expected a file");
+
+    const table = parseCsvRecords(csv, 10_000);
+    const toInput = csvInputFor(columnPlan(table.columns).inputs.map((c) => [c, c]));
+    const whole = await predictRecords(servingModel(), table.records.map(toInput), {
+      source: "batch",
+      firstRow: 1,
+      keepAllInvalid: true,
+    });
+    const expected = toResultCsv(table, whole.predictions, { firstRow: 1 });
+    const got = withoutIds(out.body);
+    expect(got).toHaveLength(450);
+    expect(got.filter((r) => r.errors !== "")).toHaveLength(13);
+    expect(got).toEqual(withoutIds(expected));
+  });
+
+  it("counts and lists the issues of every slice in the summary", async () => {
+    const upload: UploadInput = { ...(await form(csvFile())), maxRows: 10_000, output: "summary" };
+    const out = await handleUpload(servingModel(), upload);
+    if (out.kind !== "summary") throw new Error("expected a summary");
+    const { summary } = out;
+    expect([summary.rows, summary.ok, summary.failed]).toEqual([450, 437, 13]);
+    expect(summary.head.map((h) => h.row)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(summary.issues.map((i) => i.row)).toEqual(
+      Array.from({ length: 13 }, (_, k) => 37 * k + 6),
+    );
+  });
+});
+
+describe("bytes a scoring thread was given", () => {
+  it("are freed once the upload is parsed, and the answer is the same", async () => {
+    const { body, contentType } = await form(csvFile());
+    const kept = await handleUpload(servingModel(), {
+      body: body.slice(),
+      contentType,
+      maxRows: 10_000,
+      output: "csv",
+    });
+    const released: UploadInput = {
+      body,
+      contentType,
+      maxRows: 10_000,
+      output: "csv",
+      releaseBody: true,
+    };
+    const out = await handleUpload(servingModel(), released);
+    expect(body.byteLength).toBe(0);
+    if (out.kind !== "csv" || kept.kind !== "csv") throw new Error("expected files");
+    expect(withoutIds(out.body)).toEqual(withoutIds(kept.body));
+  });
+
+  it("are freed once an API body is decoded, and the answer is the same", async () => {
+    const csv = () => new TextEncoder().encode(csvFile());
+    const input = { kind: "csv", flags: {}, csvOut: true, maxRows: 1000 } as const;
+    const kept = await handleApiBody(servingModel(), { ...input, body: csv() });
+    const body = csv();
+    const out = await handleApiBody(servingModel(), { ...input, body, releaseBody: true });
+    expect(body.byteLength).toBe(0);
+    expect(withoutIds(out.body)).toHaveLength(450);
+    expect(withoutIds(out.body)).toEqual(withoutIds(kept.body));
+  });
+});
+
+describe("releaseBytes", () => {
+  it("leaves bytes that share their buffer, or a buffer that cannot be detached, intact", () => {
+    const whole = new Uint8Array(8).fill(7);
+    const part = whole.subarray(2, 4);
+    releaseBytes(part);
+    expect([...whole]).toEqual([7, 7, 7, 7, 7, 7, 7, 7]);
+    const pooled = Buffer.from("a small pooled buffer");
+    releaseBytes(pooled);
+    expect(pooled.toString()).toBe("a small pooled buffer");
+    releaseBytes(whole);
+    expect(whole.byteLength).toBe(0);
+    releaseBytes(whole); // twice: nothing left to free, no error
+  });
+});
