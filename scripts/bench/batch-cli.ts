@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { MALLOC_ENV } from "../../server/node-flags";
 import { generateCsv } from "../batch/generate";
 
 export type BatchCliResult = { rows: number; rows_per_s: number; peak_rss_mib: number };
@@ -30,6 +31,9 @@ export async function measureBatchCli(root: string, rows: number): Promise<Batch
           HOME: process.env.HOME,
           NODE_ENV: "production",
           MODEL_URI: process.env.MODEL_URI ?? "models",
+          // The image's ENV holds for every process in the container, a batch job's CLI too
+          // (ADR 0053); ~10 MiB off the CLI's peak on 200k rows, CPU per row unchanged.
+          ...MALLOC_ENV,
         },
         stdio: ["ignore", "pipe", "inherit"],
       },
