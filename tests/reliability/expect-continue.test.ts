@@ -9,7 +9,7 @@ import { startServer, TEST_API_KEY, type TestServer } from "../http/helpers/serv
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startServer({ RATE_LIMIT_PER_MINUTE: "0" });
+  server = await startServer({ RATE_LIMIT_PER_MINUTE: "0" }, { waitPath: "/readyz" });
 });
 afterAll(async () => server?.stop());
 
@@ -49,7 +49,7 @@ describe("Expect: 100-continue", () => {
   ])("%s: the refusal comes before the body is sent", async (_what, headers, status) => {
     const request = head(headers, 5_000_000);
     const answer = await request.first;
-    expect(answer.startsWith(`HTTP/1.1 ${status} `)).toBe(true);
+    expect(answer.slice(0, 200)).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
     expect(answer).not.toContain("100 Continue");
     request.socket.destroy();
   });
