@@ -163,7 +163,7 @@ function batchCliSection(r: BenchReport): string {
 \`data/ames.csv\`), as its own process with the server's scoring threads, right after the API's
 batches in the same run: **${Math.round(c.rows_per_s).toLocaleString("en-US")} rows/s** (after the model is
 loaded), peak RSS **${Math.round(c.peak_rss_mib)} MiB** (the CLI's own \`max_rss_mb\`), with its
-defaults (500-row chunks, the scoring threads alone holding the model; ADR 0048).
+defaults (250-row chunks, the scoring threads alone holding the model; ADRs 0048, 0055).
 `;
 }
 
