@@ -57,8 +57,8 @@ export type CsvChunkOutput = {
 /**
  * The copied input cells of a record, as csvFields writes them after safeCell. A record of
  * plain text (`line` given: no quotes, so no cell needs quoting) is copied as it came when
- * every cell goes out in order, instead of being escaped and joined again cell by cell: on an
- * 80-column file that was ~10 of the chunk's ~45 µs per row (ADR 0055).
+ * every cell goes out in order, instead of being escaped and joined again cell by cell, the
+ * largest cost of a chunk outside predict() (ADR 0055).
  */
 function copiedFields(layout: CsvLayout, copyAll: boolean, cells: string[], line?: string) {
   if (line !== undefined && copyAll) return safePlainLine(line, cells);

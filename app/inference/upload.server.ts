@@ -25,8 +25,8 @@ const MAX_ISSUES = 100;
 /**
  * Rows scored at once. What a slice allocates (inputs, features, predictions, result lines)
  * outlives the thread's young-generation collections while the slice is scored, so it is
- * promoted and piles up in the old generation until a full collection: 1,000-row slices grew
- * a thread's heap by ~190 MB per 10,000-row file, 100-row slices by ~55 MB (ADR 0053).
+ * promoted and piles up in the old generation until a full collection; the smaller the slice,
+ * the less piles up, at the same CPU per row (ADR 0053).
  */
 const SLICE_ROWS = 100;
 

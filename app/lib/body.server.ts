@@ -113,7 +113,7 @@ export function readBody(
       if (chunks.length === 1) return resolve(chunks[0]);
       const body = Buffer.concat(chunks, size);
       // node's HTTP parser copies each body chunk into a buffer of its own: free them now,
-      // not at the event loop's next GC (a 1.5 MB body is ~23 of them; ADR 0053).
+      // not at the event loop's next GC, which waits for V8's external-memory limit (ADR 0053).
       for (const chunk of chunks) releaseBytes(chunk);
       resolve(body);
     };

@@ -41,9 +41,8 @@ export const USAGE = `Usage:
 const MIN_CHUNK = 1;
 const MAX_CHUNK = 100_000;
 // Chunks large enough that a thread's fixed cost per task is small, small enough that a
-// thread's live heap, and so how far V8 grows it, stays small: on 200k rows 250 rows peak
-// ~60 MB lower than 500 (and 500 ~100 MB lower than 2,000) at the same CPU per row within
-// what the shared machine resolves (ADR 0048, 0055; docs/batch-scoring.md).
+// thread's live heap, and so how far V8 grows it, stays small; measured per size in ADRs 0048
+// and 0055 (docs/batch-scoring.md).
 const DEFAULT_CHUNK = 250;
 
 function defaultErrorsUri(output: string): string {
