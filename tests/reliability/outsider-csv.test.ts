@@ -68,6 +68,19 @@ describe("a CSV line of millions of separators is refused before it is parsed", 
     expect(res.body).toContain("Line 2 of the CSV file");
   });
 
+  it("a record continued over many short lines by quoted line breaks: the same 413", async () => {
+    // Each physical line is under the limit; the record they make is 2 million cells.
+    const record = `"x\n"${",".repeat(100_000)}`.repeat(20);
+    const res = await send(server.url, {
+      method: "POST",
+      path: "/api/v1/predict",
+      headers: { "Content-Type": "text/csv", "X-API-Key": TEST_API_KEY },
+      body: Buffer.from(`${HEADER}\n${record}\n`),
+    });
+    expect(res.status).toBe(413);
+    expect(res.body).toContain("Line 2 of the CSV file");
+  });
+
   it("CR-only, CRLF and LF line ends, and a quoted cell over several lines, still parse", () => {
     for (const eol of ["\r", "\r\n", "\n"]) {
       const table = parseCsvRecords(`${HEADER}${eol}${ROW}${eol}${ROW}${eol}`, 10);
