@@ -51,8 +51,6 @@ const state: State = singleton("model-state", () => ({
   pollTimer: undefined,
 }));
 
-export { createStore };
-
 // A replaced session is released only after requests that started on it had time to end.
 const RELEASE_OLD_SESSION_AFTER_MS = 60_000;
 const MAX_RETRY_DELAY_MS = 60_000;

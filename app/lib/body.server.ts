@@ -133,11 +133,6 @@ export function readBody(
 const reads = new WeakMap<BodyStream, Promise<Buffer>>();
 
 /**
- * Bodies being read by a route that checked an API key: at SIGTERM, the server lets those
- * finish and closes every other connection still sending a body (server/shutdown.ts).
- * Shared by the server's bundle and Remix's (a singleton).
- */
-/**
  * Requests that sent `Expect: 100-continue`, answered "100 Continue" only when their body is
  * read: a request refused first (no key, rate limit, 415, 405…) gets its answer before the
  * client sends a byte of its body, which is what the header asks for. Node's default says
@@ -148,6 +143,11 @@ export const awaitingContinue: WeakMap<BodyStream, { writeContinue(): void }> = 
   () => new WeakMap<BodyStream, { writeContinue(): void }>(),
 );
 
+/**
+ * Bodies being read by a route that checked an API key: at SIGTERM, the server lets those
+ * finish and closes every other connection still sending a body (server/shutdown.ts).
+ * Shared by the server's bundle and Remix's (a singleton).
+ */
 export const authenticatedReads: WeakSet<BodyStream> = singleton(
   "authenticated-body-reads",
   () => new WeakSet<BodyStream>(),

@@ -6,9 +6,12 @@ export type ValidationIssue = { path: string; message: string };
 // any length: a 1 MiB key would make a 1 MiB error (twice, detail and errors). A typo is short.
 const MAX_SHOWN_KEY_CHARS = 64;
 
-export function shownKey(key: string): string {
-  return key.length <= MAX_SHOWN_KEY_CHARS ? key : `${key.slice(0, MAX_SHOWN_KEY_CHARS)}…`;
+/** `text` cut to its first `keep` characters, with "…" when something was cut. */
+export function ellipsize(text: string, keep: number): string {
+  return text.length <= keep ? text : `${text.slice(0, keep)}…`;
 }
+
+const shownKey = (key: string) => ellipsize(key, MAX_SHOWN_KEY_CHARS);
 
 /** zod issues as `{path, message}`, one per unknown key, the path dotted, the root named. */
 export function issuesFromZod(

@@ -2,6 +2,7 @@ import { isRowError } from "~/api/schemas";
 // The batch page's view of an upload's results. Pure and browser-safe.
 import type { UploadSummary } from "~/inference/upload.server";
 import { FIELD_BY_NAME } from "~/ml/fields";
+import { ellipsize } from "~/ml/issues";
 import { humanizeLevel } from "~/components/format";
 
 export type PreviewRow = {
@@ -37,7 +38,7 @@ export type BatchView = {
  */
 const SHOWN_NAME_CHARS = 120;
 const shown = (name: string) =>
-  name.length > SHOWN_NAME_CHARS ? `${name.slice(0, SHOWN_NAME_CHARS - 1)}…` : name;
+  name.length > SHOWN_NAME_CHARS ? ellipsize(name, SHOWN_NAME_CHARS - 1) : name;
 
 /** The page's summary, first rows and field issues of an upload's results. */
 export function buildBatchView(summary: UploadSummary): BatchView {
