@@ -14,9 +14,10 @@ import { getMetrics } from "~/lib/metrics.server";
 import { singleton } from "~/lib/singleton.server";
 import type { ApiBodyInput, ApiBodyOutput } from "./api-body.server";
 import type { CsvChunkInput, CsvChunkOutput } from "./csv-chunk.server";
-import { prometheusMeter, replayMeterEvents, type MeterEvent } from "./meter.server";
+import { replayMeterEvents, type MeterEvent } from "./meter.server";
 import type { LoadedModel } from "./model.server";
 import { servingRecalibration } from "./monitor/recalibrate.server";
+import { prometheusMeter } from "./process-meter.server";
 import type { UploadInput, UploadOutput } from "./upload.server";
 import { countWork } from "./work.server";
 
