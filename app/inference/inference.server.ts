@@ -94,8 +94,10 @@ export async function predictApiBody(
   model = getReadyModel(),
 ): Promise<ApiBodyResult> {
   const pool = threadFor(input.body, input.kind);
-  if (!pool)
-    return { ...(await handleApiBody(model, input, prometheusMeter())), thread: "event-loop" };
+  if (!pool) {
+    const output = await handleApiBody(model, input, prometheusMeter());
+    return { ...output, thread: "event-loop" };
+  }
   return { ...(await runOnThread(pool, "api-body", model, input)), thread: "worker" };
 }
 
