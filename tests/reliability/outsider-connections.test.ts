@@ -1,6 +1,10 @@
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HEADERS_TIMEOUT_MS, MAX_CONNECTIONS } from "../../server/connections";
+import {
+  HEADERS_TIMEOUT_MS,
+  MAX_CONNECTIONS,
+  MAX_IN_FLIGHT_PER_CONNECTION,
+} from "../../server/connections";
 import { startServer, type TestServer } from "../http/helpers/server";
 import { rawRequest, sleep } from "./raw";
 
@@ -66,12 +70,15 @@ describe("connections are bounded", () => {
     60_000,
   );
 
-  it(
-    "a head that trickles in (a header line a second) gets a 408 and its connection closes",
-    async () => {
+  it.each([
+    ["the app's port", () => server.port],
+    ["the metrics port", () => server.metricsPort],
+  ])(
+    "%s: a head that trickles in (a header line a second) gets a 408 and its connection closes",
+    async (_what, port) => {
       // node's default is 60 s plus up to a 30 s check interval; this test's own timeout is
       // below that (it fails without the server's setting), not a measure of the 408's time.
-      const socket = net.connect(server.port, "127.0.0.1");
+      const socket = net.connect(port(), "127.0.0.1");
       let text = "";
       socket.setEncoding("latin1");
       socket.on("data", (chunk: string) => (text += chunk));
@@ -88,4 +95,19 @@ describe("connections are bounded", () => {
     },
     HEADERS_TIMEOUT_MS * 3,
   );
+
+  it("the metrics port: a connection pipelining 1,000 scrapes is closed, as on the app's port", async () => {
+    // Each scrape renders the whole registry; without the in-flight cap all 1,000 ran and
+    // were answered.
+    const socket = net.connect(server.metricsPort, "127.0.0.1");
+    let text = "";
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk: string) => (text += chunk));
+    socket.on("error", () => {}); // the server may reset it: what arrived is the answer
+    const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    socket.write("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n".repeat(1000));
+    await closed;
+    const answered = text.match(/HTTP\/1\.1 200/g)?.length ?? 0;
+    expect(answered).toBeLessThanOrEqual(MAX_IN_FLIGHT_PER_CONNECTION);
+  });
 });
