@@ -25,10 +25,10 @@ import {
   type Stream,
 } from "./recalibration";
 import {
+  calibrationFacts,
   coldGrid,
   coldStartOf,
   pairedBootstrap,
-  shiftQuantiles,
   type CalibrationYear,
 } from "./recalibration-cold";
 import { consoleReporter } from "./report";
@@ -153,9 +153,10 @@ type FoldData = { streams: Stream[]; calibrationYear: CalibrationYear };
  */
 function coldStartCheck(folds: FoldData[], today: RecalibrationSettings) {
   const streams = folds.flatMap((f) => f.streams);
+  const facts = folds.map((f) => calibrationFacts(f.calibrationYear, today.level));
   const scored = coldGrid(today).map((c) => {
-    const perFold = folds.map((f) => {
-      const cold = coldStartOf(c, f.calibrationYear, today.level);
+    const perFold = folds.map((f, k) => {
+      const cold = coldStartOf(c, facts[k]);
       const results = f.streams.map((st) => replay(st.rows, c.settings, undefined, cold));
       const cells = f.streams.flatMap((st, i) => cellsOf(st, results[i]));
       return { cells, results, score: scoreCells(cells), prior: cold.prior };
@@ -168,7 +169,7 @@ function coldStartCheck(folds: FoldData[], today: RecalibrationSettings) {
   const ranked = [...scored].sort((a, b) => a.score - b.score);
   const noise = new Map<(typeof scored)[number], ReturnType<typeof pairedBootstrap>>();
   const vsToday = (x: (typeof scored)[number]) => {
-    if (!noise.has(x)) noise.set(x, pairedBootstrap(streams, base.served, x.served));
+    if (!noise.has(x)) noise.set(x, pairedBootstrap(streams, base, x));
     return noise.get(x)!;
   };
   const passes = (x: (typeof scored)[number]) =>
@@ -205,10 +206,11 @@ function coldStartCheck(folds: FoldData[], today: RecalibrationSettings) {
     x.c.kind === "prior" ? `${x.c.kind} ${x.c.prior}` : x.c.kind;
   const families = [...new Set(scored.slice(1).map(family))];
   return {
-    calibration_years: folds.map((f) => {
-      const q = shiftQuantiles(f.calibrationYear, today.level);
-      return { delta: round(q.delta), quantile: round(q.plain), shifted: round(q.shifted) };
-    }),
+    calibration_years: facts.map((q) => ({
+      delta: round(q.delta),
+      quantile: round(q.plain),
+      shifted: round(q.shifted),
+    })),
     rule:
       "replaces today's only if the score is lower, neither fold's score is higher, and the " +
       "paired bootstrap's 95% interval of the difference lies below 0 (not the noise of the sales)",
