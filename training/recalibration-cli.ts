@@ -19,6 +19,7 @@ import {
   foldRows,
   replay,
   scoreCells,
+  scoreYear,
   settingsGrid,
   streamsOf,
   type LevelCorrection,
@@ -53,19 +54,20 @@ async function main(): Promise<void> {
       backtestCandidate(ds, base, chosenCandidate(readSelection()), workDir, r),
     );
     const views = bt.models.map((m, k) => foldView(m, bt.folds[k].fit, bt.rounds));
-    const folds = await r.stage("Serve each test year with the other year's calibration", () =>
-      views.map((view, k) => {
+    const folds = await r.stage("Serve each test year with the other year's calibration", () => {
+      const years = views.map((view, k) => scoreYear(view, bt.folds[k].test));
+      return views.map((_, k) => {
         const other = 1 - k;
         const calib = foldCalibration(views[other], bt.folds[other]);
         const { fit, test } = BACKTEST_FOLDS[k];
         const fold = `${fit[0]}–${fit[fit.length - 1]} → ${test[0]}`;
         return {
-          streams: streamsOf(fold, foldRows(view, bt.folds[k].test, calib)),
+          streams: streamsOf(fold, foldRows(years[k], calib)),
           // The year that calibration was fitted on, under it: what a cold start may use.
-          calibrationYear: foldRows(views[other], bt.folds[other].test, calib),
+          calibrationYear: foldRows(years[other], calib),
         };
-      }),
-    );
+      });
+    });
     const streams = folds.flatMap((f) => f.streams);
     const evaluate = (s: RecalibrationSettings, level?: LevelCorrection) => {
       const cells = streams.flatMap((st) => cellsOf(st, replay(st.rows, s, level)));
