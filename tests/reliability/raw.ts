@@ -71,4 +71,4 @@ function dechunk(text: string): string {
   return out;
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { sleep } from "../http/helpers/http";
