@@ -44,7 +44,6 @@ export const PropertyRecordSchema = strictObject(buildShape());
 
 /** A validated raw record: numbers for numeric fields, level strings for categories. */
 export type PropertyRecord = Record<string, number | string | undefined>;
-export type { ValidationIssue };
 
 export type ValidationResult =
   { ok: true; record: PropertyRecord } | { ok: false; issues: ValidationIssue[] };
