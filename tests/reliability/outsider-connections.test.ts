@@ -6,7 +6,7 @@ import {
   MAX_IN_FLIGHT_PER_CONNECTION,
 } from "../../server/connections";
 import { startServer, type TestServer } from "../http/helpers/server";
-import { rawRequest, sleep } from "./raw";
+import { pipeline, rawRequest, sleep } from "./raw";
 
 // Connections that never finish a request (ADR 0052). With node's defaults a stalled request
 // head held its connection ~85 s and nothing capped how many: 10,000 of them (15 KB heads)
@@ -99,14 +99,8 @@ describe("connections are bounded", () => {
   it("the metrics port: a connection pipelining 1,000 scrapes is closed, as on the app's port", async () => {
     // Each scrape renders the whole registry; without the in-flight cap all 1,000 ran and
     // were answered.
-    const socket = net.connect(server.metricsPort, "127.0.0.1");
-    let text = "";
-    socket.setEncoding("latin1");
-    socket.on("data", (chunk: string) => (text += chunk));
-    socket.on("error", () => {}); // the server may reset it: what arrived is the answer
-    const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
-    socket.write("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n".repeat(1000));
-    await closed;
+    const scrape = "GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    const { text } = await pipeline(server.metricsPort, scrape.repeat(1000));
     const answered = text.match(/HTTP\/1\.1 200/g)?.length ?? 0;
     expect(answered).toBeLessThanOrEqual(MAX_IN_FLIGHT_PER_CONNECTION);
   });
