@@ -9,6 +9,7 @@ import { handleCsvChunk, type CsvChunkInput, type CsvChunkOutput } from "./csv-c
 import { loadModel, type LoadedModel } from "./model.server";
 import { monitorModelLoaded } from "./monitor/monitor.server";
 import { predictRecords, type PredictOptions } from "./predict.server";
+import { prometheusMeter } from "./process-meter.server";
 import { createStore, type ModelStore } from "./store.server";
 import { anyThread, runOnThread, threadFor, warmThreads } from "./threads.server";
 import { handleUpload, type UploadInput, type UploadOutput } from "./upload.server";
@@ -79,7 +80,7 @@ export function predict(
   options: PredictOptions = {},
   model = getReadyModel(),
 ): Promise<PredictResponse> {
-  return predictRecords(model, inputs, options);
+  return predictRecords(model, inputs, { ...options, meter: options.meter ?? prometheusMeter() });
 }
 
 export type ApiBodyResult = Omit<ApiBodyOutput, "body"> & {
@@ -93,7 +94,10 @@ export async function predictApiBody(
   model = getReadyModel(),
 ): Promise<ApiBodyResult> {
   const pool = threadFor(input.body, input.kind);
-  if (!pool) return { ...(await handleApiBody(model, input)), thread: "event-loop" };
+  if (!pool) {
+    const output = await handleApiBody(model, input, prometheusMeter());
+    return { ...output, thread: "event-loop" };
+  }
   return { ...(await runOnThread(pool, "api-body", model, input)), thread: "worker" };
 }
 
@@ -103,7 +107,7 @@ export async function predictCsvChunk(
   model = getReadyModel(),
 ): Promise<CsvChunkOutput> {
   const pool = anyThread();
-  if (!pool) return handleCsvChunk(model, input);
+  if (!pool) return handleCsvChunk(model, input, prometheusMeter());
   return runOnThread(pool, "csv-chunk", model, input);
 }
 
@@ -113,7 +117,7 @@ export async function predictUpload(
   model = getReadyModel(),
 ): Promise<UploadOutput<string | Uint8Array<ArrayBuffer>>> {
   const pool = threadFor(input.body, "multipart");
-  if (!pool) return handleUpload(model, input);
+  if (!pool) return handleUpload(model, input, prometheusMeter());
   return runOnThread(pool, "upload", model, input);
 }
 

@@ -1,10 +1,10 @@
-import { getMetrics } from "~/lib/metrics.server";
 import type { ObservedBatch } from "./monitor/batch";
-import { observeBatch } from "./monitor/monitor.server";
 
 // Where predictRecords() reports its counters. On the event loop they go straight to the
-// process's Prometheus registry; a scoring worker thread has no registry of its own that
-// anyone scrapes, so it records the calls and the event loop replays them (score-pool).
+// process's Prometheus registry (process-meter.server.ts, which its callers pass in); a
+// scoring worker thread has no registry of its own that anyone scrapes, so it records the
+// calls and the event loop replays them (threads.server.ts). This module imports no metrics
+// client or logger: the threads' code stays without them (ADR 0060).
 
 export type PredictionSource = "api" | "dashboard" | "batch";
 
@@ -22,21 +22,13 @@ export type MeterEvent =
   | ["predicted", PredictionSource, number, number]
   | ["observed", ObservedBatch];
 
-let processMeter: PredictionMeter | undefined;
-
-export function prometheusMeter(): PredictionMeter {
-  if (processMeter) return processMeter;
-  const metrics = getMetrics();
-  return (processMeter = {
-    invalidRows: (count) => metrics.predictionErrors.inc({ type: "validation" }, count),
-    inferenceFailed: () => metrics.predictionErrors.inc({ type: "inference" }),
-    predicted: (source, rows, batchRows) => {
-      metrics.rowsPredicted.inc({ source }, rows);
-      metrics.batchSize.observe(batchRows);
-    },
-    observed: observeBatch,
-  });
-}
+/** Counts nothing: predictRecords()'s default, for callers outside the serving paths. */
+export const uncountedMeter: PredictionMeter = {
+  invalidRows: () => {},
+  inferenceFailed: () => {},
+  predicted: () => {},
+  observed: () => {},
+};
 
 /** A meter that only records, for a worker thread to send back with its result. */
 export function recordingMeter(): { meter: PredictionMeter; events: MeterEvent[] } {

@@ -9,7 +9,7 @@ import { featurize } from "~/ml/features";
 import { cents } from "~/ml/interval";
 import type { PropertyRecord } from "~/ml/schema";
 import { observePredictions } from "./monitor/observe.server";
-import { prometheusMeter, type PredictionMeter, type PredictionSource } from "./meter.server";
+import { uncountedMeter, type PredictionMeter, type PredictionSource } from "./meter.server";
 import type { LoadedModel } from "./model.server";
 import { runOrt } from "./onnx.server";
 import { checkRecord } from "./record-check.server";
@@ -29,7 +29,10 @@ export type PredictOptions = {
   keepAllInvalid?: boolean;
   /** Metrics label: who asked. */
   source?: PredictionSource;
-  /** Where the counters go (a worker thread records them for the event loop). */
+  /**
+   * Where the counters go: the event loop's callers pass the process's (inference.server.ts),
+   * a worker thread records them for the event loop. Default: counted nowhere.
+   */
   meter?: PredictionMeter;
   /** Row number of inputs[0] in error reports (CSV uploads count from their first data row). */
   firstRow?: number;
@@ -65,7 +68,7 @@ export async function predictRecords(
   options: PredictOptions = {},
 ): Promise<PredictResponse> {
   checkCaps(options, inputs.length);
-  const meter = options.meter ?? prometheusMeter();
+  const meter = options.meter ?? uncountedMeter;
   const firstRow = options.firstRow ?? 0;
   const valid: PropertyRecord[] = [];
   const validAt: number[] = [];

@@ -20,9 +20,13 @@ import {
   type ValidationResult,
 } from "~/ml/schema";
 
-const isValidRecord = new Ajv({ strict: true, allErrors: false }).compile(
-  toJSONSchema(PropertyRecordSchema, { target: "draft-7", io: "input" }),
-);
+// Compiled on the first record step 1 does not pass: a scoring thread whose records all pass
+// it never builds it (ajv's instance and the compiled schema, ADR 0060).
+let ajvCheck: ((record: unknown) => boolean) | undefined;
+const isValidRecord = (record: unknown) =>
+  (ajvCheck ??= new Ajv({ strict: true, allErrors: false }).compile(
+    toJSONSchema(PropertyRecordSchema, { target: "draft-7", io: "input" }),
+  ))(record);
 
 /** The test of a present value `v` of field `f` (its levels are `levels[k]`, from LEVELS). */
 function valueTest(f: FieldSpec, k: number): string {

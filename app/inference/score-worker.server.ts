@@ -40,7 +40,8 @@ function modelFor(ref: ModelRef): Promise<LoadedModel> {
 }
 
 /** Text as bytes whose buffer can move (a pooled Buffer's cannot: it holds other Buffers). */
-const bytesOf = (text: string): Bytes => new TextEncoder().encode(text);
+const encoder = new TextEncoder();
+const bytesOf = (text: string): Bytes => encoder.encode(text);
 
 /** `answer` with `bytes`' buffer moved, not copied, to the event loop. */
 function moving<T>(answer: T, bytes: Bytes): T {

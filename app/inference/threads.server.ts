@@ -14,9 +14,10 @@ import { getMetrics } from "~/lib/metrics.server";
 import { singleton } from "~/lib/singleton.server";
 import type { ApiBodyInput, ApiBodyOutput } from "./api-body.server";
 import type { CsvChunkInput, CsvChunkOutput } from "./csv-chunk.server";
-import { prometheusMeter, replayMeterEvents, type MeterEvent } from "./meter.server";
+import { replayMeterEvents, type MeterEvent } from "./meter.server";
 import type { LoadedModel } from "./model.server";
 import { servingRecalibration } from "./monitor/recalibrate.server";
+import { prometheusMeter } from "./process-meter.server";
 import type { UploadInput, UploadOutput } from "./upload.server";
 import { countWork } from "./work.server";
 
@@ -213,21 +214,23 @@ const refOf = (model: Bundle): ModelRef => ({
   recalibration: servingRecalibration(),
 });
 
+/** `count` warm tasks for `model`: each idle thread takes one (a thread runs one at a time). */
+function warm(pool: Piscina, model: Bundle, count: number): Promise<unknown> {
+  const task: Task = { kind: "warm", model: refOf(model) };
+  return Promise.all(Array.from({ length: count }, () => runOn(pool, task, new Uint8Array(0))));
+}
+
 /**
  * Loads a new bundle into every running thread before it serves; a thread that starts later
- * loads it with its first task. If they cannot load it, offloading is switched off and
- * everything runs on the event loop: slower, still correct. Never throws.
+ * loads it with its first task (none running at start-up or after an idle minute: nothing
+ * to warm). If they cannot load it, offloading is switched off and everything runs on the
+ * event loop: slower, still correct. Never throws.
  */
 export async function warmThreads(model: LoadedModel): Promise<void> {
   const pool = state.pool;
   if (!pool) return;
-  const task: Task = { kind: "warm", model: refOf(model) };
   try {
-    // One task per running thread; a thread runs one task at a time, so idle threads each
-    // take one. None running (at start-up, after an idle minute): nothing to warm.
-    await Promise.all(
-      Array.from({ length: runningThreads() }, () => runOn(pool, task, new Uint8Array(0))),
-    );
+    await warm(pool, model, runningThreads());
   } catch (error) {
     disable(pool, model, error);
   }
@@ -241,10 +244,7 @@ export async function warmThreads(model: LoadedModel): Promise<void> {
 export async function loadOnThreads(model: Bundle): Promise<void> {
   const pool = state.pool;
   if (!pool) throw new Error("no scoring threads");
-  const task: Task = { kind: "warm", model: refOf(model) };
-  await Promise.all(
-    Array.from({ length: state.threads }, () => runOn(pool, task, new Uint8Array(0))),
-  );
+  await warm(pool, model, state.threads);
 }
 
 /** Offloading off for good after a thread could not load the serving bundle. */

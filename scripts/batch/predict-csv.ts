@@ -4,6 +4,7 @@ import { parse } from "csv-parse/sync";
 import type { CsvChunkInput, CsvChunkOutput, CsvLayout } from "~/inference/csv-chunk.server";
 import { csvLine } from "~/inference/csv.server";
 import { HousingMLError } from "~/lib/errors.server";
+import { releaseBytes } from "~/lib/release-bytes.server";
 import { ERROR_COLUMNS, planLayout, type Layout } from "./columns";
 import { ownsChunk, type PartSpec } from "./part";
 import { InputError } from "./source";
@@ -24,6 +25,12 @@ export type PredictOptions = {
   keep: readonly string[];
   onlyPredictions: boolean;
   predictChunk: ChunkPredictor;
+  /**
+   * The input's buffers are this run's alone, and a write is done with its bytes when its
+   * callback runs (run.ts: read streams, file sinks): free both once used (ADR 0060). Not
+   * for a Writable that keeps what it is given (a test's collector).
+   */
+  release?: boolean;
   /** Chunks scored at once (default 2: one waits while one runs). */
   inFlight?: number;
   onProgress?: (p: Progress) => void;
@@ -48,8 +55,32 @@ const CR = 0x0d;
 const QUOTE = 0x22;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
-async function write(stream: Writable, text: string | Uint8Array): Promise<void> {
-  if (!stream.write(text)) await once(stream, "drain");
+async function write(
+  stream: Writable,
+  text: string | Uint8Array,
+  written?: () => void,
+): Promise<void> {
+  if (!stream.write(text, written)) await once(stream, "drain");
+}
+
+/**
+ * A chunk's answer to its two files, its buffer freed once both have taken their part (the
+ * write callback: the file stream is done with the bytes). Left to the collector, this
+ * thread's dead answers and read buffers reached 20–48 MiB at the run's peak (ADR 0060).
+ */
+async function writeAnswer(
+  output: Writable,
+  errors: Writable,
+  answer: CsvChunkOutput,
+  release: boolean,
+) {
+  const { lines, outputBytes } = answer;
+  const parts: [Writable, Uint8Array][] = [];
+  if (outputBytes > 0) parts.push([output, lines.subarray(0, outputBytes)]);
+  if (lines.length > outputBytes) parts.push([errors, lines.subarray(outputBytes)]);
+  let left = parts.length;
+  const written = release ? () => --left === 0 && releaseBytes(lines) : undefined;
+  for (const [stream, bytes] of parts) await write(stream, bytes, written);
 }
 
 /**
@@ -59,6 +90,8 @@ async function write(stream: Writable, text: string | Uint8Array): Promise<void>
  */
 class RecordCutter {
   private buf: Buffer = Buffer.alloc(0);
+  /** The whole buffer `buf` views: freed once every chunk cut from it was copied on. */
+  private backing: Buffer | undefined;
   private scanned = 0;
   private lineStart = 0;
   private quoted = false;
@@ -76,11 +109,17 @@ class RecordCutter {
   constructor(
     private readonly newline: CsvLayout["newline"],
     private readonly perChunk: number,
+    private readonly release: boolean,
   ) {}
 
   /** Whole chunks of `perChunk` records found after adding `data`. */
   push(data: Buffer): { bytes: Buffer; records: number; line: number }[] {
-    this.buf = this.buf.length === 0 ? data : Buffer.concat([this.buf, data]);
+    // The chunks the last push returned were copied before this one (send()): what is
+    // left of the old buffer is in `buf` or joined to `data` here, so the old one is dead.
+    const old = this.backing;
+    this.buf = this.backing = this.buf.length === 0 ? data : Buffer.concat([this.buf, data]);
+    if (this.release && old) releaseBytes(old);
+    if (this.release && this.buf !== data) releaseBytes(data);
     if (this.nextQuote === -1) this.nextQuote = -2; // the new bytes may hold one
     const out: { bytes: Buffer; records: number; line: number }[] = [];
     for (;;) {
@@ -181,9 +220,7 @@ export async function predictCsv(
       summary.predicted += done.predicted;
       summary.failedRows += done.failedRows;
       summary.errorLines += done.errorLines;
-      const { lines, outputBytes } = done;
-      if (outputBytes > 0) await write(output, lines.subarray(0, outputBytes));
-      if (lines.length > outputBytes) await write(errors, lines.subarray(outputBytes));
+      await writeAnswer(output, errors, done, opts.release === true);
     }
     opts.onProgress?.({
       bytes,
@@ -233,7 +270,7 @@ export async function predictCsv(
         csvLayout = { ...layout, newline: found.newline };
         await write(output, csvLine(layout.outputHeader));
         await write(errors, csvLine([...ERROR_COLUMNS]));
-        cutter = new RecordCutter(found.newline, opts.chunk);
+        cutter = new RecordCutter(found.newline, opts.chunk, opts.release === true);
         for (const c of cutter.push(head.subarray(start + found.length))) await send(c);
         continue;
       }

@@ -63,6 +63,7 @@ export async function runPredict(args: PredictArgs): Promise<PredictReport> {
         keep: args.keep,
         onlyPredictions: args.onlyPredictions,
         predictChunk,
+        release: true, // a read stream's buffers, file sinks
         // Two chunks per thread: one running, one waiting, so no thread idles between them.
         inFlight: Math.max(2, 2 * model.threads),
         onProgress: (p) => progress.update(p),

@@ -5,6 +5,7 @@ import { loadModel, type LoadedModel } from "~/inference/model.server";
 import { LocalModelStore } from "~/inference/store.server";
 import { runOrt } from "~/inference/onnx.server";
 import { predictRecords } from "~/inference/predict.server";
+import { prometheusMeter } from "~/inference/process-meter.server";
 import { validateRecord, type PropertyRecord } from "~/ml/schema";
 import { median } from "./load";
 
@@ -77,14 +78,16 @@ export async function benchInProcess(
   const fm1 = featurize(one, model.featureState);
   const fmN = featurize(many, model.featureState);
   const ms = (seconds * 1000) / 2;
+  // Counted as the API counts them (inference.server.ts passes the process's meter).
+  const counted = { meter: prometheusMeter() };
 
   const one1 = await interleaved(
-    () => predictRecords(model, [single]),
+    () => predictRecords(model, [single], counted),
     () => runOrt(model.session, fm1.matrix, 1, fm1.nFeatures),
     ms,
   );
   const manyN = await interleaved(
-    () => predictRecords(model, batch),
+    () => predictRecords(model, batch, counted),
     () => runOrt(model.session, fmN.matrix, fmN.nRows, fmN.nFeatures),
     ms,
   );

@@ -2,6 +2,7 @@
 // for one record and for 1,000, with the flags off, with comparables, and with explain; and the
 // comparables search alone. Run: npx tsx scripts/bench/trust-cost.ts [seconds]
 import { predictRecords, type PredictOptions } from "~/inference/predict.server";
+import { prometheusMeter } from "~/inference/process-meter.server";
 import { comparableSubject, findComparables } from "~/ml/comparables";
 import { validateRecord, type PropertyRecord } from "~/ml/schema";
 import { loadRecords, resample } from "./data";
@@ -14,11 +15,12 @@ async function main() {
   const records = loadRecords("data/ames.csv");
   const single = records[0];
   const batch = resample(records, 1000);
+  const meter = prometheusMeter(); // counted as the API counts them
   const cases: [string, unknown[], PredictOptions][] = [
-    ["1 record, flags off", [single], {}],
-    ["1 record, comparables", [single], { comparables: true } as PredictOptions],
-    ["1,000 records, flags off", batch, {}],
-    ["1,000 records, comparables", batch, { comparables: true } as PredictOptions],
+    ["1 record, flags off", [single], { meter }],
+    ["1 record, comparables", [single], { meter, comparables: true }],
+    ["1,000 records, flags off", batch, { meter }],
+    ["1,000 records, comparables", batch, { meter, comparables: true }],
   ];
   const rounds = 7;
   const per: number[][] = cases.map(() => []);

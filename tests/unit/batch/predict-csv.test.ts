@@ -1,4 +1,7 @@
-import { readFileSync } from "node:fs";
+import { createReadStream, createWriteStream, readFileSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
@@ -224,6 +227,44 @@ describe("predictCsv", () => {
     }
     expect(whole.summary).toMatchObject({ rows: 45, chunks: 12, failedRows: 2 });
   });
+
+  it.each([97, 1 << 20])(
+    "frees its read buffers and answers (release) and still writes the same files (reads of %i bytes)",
+    async (highWaterMark) => {
+      // The CLI's way (run.ts): file sinks, whose answers are freed once written, and a file
+      // read in pieces: small ones, mostly joined to the rest of the one before and freed, or
+      // one read that every chunk is cut from. A buffer freed before its last use would read
+      // as empty here.
+      const text = stringify(mixed);
+      const whole = await run(text, { chunk: 4 });
+      const dir = await mkdtemp(path.join(tmpdir(), "predict-release-"));
+      try {
+        const file = (name: string) => path.join(dir, name);
+        await writeFile(file("in.csv"), text);
+        const output = createWriteStream(file("out.csv"));
+        const errors = createWriteStream(file("errors.csv"));
+        const summary = await predictCsv(
+          createReadStream(file("in.csv"), { highWaterMark }),
+          output,
+          errors,
+          {
+            chunk: 4,
+            part: WHOLE_INPUT,
+            keep: [],
+            onlyPredictions: false,
+            predictChunk,
+            release: true,
+          },
+        );
+        await Promise.all([output, errors].map((s) => new Promise((done) => s.end(done))));
+        expect(summary).toEqual(whole.summary);
+        expect(await readFile(file("out.csv"), "utf8")).toBe(whole.output);
+        expect(await readFile(file("errors.csv"), "utf8")).toBe(whole.errors);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it("keeps id columns and can write predictions only", async () => {
     const withId = stringify([
