@@ -9,6 +9,7 @@ import {
 } from "~/lib/errors.server";
 import { FIELD_BY_NAME, REQUIRED_FIELDS, TARGET_FIELD } from "~/ml/fields";
 import { checkLineLengths } from "./csv-lines.server";
+import { LONE_CR_OR_LF, plainCsvTable } from "./csv-plain.server";
 
 // CSV in and out for the API, the dashboard's upload and the batch CLI: one column policy,
 // one result layout, one cell escaping.
@@ -26,6 +27,11 @@ export const MAX_CSV_COLUMNS = 256;
 export const MAX_CSV_CELL_CHARS = 8 * 1024;
 /** Characters in one line (its cells together). */
 export const MAX_CSV_LINE_CHARS = 64 * 1024;
+const LIMITS = {
+  maxColumns: MAX_CSV_COLUMNS,
+  maxCell: MAX_CSV_CELL_CHARS,
+  maxLine: MAX_CSV_LINE_CHARS,
+};
 
 /**
  * Parses CSV text with a header row. Empty lines are skipped; a leading BOM (Excel) is
@@ -37,6 +43,8 @@ export const MAX_CSV_LINE_CHARS = 64 * 1024;
  */
 export function parseCsvRecords(text: string, maxRows: number): CsvTable {
   if (text.trim() === "") throw new MalformedRequestError("The CSV file is empty.");
+  const plain = plainCsvTable(text, { maxRows, ...LIMITS });
+  if (plain) return plain;
   checkLineLengths(text, MAX_CSV_LINE_CHARS, MAX_CSV_COLUMNS);
   let columns: string[] = [];
   let rows: Record<string, string>[];
@@ -273,8 +281,6 @@ export function toResultCsv(
   // csvLine writes what csv-stringify wrote, at a fraction of its cost and garbage (ADR 0063).
   return (withHeader ? [header, ...rows] : rows).map(csvLine).join("");
 }
-
-const LONE_CR_OR_LF = /\r(?!\n)|(?<!\r)\n/;
 
 // A cell csv-stringify quotes (its default options): one with a quote, comma or line break.
 const NEEDS_QUOTES = /[",\r\n]/;
