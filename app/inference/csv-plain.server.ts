@@ -1,5 +1,3 @@
-import type { CsvTable } from "./csv.server";
-
 // parseCsvRecords' fast path: most uploads are plain lines (cells quoted whole at most, as
 // spreadsheets and R write them), which csv-parse reads at ~30 µs a record, building each cell
 // through a buffer of its own (ADR 0063). Such a file is split here into the same records;
@@ -24,39 +22,46 @@ function plainNewline(text: string): "\n" | "\r\n" | undefined {
   return text[at + 1] === "\n" && !LONE_CR_OR_LF.test(text) ? "\r\n" : undefined;
 }
 
+/** A file of plain lines, checked: its header and its data lines. */
+export type PlainCsv = { columns: string[]; lines: string[]; limits: CsvLimits };
+
 /**
- * The records csv-parse gives for `text` (bom, skip_empty_lines, a header trimmed into the
- * keys), when it has one kind of line break, no quote but around a whole cell (so no quoted
- * comma, line break or quote), a valid header and every line as wide as the header within
- * every limit; undefined otherwise (csv-parse then decides).
+ * `text` as plain lines when csv-parse would read it so: one kind of line break, no quote
+ * but around a whole cell (so no quoted comma, line break or quote), a valid header, and
+ * every line as wide as the header within every limit; undefined otherwise (csv-parse then
+ * decides). plainRecords builds the records csv-parse gives (bom, skip_empty_lines, the
+ * header trimmed into the keys), a slice at a time if need be.
  */
-export function plainCsvTable(text: string, limits: CsvLimits): CsvTable | undefined {
+export function plainCsv(text: string, limits: CsvLimits): PlainCsv | undefined {
   if (text.charCodeAt(0) === 0xfeff) return undefined;
   const newline = plainNewline(text);
   if (!newline) return undefined;
-  const lines = text.split(newline);
-  let at = lines.findIndex((line) => line !== "");
-  const header = at === -1 ? [] : cellsOf(lines[at], limits);
+  const lines = text.split(newline).filter((line) => line !== "");
+  const header = lines.length === 0 ? [] : cellsOf(lines[0], limits);
   if (!header || header.length === 0 || header.length > limits.maxColumns) return undefined;
   const columns = header.map((h) => h.trim());
   if (columns.includes("") || new Set(columns).size !== columns.length) return undefined;
+  if (lines.length === 1 || lines.length - 1 > limits.maxRows) return undefined;
+  for (let i = 1; i < lines.length; i++) {
+    if (cellsOf(lines[i], limits)?.length !== columns.length) return undefined;
+  }
+  return { columns, lines: lines.slice(1), limits };
+}
+
+/** The records of data lines `start` to `end` of a checked plain file. */
+export function plainRecords(plain: PlainCsv, start: number, end: number) {
+  const { columns, lines, limits } = plain;
   // Every record a copy of one object with every key, defined as csv-parse defines them (own
   // properties: a column may be named "__proto__"): adding 80 keys to each record one by one
   // made V8 keep it as a dictionary, three times the memory of a csv-parse record.
   const template: Record<string, string> = {};
   for (const c of columns) Object.defineProperty(template, c, FIELD(""));
-  const records: Record<string, string>[] = [];
-  for (at++; at < lines.length; at++) {
-    if (lines[at] === "") continue;
-    const cells = cellsOf(lines[at], limits);
-    if (!cells || cells.length !== columns.length || records.length === limits.maxRows) {
-      return undefined;
-    }
+  return lines.slice(start, end).map((line) => {
+    const cells = cellsOf(line, limits)!; // checked by plainCsv
     const record = { ...template }; // the template's shape: no key added, values replaced
     for (let i = 0; i < columns.length; i++) record[columns[i]] = cells[i];
-    records.push(record);
-  }
-  return records.length > 0 ? { columns, records } : undefined;
+    return record;
+  });
 }
 
 /**

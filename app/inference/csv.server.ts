@@ -9,7 +9,7 @@ import {
 } from "~/lib/errors.server";
 import { FIELD_BY_NAME, REQUIRED_FIELDS, TARGET_FIELD } from "~/ml/fields";
 import { checkLineLengths } from "./csv-lines.server";
-import { LONE_CR_OR_LF, plainCsvTable } from "./csv-plain.server";
+import { LONE_CR_OR_LF, plainCsv, plainRecords } from "./csv-plain.server";
 
 // CSV in and out for the API, the dashboard's upload and the batch CLI: one column policy,
 // one result layout, one cell escaping.
@@ -42,9 +42,18 @@ const LIMITS = {
  * columns, MAX_CSV_CELL_CHARS in a cell or MAX_CSV_LINE_CHARS in a line → 413.
  */
 export function parseCsvRecords(text: string, maxRows: number): CsvTable {
+  const table = readCsvTable(text, maxRows);
+  return { columns: table.columns, records: table.slice(0, table.rows) };
+}
+
+/** parseCsvRecords, the records of plain lines built a slice at a time (ADR 0063). */
+export function readCsvTable(text: string, maxRows: number) {
   if (text.trim() === "") throw new MalformedRequestError("The CSV file is empty.");
-  const plain = plainCsvTable(text, { maxRows, ...LIMITS });
-  if (plain) return plain;
+  const plain = plainCsv(text, { maxRows, ...LIMITS });
+  if (plain) {
+    const slice = (from: number, to: number) => plainRecords(plain, from, to);
+    return { columns: plain.columns, rows: plain.lines.length, slice };
+  }
   checkLineLengths(text, MAX_CSV_LINE_CHARS, MAX_CSV_COLUMNS);
   let columns: string[] = [];
   let rows: Record<string, string>[];
@@ -96,7 +105,11 @@ export function parseCsvRecords(text: string, maxRows: number): CsvTable {
     if (!columns.some((c) => REQUIRED_FIELDS.includes(c))) columnPlan(columns);
     throw new InvalidInputError("The CSV file has a header but no data rows.");
   }
-  return { columns, records: rows };
+  return {
+    columns,
+    rows: rows.length,
+    slice: (start: number, end: number) => rows.slice(start, end),
+  };
 }
 
 /**

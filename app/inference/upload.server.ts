@@ -7,7 +7,7 @@ import {
   PayloadTooLargeError,
 } from "~/lib/errors.server";
 import { csvInputFor } from "~/ml/csv-input";
-import { columnPlan, parseCsvRecords, toResultCsv } from "./csv.server";
+import { columnPlan, readCsvTable, toResultCsv } from "./csv.server";
 import type { PredictionMeter } from "./meter.server";
 import type { LoadedModel } from "./model.server";
 import { predictRecords } from "./predict.server";
@@ -147,13 +147,13 @@ export async function handleUpload(
   meter?: PredictionMeter,
 ): Promise<UploadOutput> {
   const { name, text } = readCsvFile(input);
-  const table = parseCsvRecords(text, input.maxRows);
+  const table = readCsvTable(text, input.maxRows);
   const plan = columnPlan(table.columns);
   const toInput = csvInputFor(plan.inputs.map((c) => [c, c]));
   const csvParts: string[] = [];
   const summary: UploadSummary = {
     fileName: name,
-    rows: table.records.length,
+    rows: table.rows,
     ok: 0,
     failed: 0,
     level: undefined,
@@ -164,8 +164,8 @@ export async function handleUpload(
   };
   // Scored a slice at a time, so that only one slice's records, features and results are
   // alive at once: a 10,000-row file held >96 MB on its thread in one piece (ADR 0048).
-  for (let start = 0; start < table.records.length; start += SLICE_ROWS) {
-    const records = table.records.slice(start, start + SLICE_ROWS);
+  for (let start = 0; start < table.rows; start += SLICE_ROWS) {
+    const records = table.slice(start, start + SLICE_ROWS);
     const firstRow = FIRST_ROW + start;
     // A file where no row is valid still gets its per-row errors.
     const { predictions, counts } = await predictRecords(model, records.map(toInput), {

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { HousingMLError } from "~/lib/errors.server";
 import { parseCsvRecords } from "~/inference/csv.server";
-import { plainCsvTable } from "~/inference/csv-plain.server";
+import { plainCsv, plainRecords } from "~/inference/csv-plain.server";
 
 const LIMITS = { maxRows: 4, maxColumns: 256, maxCell: 8 * 1024, maxLine: 64 * 1024 };
 
@@ -62,7 +62,7 @@ describe("plain CSV lines", () => {
     let fast = 0;
     fc.assert(
       fc.property(csvText, (text) => {
-        if (plainCsvTable(text, LIMITS)) fast++;
+        if (plainCsv(text, LIMITS)) fast++;
         expect(outcome(text)).toEqual(outcome(`\uFEFF${text}`));
       }),
       { numRuns: 5000 },
@@ -72,13 +72,13 @@ describe("plain CSV lines", () => {
 
   it("are read without csv-parse: cells quoted whole, as R and spreadsheets write them", () => {
     const text = '"Neighborhood","Gr_Liv_Area"\r\n"North_Ames",1656\r\n\r\n"",""\r\n';
-    expect(plainCsvTable(text, LIMITS)).toEqual({
-      columns: ["Neighborhood", "Gr_Liv_Area"],
-      records: [
-        { Neighborhood: "North_Ames", Gr_Liv_Area: "1656" },
-        { Neighborhood: "", Gr_Liv_Area: "" },
-      ],
-    });
+    const plain = plainCsv(text, LIMITS)!;
+    expect(plain.columns).toEqual(["Neighborhood", "Gr_Liv_Area"]);
+    expect(plainRecords(plain, 0, 2)).toEqual([
+      { Neighborhood: "North_Ames", Gr_Liv_Area: "1656" },
+      { Neighborhood: "", Gr_Liv_Area: "" },
+    ]);
+    expect(plainRecords(plain, 1, 5)).toEqual([{ Neighborhood: "", Gr_Liv_Area: "" }]);
   });
 
   it.each([
@@ -92,6 +92,6 @@ describe("plain CSV lines", () => {
     ["a cell over the limit", `a\n${"x".repeat(8 * 1024 + 1)}\n`],
     ["a header only", "a,b\n"],
   ])("are left to csv-parse with %s", (_name, text) => {
-    expect(plainCsvTable(text, LIMITS)).toBeUndefined();
+    expect(plainCsv(text, LIMITS)).toBeUndefined();
   });
 });
