@@ -26,7 +26,7 @@ import { checkPathDecodes } from "./url-path";
 export type BodyUse = "none" | "form" | "upload";
 
 /** The estimate form is ~80 short fields (~3 KiB urlencoded); nothing legitimate is larger. */
-export const FORM_MAX_BYTES = 64 * 1024;
+const FORM_MAX_BYTES = 64 * 1024;
 
 /**
  * Every route with an action says how it takes a body; start-up fails for an action missing
@@ -145,7 +145,7 @@ export type Admission = {
 const HOST = /^(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]*)|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
 /** The request's URL; a 400 when the Host header is not host[:port] or no URL results. */
-export function requestUrl(req: IncomingMessage): URL {
+function requestUrl(req: IncomingMessage): URL {
   // HTTP/1.1 requests always carry a Host (node answers 400 without one); HTTP/1.0 may not.
   const host = req.headers.host ?? "localhost";
   if (!HOST.test(host)) {

@@ -22,7 +22,6 @@ import {
 import { asProblem } from "./framework-errors";
 import { closeIfBodyLeft } from "./linger-close";
 import { logUnhandled } from "./log-errors";
-import { admitOnConnection } from "./connections";
 import { trackBody } from "./receiving";
 import { resolveRequestId } from "./request-id";
 import { createSecurityHeaders } from "./security";
@@ -175,7 +174,6 @@ export function createAppListener(config: Config, getBuild: () => ServerBuild, d
   }
 
   return async (req: IncomingMessage, res: ServerResponse) => {
-    if (!admitOnConnection(req, res)) return;
     const start = process.hrtime.bigint();
     const requestId = resolveRequestId(req.headers["x-request-id"]);
     const x: Exchange = { req, res, requestId, route: "invalid", logFields: {} };

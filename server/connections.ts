@@ -1,9 +1,10 @@
-import type { IncomingMessage, Server, ServerOptions, ServerResponse } from "node:http";
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 
 // What one TCP connection may hold: a request head that never completes (node's defaults kept
 // such a connection ~85 s, with no cap on how many; ADR 0052), and requests sent without
-// waiting for the answers (pipelining; ADR 0035).
+// waiting for the answers (pipelining; ADR 0035). Every listener of the process (the app's
+// port and the metrics port) is created by createBoundedServer, so both get all of it.
 
 /**
  * Connections open at once; past it node closes a new connection as soon as it is accepted.
@@ -23,19 +24,24 @@ export const MAX_CONNECTIONS = 4096;
 export const HEADERS_TIMEOUT_MS = 15_000;
 const CHECK_INTERVAL_MS = 1_000;
 
-export const connectionOptions: ServerOptions = {
+const connectionOptions: http.ServerOptions = {
   keepAliveTimeout: 65_000,
   headersTimeout: HEADERS_TIMEOUT_MS,
   connectionsCheckingInterval: CHECK_INTERVAL_MS,
 };
 
 /**
- * The same bounds for a server created elsewhere (the metrics port): settable after creation,
- * except the check interval, which stays node's 30 s there.
+ * An HTTP server with every bound of this file: the head's timeout, the connection cap, and
+ * the in-flight cap per connection, checked before `listener` runs.
  */
-export function limitConnections(server: Server): void {
+export function createBoundedServer(
+  listener: (req: IncomingMessage, res: ServerResponse) => unknown,
+): http.Server {
+  const server = http.createServer(connectionOptions, (req, res) => {
+    if (admitOnConnection(req, res)) void listener(req, res);
+  });
   server.maxConnections = MAX_CONNECTIONS;
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  return server;
 }
 
 /**
@@ -49,11 +55,11 @@ export const MAX_IN_FLIGHT_PER_CONNECTION = 16;
 const inFlight = new WeakMap<Socket, number>();
 
 /**
- * Call first for every request: false when it must not run, because its connection was
- * closed, or is closed now for having more than MAX_IN_FLIGHT_PER_CONNECTION requests in
- * flight (the ones already parsed from the same chunk then cost a check each).
+ * False when a request must not run, because its connection was closed, or is closed now for
+ * having more than MAX_IN_FLIGHT_PER_CONNECTION requests in flight (the ones already parsed
+ * from the same chunk then cost a check each).
  */
-export function admitOnConnection(req: IncomingMessage, res: ServerResponse): boolean {
+function admitOnConnection(req: IncomingMessage, res: ServerResponse): boolean {
   const socket = req.socket;
   if (socket.destroyed) return false;
   const n = (inFlight.get(socket) ?? 0) + 1;

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import http from "node:http";
+import type http from "node:http";
 import { getConfig, type Config } from "~/lib/config.server";
 import { ConfigurationError } from "~/lib/errors.server";
 import { getLogger } from "~/lib/logger.server";
@@ -9,7 +9,7 @@ import { startThreads, stopThreads, WORKER_FILE } from "~/inference/threads.serv
 import { stopMonitor } from "~/inference/monitor/monitor.server";
 import { startMonitoring } from "~/inference/monitor/start.server";
 import { createAppListener } from "./app-listener";
-import { connectionOptions, limitConnections } from "./connections";
+import { createBoundedServer } from "./connections";
 import { developmentKey } from "./dev-key";
 import { startMetricsServer } from "./metrics-listener";
 import { loadRemixBuild } from "./remix-build";
@@ -93,8 +93,7 @@ async function main() {
 
   const dev = config.appEnv === "development" && process.env.REMIX_DEV_ORIGIN !== undefined;
   const getBuild = await loadRemixBuild(dev);
-  const app = http.createServer(connectionOptions, createAppListener(config, getBuild, dev));
-  limitConnections(app);
+  const app = createBoundedServer(createAppListener(config, getBuild, dev));
   continueWhenRead(app);
   exitOnListenError(app, "the app", config.host, config.port);
   app.listen(config.port, config.host, () => {
@@ -107,7 +106,6 @@ async function main() {
     config.metricsPort > 0 ? startMetricsServer(config.host, config.metricsPort) : undefined;
   if (metrics) {
     exitOnListenError(metrics, "the metrics port", config.host, config.metricsPort);
-    limitConnections(metrics);
   }
   startScoringWorkers(config, log);
   await startMonitoring(config);

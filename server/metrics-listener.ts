@@ -1,10 +1,13 @@
-import http from "node:http";
+import type http from "node:http";
 import { getMetrics } from "~/lib/metrics.server";
+import { createBoundedServer } from "./connections";
 
-// Prometheus scrape endpoint on its own port so it is never exposed through the ALB.
+// Prometheus scrape endpoint on its own port so it is never exposed through the ALB. Its
+// connections have the app port's bounds: it is reachable inside the VPC, not only by the
+// scraper.
 export function startMetricsServer(host: string, port: number): http.Server {
   const { registry } = getMetrics();
-  const server = http.createServer(async (req, res) => {
+  const server = createBoundedServer(async (req, res) => {
     if (req.url !== "/metrics") {
       res.writeHead(404).end();
       return;

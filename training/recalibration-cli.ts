@@ -19,16 +19,17 @@ import {
   foldRows,
   replay,
   scoreCells,
+  scoreYear,
   settingsGrid,
   streamsOf,
   type LevelCorrection,
   type Stream,
 } from "./recalibration";
 import {
+  calibrationFacts,
   coldGrid,
   coldStartOf,
   pairedBootstrap,
-  shiftQuantiles,
   type CalibrationYear,
 } from "./recalibration-cold";
 import { consoleReporter } from "./report";
@@ -53,19 +54,20 @@ async function main(): Promise<void> {
       backtestCandidate(ds, base, chosenCandidate(readSelection()), workDir, r),
     );
     const views = bt.models.map((m, k) => foldView(m, bt.folds[k].fit, bt.rounds));
-    const folds = await r.stage("Serve each test year with the other year's calibration", () =>
-      views.map((view, k) => {
+    const folds = await r.stage("Serve each test year with the other year's calibration", () => {
+      const years = views.map((view, k) => scoreYear(view, bt.folds[k].test));
+      return views.map((_, k) => {
         const other = 1 - k;
         const calib = foldCalibration(views[other], bt.folds[other]);
         const { fit, test } = BACKTEST_FOLDS[k];
         const fold = `${fit[0]}–${fit[fit.length - 1]} → ${test[0]}`;
         return {
-          streams: streamsOf(fold, foldRows(view, bt.folds[k].test, calib)),
+          streams: streamsOf(fold, foldRows(years[k], calib)),
           // The year that calibration was fitted on, under it: what a cold start may use.
-          calibrationYear: foldRows(views[other], bt.folds[other].test, calib),
+          calibrationYear: foldRows(years[other], calib),
         };
-      }),
-    );
+      });
+    });
     const streams = folds.flatMap((f) => f.streams);
     const evaluate = (s: RecalibrationSettings, level?: LevelCorrection) => {
       const cells = streams.flatMap((st) => cellsOf(st, replay(st.rows, s, level)));
@@ -153,9 +155,10 @@ type FoldData = { streams: Stream[]; calibrationYear: CalibrationYear };
  */
 function coldStartCheck(folds: FoldData[], today: RecalibrationSettings) {
   const streams = folds.flatMap((f) => f.streams);
+  const facts = folds.map((f) => calibrationFacts(f.calibrationYear, today.level));
   const scored = coldGrid(today).map((c) => {
-    const perFold = folds.map((f) => {
-      const cold = coldStartOf(c, f.calibrationYear, today.level);
+    const perFold = folds.map((f, k) => {
+      const cold = coldStartOf(c, facts[k]);
       const results = f.streams.map((st) => replay(st.rows, c.settings, undefined, cold));
       const cells = f.streams.flatMap((st, i) => cellsOf(st, results[i]));
       return { cells, results, score: scoreCells(cells), prior: cold.prior };
@@ -168,7 +171,7 @@ function coldStartCheck(folds: FoldData[], today: RecalibrationSettings) {
   const ranked = [...scored].sort((a, b) => a.score - b.score);
   const noise = new Map<(typeof scored)[number], ReturnType<typeof pairedBootstrap>>();
   const vsToday = (x: (typeof scored)[number]) => {
-    if (!noise.has(x)) noise.set(x, pairedBootstrap(streams, base.served, x.served));
+    if (!noise.has(x)) noise.set(x, pairedBootstrap(streams, base, x));
     return noise.get(x)!;
   };
   const passes = (x: (typeof scored)[number]) =>
@@ -205,10 +208,11 @@ function coldStartCheck(folds: FoldData[], today: RecalibrationSettings) {
     x.c.kind === "prior" ? `${x.c.kind} ${x.c.prior}` : x.c.kind;
   const families = [...new Set(scored.slice(1).map(family))];
   return {
-    calibration_years: folds.map((f) => {
-      const q = shiftQuantiles(f.calibrationYear, today.level);
-      return { delta: round(q.delta), quantile: round(q.plain), shifted: round(q.shifted) };
-    }),
+    calibration_years: facts.map((q) => ({
+      delta: round(q.delta),
+      quantile: round(q.plain),
+      shifted: round(q.shifted),
+    })),
     rule:
       "replaces today's only if the score is lower, neither fold's score is higher, and the " +
       "paired bootstrap's 95% interval of the difference lies below 0 (not the noise of the sales)",

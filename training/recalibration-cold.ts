@@ -29,30 +29,35 @@ export function calibrationScores(year: CalibrationYear): number[] {
 }
 
 /**
- * A new year's prior factor from the calibration year's level shift δ (its median residual as
- * given: the model fitted before that year missed its price level by δ): the conformal quantile
- * of the scores with the shift taken against every sale, (|residual − δ| + |δ|) / half-width,
- * i.e. a new year may miss its level by as much, in whichever direction hurts. (Mirroring the
- * shift alone, |residual − 2δ|, changes nothing for residuals symmetric about δ.) Never below 1.
+ * What a cold start may take from the calibration year, read once per fold: its scores in sale
+ * order, its level shift δ (its median residual as given: the model fitted before that year
+ * missed its price level by δ), and the scores' conformal quantile, plain and with the shift
+ * taken against every sale, (|residual − δ| + |δ|) / half-width, i.e. a new year may miss its
+ * level by as much, in whichever direction hurts. (Mirroring the shift alone, |residual − 2δ|,
+ * changes nothing for residuals symmetric about δ.)
  */
-export function shiftPrior(year: CalibrationYear, level: number): number {
-  return Math.max(1, shiftQuantiles(year, level).shifted);
-}
+export type CalibrationFacts = { scores: number[]; delta: number; plain: number; shifted: number };
 
-/** The calibration year's level shift δ, its scores' quantile, and with the shift against each sale. */
-export function shiftQuantiles(year: CalibrationYear, level: number) {
+export function calibrationFacts(year: CalibrationYear, level: number): CalibrationFacts {
+  const scores = calibrationScores(year);
   const delta = median(year.given.map((r) => r.residual));
-  const rows = [...year.given, ...year.required];
-  const plain = rows.map((r) => Math.abs(r.residual) / r.half);
-  const shifted = rows.map((r) => (Math.abs(r.residual - delta) + Math.abs(delta)) / r.half);
+  const shifted = [...year.given, ...year.required].map(
+    (r) => (Math.abs(r.residual - delta) + Math.abs(delta)) / r.half,
+  );
   return {
+    scores,
     delta,
-    plain: conformalQuantile(plain, level),
+    plain: conformalQuantile(scores, level),
     shifted: conformalQuantile(shifted, level),
   };
 }
 
-/** One cold-start candidate: the settings, and how to build its ColdStart from a fold's calibration year. */
+/** A new year's prior factor from the calibration year's level shift: never below 1. */
+export function shiftPrior(facts: CalibrationFacts): number {
+  return Math.max(1, facts.shifted);
+}
+
+/** One cold-start candidate: the settings, and how to build its ColdStart from a fold's calibration facts. */
 export type ColdCandidate = {
   name: string;
   settings: RecalibrationSettings;
@@ -63,9 +68,9 @@ export type ColdCandidate = {
   seeded: boolean;
 };
 
-export function coldStartOf(c: ColdCandidate, year: CalibrationYear, level: number): ColdStart {
-  const prior = c.prior === "shift" ? shiftPrior(year, level) : c.prior;
-  const seed = c.seeded ? calibrationScores(year).slice(-c.settings.window) : [];
+export function coldStartOf(c: ColdCandidate, facts: CalibrationFacts): ColdStart {
+  const prior = c.prior === "shift" ? shiftPrior(facts) : c.prior;
+  const seed = c.seeded ? facts.scores.slice(-c.settings.window) : [];
   return { prior, shrink: c.shrink, seed };
 }
 
@@ -112,7 +117,8 @@ type Served = ReplayResult["served"];
 
 /**
  * scoreCells from the sales as served, over `picks` (indices into each stream's sales; all of
- * them when absent): the same cells, a mixed stream's two kinds apart.
+ * them when absent): the same cells, a mixed stream's two kinds apart. For the bootstrap's
+ * resamples: the whole replay's score is its own tallies'.
  */
 export function scoreServed(
   streams: readonly Pick<Stream, "name">[],
@@ -144,6 +150,9 @@ export function scoreServed(
   return scoreCells(cells);
 }
 
+/** A configuration's replay: each stream's sales as served, and its score (scoreCells). */
+export type ScoredReplay = { served: readonly Served[]; score: number };
+
 /**
  * Paired bootstrap of a score difference (candidate − reference): the sales of every stream
  * resampled with replacement, the same sales for both. The feedback each sale was served with
@@ -151,20 +160,22 @@ export function scoreServed(
  */
 export function pairedBootstrap(
   streams: readonly Pick<Stream, "name">[],
-  reference: readonly Served[],
-  candidate: readonly Served[],
+  reference: ScoredReplay,
+  candidate: ScoredReplay,
   resamples = 2000,
   seed = 20261202,
 ): { diff: number; low: number; high: number; candidateBetter: number } {
   const rand = mulberry32(seed);
   const diffs: number[] = [];
   for (let b = 0; b < resamples; b++) {
-    const picks = reference.map((s) => Array.from(s, () => Math.floor(rand() * s.length)));
-    diffs.push(scoreServed(streams, candidate, picks) - scoreServed(streams, reference, picks));
+    const picks = reference.served.map((s) => Array.from(s, () => Math.floor(rand() * s.length)));
+    diffs.push(
+      scoreServed(streams, candidate.served, picks) - scoreServed(streams, reference.served, picks),
+    );
   }
   diffs.sort((x, y) => x - y);
   return {
-    diff: scoreServed(streams, candidate) - scoreServed(streams, reference),
+    diff: candidate.score - reference.score,
     low: diffs[Math.floor(0.025 * resamples)],
     high: diffs[Math.ceil(0.975 * resamples) - 1],
     candidateBetter: diffs.filter((d) => d < 0).length / resamples,

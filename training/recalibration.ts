@@ -36,18 +36,38 @@ export type ReplayRow = {
 
 export type Stream = { fold: string; name: string; rows: ReplayRow[] };
 
+type Test = { records: PropertyRecord[]; prices: number[] };
+
+/**
+ * A fold's test year scored by its model, as given and with the required fields only: once per
+ * year, since the year is served under two calibrations (as a test year, and as the calibration
+ * year of the other fold's cold start).
+ */
+export type ScoredYear = {
+  test: Test;
+  given: ReturnType<typeof scoreWithContext>;
+  required: ReturnType<typeof scoreWithContext>;
+};
+
+export function scoreYear(view: ModelView, test: Test): ScoredYear {
+  return {
+    test,
+    given: scoreWithContext(view, test.records),
+    required: scoreWithContext(view, test.records.map(requiredOnly)),
+  };
+}
+
 /**
  * A fold's test year as it would have been served: static intervals from the calibration of the
  * other fold's test year (it never saw this one), as given and with the required fields only.
  */
 export function foldRows(
-  view: ModelView,
-  test: { records: PropertyRecord[]; prices: number[] },
+  year: ScoredYear,
   calib: Calibration,
 ): Record<"given" | "required", ReplayRow[]> {
-  const scored = (variant: "given" | "required") => {
-    const records = variant === "given" ? test.records : test.records.map(requiredOnly);
-    const { logPred, contexts } = scoreWithContext(view, records);
+  const { test } = year;
+  const served = (variant: "given" | "required") => {
+    const { logPred, contexts } = year[variant];
     return contexts.map((ctx, i): ReplayRow => {
       const iv = calibratedInterval(logPred[i], calib, ctx);
       return {
@@ -59,7 +79,7 @@ export function foldRows(
       };
     });
   };
-  return { given: scored("given"), required: scored("required") };
+  return { given: served("given"), required: served("required") };
 }
 
 /** The calibration ADR 0026 would fit from one fold's test year alone. */

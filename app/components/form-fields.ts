@@ -67,8 +67,3 @@ export function selectOptions(f: FieldSpec): { value: string; label: string }[] 
   if (f.name === "Mo_Sold") return MONTHS.map((m, i) => ({ value: String(i + 1), label: m }));
   return undefined;
 }
-
-/** A field's label for messages: "Above-ground living area (sq ft)". */
-export function fieldLabel(f: FieldSpec): string {
-  return f.unit && f.unit !== "°" ? `${f.label} (${f.unit})` : f.label;
-}

@@ -12,6 +12,7 @@ import { Ajv } from "ajv";
 import { toJSONSchema } from "zod";
 import { FIELDS, type FieldSpec } from "~/ml/fields";
 import {
+  LEVELS,
   PropertyRecordSchema,
   trimStrings,
   validateRecord,
@@ -23,7 +24,7 @@ const isValidRecord = new Ajv({ strict: true, allErrors: false }).compile(
   toJSONSchema(PropertyRecordSchema, { target: "draft-7", io: "input" }),
 );
 
-/** The test of a present value `v` of field `f` (the level sets are `levels[k]`). */
+/** The test of a present value `v` of field `f` (its levels are `levels[k]`, from LEVELS). */
 function valueTest(f: FieldSpec, k: number): string {
   if (f.levels) return `typeof v === "string" && levels[${k}].has(v)`;
   // `>=`/`<=` are false for NaN; the bounds are finite, so Infinity fails them too.
@@ -39,7 +40,7 @@ function valueTest(f: FieldSpec, k: number): string {
  * (never from request data), names as JSON string literals.
  */
 function compileCertainlyValid(): (input: unknown) => boolean {
-  const levels = FIELDS.map((f) => new Set(f.levels ?? []));
+  const levels = FIELDS.map((f) => LEVELS.get(f.name));
   const lines = FIELDS.map((f, k) => {
     const missing = f.required ? " else return false;" : "";
     return `v = r[${JSON.stringify(f.name)}]; if (v !== undefined) { if (!(${valueTest(f, k)})) return false; n++; }${missing}`;
@@ -53,7 +54,8 @@ function compileCertainlyValid(): (input: unknown) => boolean {
     "return n === Object.keys(r).length;",
     "};",
   ].join("\n");
-  const make = new Function("levels", source) as (l: Set<string>[]) => (input: unknown) => boolean;
+  type Levels = (ReadonlyMap<string, string> | undefined)[];
+  const make = new Function("levels", source) as (l: Levels) => (input: unknown) => boolean;
   return make(levels);
 }
 

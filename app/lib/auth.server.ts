@@ -17,7 +17,7 @@ export function keyId(key: string): string {
 }
 
 /** The presented key: `X-API-Key: <key>` or `Authorization: Bearer <key>`. */
-export function presentedKey(headers: Headers): string | undefined {
+function presentedKey(headers: Headers): string | undefined {
   const header = headers.get("x-api-key");
   if (header) return header.trim();
   const auth = headers.get("authorization");

@@ -206,7 +206,7 @@ export function countMultipartParts(body: Uint8Array, contentType: string, limit
  * Objects and arrays a JSON text opens, counted from its `{` and `[` characters (ones inside
  * strings count too, so the count errs high), stopping once past `limit`.
  */
-export function countJsonContainers(text: string, limit: number): number {
+function countJsonContainers(text: string, limit: number): number {
   let n = 0;
   for (const open of ["{", "["]) {
     for (let at = text.indexOf(open); at !== -1 && n <= limit; at = text.indexOf(open, at + 1)) n++;

@@ -4,8 +4,8 @@ import type { Config } from "./config.server";
 export type S3ClientSettings = Pick<Config, "awsRegion" | "s3Endpoint" | "s3ForcePathStyle">;
 
 /** Connect and socket-idle limits: a dead endpoint must fail start-up fast, not hang it. */
-export const S3_CONNECT_TIMEOUT_MS = 3_000;
-export const S3_IDLE_TIMEOUT_MS = 10_000;
+const S3_CONNECT_TIMEOUT_MS = 3_000;
+const S3_IDLE_TIMEOUT_MS = 10_000;
 
 /**
  * The one place an S3 client is built (app and model:push CLI). Credentials are NOT passed:

@@ -44,7 +44,6 @@ export const MetricsSchema = z.object({
   coverage: z.number(),
   n: z.number().int(),
 });
-export type SplitMetrics = z.infer<typeof MetricsSchema>;
 
 const FieldInfoSchema = z.object({
   kind: z.enum(["number", "integer", "category"]),

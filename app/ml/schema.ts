@@ -44,7 +44,6 @@ export const PropertyRecordSchema = strictObject(buildShape());
 
 /** A validated raw record: numbers for numeric fields, level strings for categories. */
 export type PropertyRecord = Record<string, number | string | undefined>;
-export type { ValidationIssue };
 
 export type ValidationResult =
   { ok: true; record: PropertyRecord } | { ok: false; issues: ValidationIssue[] };
@@ -52,13 +51,14 @@ export type ValidationResult =
 const NUMERIC = new Set(FIELDS.filter((f) => f.kind !== "category").map((f) => f.name));
 
 /**
- * Per category field, each level → the same level as written in fields.ts. A cell's text is a
- * new string, and V8 compares or hashes it by its characters at every later lookup (the
- * schema's enum check, the encoders, the monitor's bins, the warnings): handing on the
- * literal instead, which V8 keeps once (internalized), as JSON.parse does for short strings,
- * makes every one of those lookups a pointer comparison (ADR 0059).
+ * Per category field, each level → the same level as written in fields.ts (also the serving
+ * record check's test of a level, record-check.server.ts). A cell's text is a new string, and
+ * V8 compares or hashes it by its characters at every later lookup (the schema's enum check,
+ * the encoders, the monitor's bins, the warnings): handing on the literal instead, which V8
+ * keeps once (internalized), as JSON.parse does for short strings, makes every one of those
+ * lookups a pointer comparison (ADR 0059).
  */
-const LEVELS = new Map(
+export const LEVELS: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map(
   FIELDS.filter((f) => f.levels).map((f) => [f.name, new Map(f.levels!.map((l) => [l, l]))]),
 );
 

@@ -12,8 +12,7 @@ import { conformalQuantile } from "~/ml/interval";
  * optional fields (the calibration group's level, "required/…" vs the rest); "level" one pool
  * per level of what was given (full, most, some, required).
  */
-export const RECALIBRATION_POOLS = ["all", "given", "level"] as const;
-export type RecalibrationPooling = (typeof RECALIBRATION_POOLS)[number];
+export type RecalibrationPooling = "all" | "given" | "level";
 
 export type RecalibrationSettings = {
   /** The most recent labelled predictions kept per pool (and over all). */

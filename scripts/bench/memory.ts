@@ -5,14 +5,10 @@
 // after /readyz, its first 1,000-row request, 1,000-row batches (rows/s, CPU per request,
 // /healthz beside them), single rows (CPU per request), a 10,000-row upload, peak RSS; and
 // the batch CLI on generated rows (rows/s, peak RSS, output sha256: byte-identical or not).
-import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { generateCsv } from "../batch/generate";
+import { measureBatchCli } from "./batch-cli";
 import { loadRecords, resample, resampleCsv } from "./data";
 import { median, runLoad } from "./load";
 import { rssMiB, startApp } from "./processes";
@@ -106,63 +102,22 @@ async function measureApp(
   };
 }
 
-/** User + system CPU seconds of this process's waited-for children (/proc/self/stat). */
-function childrenCpuSeconds(): number {
-  const stat = readFileSync("/proc/self/stat", "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[13]) + Number(fields[14])) / 100; // cutime, cstime
-}
-
-async function cliInput(rows: number): Promise<string> {
-  const dir = path.join(os.tmpdir(), "bench-batch-cli");
-  await mkdir(dir, { recursive: true });
-  const input = path.join(dir, `in-${rows}.csv`);
-  if (!existsSync(input)) await generateCsv(input, { source: "data/ames.csv", rows, seed: 3 });
-  return input;
-}
-
 async function measureCli(
   root: string,
   rows: number,
-  args: string[],
+  nodeArgs: string[],
   env: Record<string, string>,
 ): Promise<AppFigures> {
-  const input = await cliInput(rows);
-  const out = path.join(os.tmpdir(), `mem-ab-${process.pid}.csv`);
-  const errors = `${out}.errors.csv`;
-  const cli = [path.join(root, "server-build/predict-batch.js"), "--input", input];
-  cli.push("--output", out, "--errors", errors, "--progress", "never");
-  if (values["cli-args"]) cli.push(...values["cli-args"].split(" "));
-  const started = performance.now();
-  const cpuBefore = childrenCpuSeconds();
-  const stdout = await new Promise<string>((resolve, reject) => {
-    const proc = spawn(process.execPath, [...args, ...cli], {
-      cwd: root,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", ...env },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let text = "";
-    proc.stdout.on("data", (c: Buffer) => (text += c.toString()));
-    proc.once("error", reject);
-    proc.once("exit", (code) => (code === 0 ? resolve(text) : reject(new Error(`exit ${code}`))));
-  });
-  const wall = (performance.now() - started) / 1000;
-  const cpu = childrenCpuSeconds() - cpuBefore;
-  const summary = JSON.parse(stdout.trim().split("\n").at(-1)!) as Record<string, number>;
-  const sha = (f: string) =>
-    parseInt(createHash("sha256").update(readFileSync(f)).digest("hex").slice(0, 12), 16);
-  const result = {
-    cli_rows_s: summary.rows_per_second,
-    cli_max_rss: summary.max_rss_mb,
-    cli_wall_s: wall,
-    /** CPU of the whole run (model load included) per row: robust to neighbours. */
-    cli_cpu_us_row: (cpu * 1e6) / rows,
-    cli_out_sha: sha(out),
-    cli_err_sha: sha(errors),
+  const cliArgs = values["cli-args"] ? values["cli-args"].split(" ") : [];
+  const run = await measureBatchCli(root, rows, { nodeArgs, cliArgs, env, hash: true });
+  return {
+    cli_rows_s: run.rows_per_s,
+    cli_max_rss: run.peak_rss_mib,
+    cli_wall_s: run.wall_s,
+    cli_cpu_us_row: run.cpu_us_per_row,
+    cli_out_sha: run.out_sha!,
+    cli_err_sha: run.err_sha!,
   };
-  await rm(out, { force: true });
-  await rm(errors, { force: true });
-  return result;
 }
 
 const results: AppFigures[][] = roots.map(() => []);

@@ -120,12 +120,23 @@ export function cpuSeconds(pid: number): number {
   return user + system;
 }
 
+/** User + system CPU seconds of this process's waited-for children so far. */
+export function childrenCpuSeconds(): number {
+  const fields = statFields("/proc/self/stat");
+  return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_S; // cutime, cstime
+}
+
 const CLOCK_TICKS_PER_S = 100;
 
-function statCpu(file: string): { user: number; system: number } {
+/** The fields of a /proc stat file after the parenthesised command name (field 3 onwards). */
+function statFields(file: string): string[] {
   const stat = readFileSync(file, "utf8");
-  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
+function statCpu(file: string): { user: number; system: number } {
+  const fields = statFields(file);
+  // utime and stime are fields 14 and 15.
   return {
     user: Number(fields[11]) / CLOCK_TICKS_PER_S,
     system: Number(fields[12]) / CLOCK_TICKS_PER_S,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sleep } from "./helpers/http";
+import { sleep, until } from "./helpers/http";
 import { startLocalS3, type LocalS3 } from "./helpers/s3rver";
 import { REPO_ROOT, startServer, TEST_API_KEY, type TestServer } from "./helpers/server";
 
@@ -90,11 +90,6 @@ function loadGenerator(url: string, concurrency: number) {
       await Promise.all(clients);
     },
   };
-}
-
-async function until(condition: () => boolean, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition() && Date.now() < deadline) await sleep(50);
 }
 
 const run = promisify(execFile);

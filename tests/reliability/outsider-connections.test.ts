@@ -1,8 +1,12 @@
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HEADERS_TIMEOUT_MS, MAX_CONNECTIONS } from "../../server/connections";
+import {
+  HEADERS_TIMEOUT_MS,
+  MAX_CONNECTIONS,
+  MAX_IN_FLIGHT_PER_CONNECTION,
+} from "../../server/connections";
 import { startServer, type TestServer } from "../http/helpers/server";
-import { rawRequest, sleep } from "./raw";
+import { pipeline, rawRequest, sleep } from "./raw";
 
 // Connections that never finish a request (ADR 0052). With node's defaults a stalled request
 // head held its connection ~85 s and nothing capped how many: 10,000 of them (15 KB heads)
@@ -66,12 +70,15 @@ describe("connections are bounded", () => {
     60_000,
   );
 
-  it(
-    "a head that trickles in (a header line a second) gets a 408 and its connection closes",
-    async () => {
+  it.each([
+    ["the app's port", () => server.port],
+    ["the metrics port", () => server.metricsPort],
+  ])(
+    "%s: a head that trickles in (a header line a second) gets a 408 and its connection closes",
+    async (_what, port) => {
       // node's default is 60 s plus up to a 30 s check interval; this test's own timeout is
       // below that (it fails without the server's setting), not a measure of the 408's time.
-      const socket = net.connect(server.port, "127.0.0.1");
+      const socket = net.connect(port(), "127.0.0.1");
       let text = "";
       socket.setEncoding("latin1");
       socket.on("data", (chunk: string) => (text += chunk));
@@ -88,4 +95,13 @@ describe("connections are bounded", () => {
     },
     HEADERS_TIMEOUT_MS * 3,
   );
+
+  it("the metrics port: a connection pipelining 1,000 scrapes is closed, as on the app's port", async () => {
+    // Each scrape renders the whole registry; without the in-flight cap all 1,000 ran and
+    // were answered.
+    const scrape = "GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    const { text } = await pipeline(server.metricsPort, scrape.repeat(1000));
+    const answered = text.match(/HTTP\/1\.1 200/g)?.length ?? 0;
+    expect(answered).toBeLessThanOrEqual(MAX_IN_FLIGHT_PER_CONNECTION);
+  });
 });

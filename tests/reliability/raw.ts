@@ -71,4 +71,17 @@ function dechunk(text: string): string {
   return out;
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { sleep } from "../http/helpers/http";
+
+/** Writes `requests` to one connection at once; resolves with what came back when it closed. */
+export function pipeline(port: number, requests: string): Promise<{ text: string }> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    let text = "";
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk: string) => (text += chunk));
+    socket.on("error", () => {}); // the server may reset it: what arrived is the answer
+    socket.on("close", () => resolve({ text }));
+    socket.write(requests);
+  });
+}

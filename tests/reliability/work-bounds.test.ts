@@ -1,9 +1,9 @@
-import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { send } from "../../scripts/reliability/http";
 import { rssMb } from "../../scripts/reliability/rss";
 import { startServer, TEST_API_KEY, type TestServer } from "../http/helpers/server";
 import { MODEL_DIR } from "../unit/batch/run-cli";
+import { pipeline } from "./raw";
 
 // Cost follows work, not bytes: what one request (or connection) can make the server do is
 // bounded by what it can use, checked before the costly step.
@@ -148,36 +148,23 @@ describe("uploads are bounded by their parts", () => {
   });
 });
 
-/** Writes `requests` to one connection at once; resolves with what came back and how it ended. */
-function pipeline(requests: string): Promise<{ text: string }> {
-  return new Promise((resolve) => {
-    const socket = connect(server.port, "127.0.0.1");
-    let text = "";
-    socket.setEncoding("latin1");
-    socket.on("data", (chunk: string) => (text += chunk));
-    socket.on("error", () => {}); // the server may reset it: what arrived is the answer
-    socket.on("close", () => resolve({ text }));
-    socket.write(requests);
-  });
-}
-
 describe("a connection may have 16 requests in flight", () => {
   const healthz = "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n";
   const last = "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
   const answers = (text: string) => text.match(/HTTP\/1\.1 200/g)?.length ?? 0;
 
   it("16 pipelined requests are all answered, in order", async () => {
-    const { text } = await pipeline(healthz.repeat(15) + last);
+    const { text } = await pipeline(server.port, healthz.repeat(15) + last);
     expect(answers(text)).toBe(16);
   });
 
   it("20,000 pipelined requests close the connection; other clients are answered meanwhile", async () => {
-    const flood = pipeline(healthz.repeat(20_000));
+    const flood = pipeline(server.port, healthz.repeat(20_000));
     const probe = send(server.url, { method: "GET", path: "/healthz", headers: {} });
     const [{ text }, answer] = await Promise.all([flood, probe]);
     expect(answers(text)).toBeLessThanOrEqual(16);
     expect(answer.status).toBe(200);
     // The server is still fine for the next client.
-    expect(answers((await pipeline(last)).text)).toBe(1);
+    expect(answers((await pipeline(server.port, last)).text)).toBe(1);
   });
 });

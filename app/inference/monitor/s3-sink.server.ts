@@ -5,7 +5,7 @@ import { parseS3Uri } from "~/lib/s3-uri.server";
 import type { CaptureSink } from "./sink.server";
 
 /** How long one file may take to store before it counts as dropped (a slow sink). */
-export const PUT_TIMEOUT_MS = 15_000;
+const PUT_TIMEOUT_MS = 15_000;
 
 /** Prediction-log files as objects under an S3 prefix (loaded only when CAPTURE_URI is s3://). */
 export function s3Sink(

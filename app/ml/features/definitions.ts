@@ -107,7 +107,7 @@ function encoded(
 const PORCHES = ["Open_Porch_SF", "Enclosed_Porch", "Three_season_porch", "Screen_Porch"];
 const BATHS = ["Full_Bath", "Half_Bath", "Bsmt_Full_Bath", "Bsmt_Half_Bath"];
 
-export const FEATURE_DEFS: readonly FeatureDef[] = [
+const FEATURE_DEFS: readonly FeatureDef[] = [
   // Size
   derived("Total_SF", FACTOR.living, ["Gr_Liv_Area", "Total_Bsmt_SF"], TOTAL_SF),
   raw("Gr_Liv_Area", FACTOR.living),

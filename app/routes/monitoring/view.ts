@@ -15,7 +15,7 @@ export type DriftBar = {
 };
 
 /** The scale's end: twice the threshold, or the largest PSI if larger (capped for outliers). */
-export function driftScale(features: Monitoring["features"], threshold: number): number {
+function driftScale(features: Monitoring["features"], threshold: number): number {
   const largest = Math.max(0, ...features.map((f) => f.psi ?? 0));
   return Math.min(Math.max(2 * threshold, largest), 10 * threshold);
 }

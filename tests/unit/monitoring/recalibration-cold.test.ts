@@ -6,13 +6,13 @@ import { describe, expect, it } from "vitest";
 import { RECALIBRATION } from "~/inference/monitor/recalibrate.server";
 import type { RecalibrationSettings } from "~/monitoring/recalibrate";
 import {
+  calibrationFacts,
   calibrationScores,
   coldGrid,
   coldStartOf,
   pairedBootstrap,
   scoreServed,
   shiftPrior,
-  shiftQuantiles,
   type CalibrationYear,
 } from "../../../training/recalibration-cold";
 import {
@@ -107,17 +107,19 @@ describe("what a cold start may know: the calibration year", () => {
   };
 
   it("its level shift is the median residual as given; taken against every sale it widens", () => {
-    const flat = shiftQuantiles(year(0), 0.9);
+    const flat = calibrationFacts(year(0), 0.9);
     expect(flat.delta).toBeCloseTo(0, 12);
     expect(flat.shifted).toBeCloseTo(flat.plain, 12);
-    const q = shiftQuantiles(year(0.05), 0.9);
+    const q = calibrationFacts(year(0.05), 0.9);
     expect(q.delta).toBeCloseTo(0.05, 12);
     // Every score of the shifted year becomes (|u| + 0.05) / 0.1: the flat year's + 0.5, in the
     // same order; as observed, |0.05 + u| / 0.1, its quantile is smaller.
     expect(q.shifted).toBeCloseTo(flat.plain + 0.5, 12);
     expect(q.plain).toBeLessThan(q.shifted);
-    expect(shiftPrior(year(0.05), 0.9)).toBe(Math.max(1, q.shifted));
-    expect(shiftPrior(year(0), 0.9)).toBe(Math.max(1, flat.plain));
+    expect(shiftPrior(q)).toBe(Math.max(1, q.shifted));
+    expect(shiftPrior(flat)).toBe(Math.max(1, flat.plain));
+    // The plain quantile is the quantile of the scores a seeded window takes.
+    expect(flat.scores).toEqual(calibrationScores(year(0)));
   });
 
   it("its scores come in sale order, each sale as given then required-only", () => {
@@ -135,10 +137,11 @@ describe("what a cold start may know: the calibration year", () => {
     const [today, ...rest] = coldGrid(RECALIBRATION);
     const seeded = rest.find((c) => c.seeded && c.settings.window === 100 && c.prior === 1)!;
     const y = year(0.05);
-    expect(coldStartOf(seeded, y, 0.9).seed).toEqual(calibrationScores(y).slice(-100));
+    const facts = calibrationFacts(y, 0.9);
+    expect(coldStartOf(seeded, facts).seed).toEqual(calibrationScores(y).slice(-100));
     const shift = rest.find((c) => c.prior === "shift" && !c.seeded)!;
-    expect(coldStartOf(shift, y, 0.9).prior).toBe(shiftPrior(y, 0.9));
-    expect(coldStartOf(today, y, 0.9)).toEqual(NO_COLD_START);
+    expect(coldStartOf(shift, facts).prior).toBe(shiftPrior(facts));
+    expect(coldStartOf(today, facts)).toEqual(NO_COLD_START);
   });
 });
 
@@ -203,8 +206,13 @@ describe("the grid and its judgement", () => {
       })),
     }));
     const never = settings({ window: 1000, minCount: 1000 });
-    const run = (prior: number) =>
-      far.map((st) => replay(st.rows, never, undefined, { prior, shrink: 0, seed: [] }).served);
+    const run = (prior: number) => {
+      const results = far.map((st) =>
+        replay(st.rows, never, undefined, { prior, shrink: 0, seed: [] }),
+      );
+      const cells = far.flatMap((st, i) => cellsOf(st, results[i]));
+      return { served: results.map((r) => r.served), score: scoreCells(cells) };
+    };
     const base = run(1);
     expect(pairedBootstrap(far, base, base, 200)).toEqual({
       diff: 0,
