@@ -36,16 +36,36 @@ export function plainCsv(text: string, limits: CsvLimits): PlainCsv | undefined 
   if (text.charCodeAt(0) === 0xfeff) return undefined;
   const newline = plainNewline(text);
   if (!newline) return undefined;
-  const lines = text.split(newline).filter((line) => line !== "");
-  const header = lines.length === 0 ? [] : cellsOf(lines[0], limits);
-  if (!header || header.length === 0 || header.length > limits.maxColumns) return undefined;
+  // Line by line, stopping at the first line it cannot take: a 10 MB file of 5 million tiny
+  // lines is not split whole before its row count is refused (ADR 0030).
+  const next = nonEmptyLines(text, newline);
+  const first = next();
+  const header = first === undefined ? undefined : cellsOf(first, limits);
+  if (!header || header.length > limits.maxColumns) return undefined;
   const columns = header.map((h) => h.trim());
   if (columns.includes("") || new Set(columns).size !== columns.length) return undefined;
-  if (lines.length === 1 || lines.length - 1 > limits.maxRows) return undefined;
-  for (let i = 1; i < lines.length; i++) {
-    if (cellsOf(lines[i], limits)?.length !== columns.length) return undefined;
+  const lines: string[] = [];
+  for (let line = next(); line !== undefined; line = next()) {
+    if (lines.length === limits.maxRows) return undefined;
+    if (cellsOf(line, limits)?.length !== columns.length) return undefined;
+    lines.push(line);
   }
-  return { columns, lines: lines.slice(1), limits };
+  return lines.length > 0 ? { columns, lines, limits } : undefined;
+}
+
+/** The lines of `text` one at a time, empty ones skipped; undefined after the last. */
+function nonEmptyLines(text: string, newline: string) {
+  let start = 0;
+  return (): string | undefined => {
+    while (start <= text.length) {
+      const found = text.indexOf(newline, start);
+      const end = found === -1 ? text.length : found;
+      const line = text.slice(start, end);
+      start = end + newline.length;
+      if (line !== "") return line;
+    }
+    return undefined;
+  };
 }
 
 /** The records of data lines `start` to `end` of a checked plain file. */
