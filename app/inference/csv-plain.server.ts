@@ -1,10 +1,13 @@
-// parseCsvRecords' fast path: most uploads are plain lines (cells quoted whole at most, as
-// spreadsheets and R write them), which csv-parse reads at ~30 µs a record, building each cell
-// through a buffer of its own (ADR 0063). Such a file is split here into the same records;
-// anything else, and anything csv-parse would refuse or stop at, is left to csv-parse, which
-// answers it as before.
+// parseCsvRecords' fast path: most uploads are plain lines (no line break inside a cell, cells
+// quoted whole at most, as spreadsheets and R write them), which csv-parse reads at ~30 µs a
+// record, building each cell through a buffer of its own (ADR 0063). Such a file is split
+// here into the same records; anything else, and anything csv-parse would refuse or stop at,
+// is left to csv-parse, which answers it as before.
 
 export type CsvLimits = { maxRows: number; maxColumns: number; maxCell: number; maxLine: number };
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
 
 const FIELD = (value: string) => ({ value, enumerable: true, writable: true, configurable: true });
 
@@ -26,8 +29,8 @@ function plainNewline(text: string): "\n" | "\r\n" | undefined {
 export type PlainCsv = { columns: string[]; lines: string[]; limits: CsvLimits };
 
 /**
- * `text` as plain lines when csv-parse would read it so: one kind of line break, no quote
- * but around a whole cell (so no quoted comma, line break or quote), a valid header, and
+ * `text` as plain lines when csv-parse would read it so: one kind of line break, none inside
+ * a cell, quotes only around whole cells (doubled inside them), a valid header, and
  * every line as wide as the header within every limit; undefined otherwise (csv-parse then
  * decides). plainRecords builds the records csv-parse gives (bom, skip_empty_lines, the
  * header trimmed into the keys), a slice at a time if need be.
@@ -86,22 +89,41 @@ export function plainRecords(plain: PlainCsv, start: number, end: number) {
 
 /**
  * A line's cells, unquoted; undefined past a limit (csv-parse counts a record's characters
- * without quotes: a raw line within the limit is within it) or for a quote anywhere but around
- * a whole cell (a quoted comma splits a cell into two such halves: refused too).
+ * without quotes: a raw line within the limit is within it), or for a quote csv-parse would
+ * refuse or read across lines: only a cell quoted whole, its quotes doubled, is read.
  */
 function cellsOf(line: string, { maxCell, maxLine }: CsvLimits): string[] | undefined {
   if (line.length > maxLine) return undefined;
-  const cells = line.split(",");
-  if (line.includes('"')) {
-    for (let i = 0; i < cells.length; i++) {
-      const cell = cells[i];
-      const quote = cell.indexOf('"');
-      if (quote === -1) continue;
-      if (quote !== 0 || cell.length < 2 || cell.indexOf('"', 1) !== cell.length - 1) {
-        return undefined;
+  const cells = line.includes('"') ? quotedCells(line) : line.split(",");
+  return cells?.every((cell) => cell.length <= maxCell) ? cells : undefined;
+}
+
+function quotedCells(line: string): string[] | undefined {
+  const cells: string[] = [];
+  for (let at = 0; ; at++) {
+    if (line.charCodeAt(at) === QUOTE) {
+      let cell = "";
+      for (let from = at + 1; ;) {
+        const quote = line.indexOf('"', from);
+        if (quote === -1) return undefined; // closed on a later line, or never
+        cell += line.slice(from, quote);
+        if (line.charCodeAt(quote + 1) !== QUOTE) {
+          at = quote + 1;
+          break;
+        }
+        cell += '"'; // a doubled quote
+        from = quote + 2;
       }
-      cells[i] = cell.slice(1, -1);
+      if (at < line.length && line.charCodeAt(at) !== COMMA) return undefined;
+      cells.push(cell);
+    } else {
+      const comma = line.indexOf(",", at);
+      const end = comma === -1 ? line.length : comma;
+      const cell = line.slice(at, end);
+      if (cell.includes('"')) return undefined; // a quote inside an unquoted cell
+      cells.push(cell);
+      at = end;
     }
+    if (at >= line.length) return cells;
   }
-  return cells.every((cell) => cell.length <= maxCell) ? cells : undefined;
 }

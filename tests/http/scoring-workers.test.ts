@@ -287,10 +287,10 @@ describe("a scoring thread that runs out of heap", () => {
 
   it("answers 413 with a message the client can act on, then serves the next request", async () => {
     const form = new FormData();
-    // A quoted comma: csv-parse reads this file, all 10,000 records at once (a file of plain
-    // lines is read a slice at a time and fits in 40 MB since ADR 0063).
+    // A line break in a quoted cell: csv-parse reads this file, all 10,000 records at once (a
+    // file of plain lines is read a slice at a time and fits in 40 MB since ADR 0063).
     const many = Array.from({ length: 10_000 }, (_, i) => rows[i % rows.length]);
-    const big = toCsv([{ ...many[0], Neighborhood: "North_Ames, Iowa" }, ...many.slice(1)]);
+    const big = toCsv([{ ...many[0], Neighborhood: "North\nAmes" }, ...many.slice(1)]);
     form.set("file", new Blob([big], { type: "text/csv" }), "big.csv");
     const page = await fetch(`${small.url}/batch?_data=routes%2Fbatch`, {
       method: "POST",

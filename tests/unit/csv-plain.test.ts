@@ -27,12 +27,17 @@ const cell = fc.oneof(
   { arbitrary: plain, weight: 40 },
   { arbitrary: plain.map((s) => `"${s}"`), weight: 20 },
   {
+    arbitrary: fc.string({ unit: fc.constantFrom("x", ",", '""', " ") }).map((s) => `"${s}"`),
+    weight: 10,
+  },
+  {
     arbitrary: fc
       .string({ unit: fc.constantFrom("x", ",", "\n", '"', " ", "\r") })
       .map((s) => `"${s}"`),
     weight: 1,
   },
   { arbitrary: fc.string({ unit: fc.constantFrom('"', ",", "x", "\r", "\n") }), weight: 1 },
+  { arbitrary: fc.string({ unit: fc.constantFrom('"', ",", "x") }), weight: 5 },
 );
 const name = fc.constantFrom("a", "b", " c ", "Gr_Liv_Area", "__proto__", "", '"q"', "é");
 
@@ -70,7 +75,7 @@ describe("plain CSV lines", () => {
     expect(fast).toBeGreaterThan(500); // the fast path was taken often enough to be tested
   });
 
-  it("are read without csv-parse: cells quoted whole, as R and spreadsheets write them", () => {
+  it("are read without csv-parse: cells quoted whole (quotes doubled), as R and spreadsheets write them", () => {
     const text = '"Neighborhood","Gr_Liv_Area"\r\n"North_Ames",1656\r\n\r\n"",""\r\n';
     const plain = plainCsv(text, LIMITS)!;
     expect(plain.columns).toEqual(["Neighborhood", "Gr_Liv_Area"]);
@@ -79,12 +84,14 @@ describe("plain CSV lines", () => {
       { Neighborhood: "", Gr_Liv_Area: "" },
     ]);
     expect(plainRecords(plain, 1, 5)).toEqual([{ Neighborhood: "", Gr_Liv_Area: "" }]);
+    const quoted = plainCsv('a,b\n"x, ""y""",\n', LIMITS)!;
+    expect(plainRecords(quoted, 0, 1)).toEqual([{ a: 'x, "y"', b: "" }]);
   });
 
   it.each([
-    ["a quoted comma", 'a,b\n"x,y",1\n'],
     ["a quoted line break", 'a,b\n"x\ny",1\n'],
-    ["a doubled quote", 'a,b\n"x""y",1\n'],
+    ["a quote inside a cell not quoted whole", 'a,b\nx"y,1\n'],
+    ["text after a closing quote", 'a,b\n"x"y\n'],
     ["a lone CR", "a,b\rx,1\r"],
     ["mixed line breaks", "a,b\r\nx,1\ny,2\r\n"],
     ["a ragged row", "a,b\nx\n"],
