@@ -1,4 +1,5 @@
 import { isRowError, type FieldIssue, type PredictionItem } from "~/api/schemas";
+import { getMultipartBoundary, parseMultipart } from "@remix-run/multipart-parser";
 import { countMultipartParts, decodeBodyText } from "~/lib/body.server";
 import {
   InvalidInputError,
@@ -6,7 +7,7 @@ import {
   PayloadTooLargeError,
 } from "~/lib/errors.server";
 import { csvInputFor } from "~/ml/csv-input";
-import { columnPlan, parseCsvRecords, toResultCsv } from "./csv.server";
+import { columnPlan, readCsvTable, toResultCsv } from "./csv.server";
 import type { PredictionMeter } from "./meter.server";
 import type { LoadedModel } from "./model.server";
 import { predictRecords } from "./predict.server";
@@ -63,8 +64,12 @@ const MAX_UPLOAD_PARTS = 8;
 
 const NOT_MULTIPART = "The upload could not be read: send the form as multipart/form-data.";
 
-/** The form's `file` field as text; undici's multipart parser is the platform's own. */
-async function readCsvFile(input: UploadInput): Promise<{ name: string; text: string }> {
+/**
+ * The form's `file` field as text. The multipart body is parsed where it lies: the file's
+ * bytes are a view of the body, not copies (undici's `formData()` copied the body, the part
+ * and the `File`, and `arrayBuffer()` once more: ADR 0063).
+ */
+function readCsvFile(input: UploadInput): { name: string; text: string } {
   if (!/^multipart\/form-data\s*;/i.test(input.contentType)) {
     throw new MalformedRequestError(NOT_MULTIPART);
   }
@@ -76,32 +81,64 @@ async function readCsvFile(input: UploadInput): Promise<{ name: string; text: st
       `The form has more than ${MAX_UPLOAD_PARTS} parts; send one CSV file in the "file" field.`,
     );
   }
-  let form: FormData;
-  try {
-    const request = new Request("http://upload.invalid/", {
-      method: "POST",
-      headers: { "Content-Type": input.contentType },
-      body: input.body as Uint8Array<ArrayBuffer>, // request bytes: never a SharedArrayBuffer
-    });
-    form = await request.formData();
-  } catch {
-    throw new MalformedRequestError(NOT_MULTIPART);
-  }
-  if (input.releaseBody) releaseBytes(input.body);
-  const file = form.get("file");
-  if (!(file instanceof File) || file.size === 0) {
+  const file = fileField(input.body, input.contentType);
+  if (!file || file.bytes.byteLength === 0) {
     throw new InvalidInputError("Choose a CSV file to upload.");
   }
-  const bytes = new Uint8Array(await file.arrayBuffer());
   try {
-    return { name: file.name, text: decodeBodyText(bytes) };
+    return { name: file.name, text: decodeBodyText(file.bytes) };
   } catch {
     throw new MalformedRequestError(
       "The file is not UTF-8 text. Save it as “CSV UTF-8” (in Excel: File › Save As) and try again.",
     );
   } finally {
-    releaseBytes(bytes); // this call's own copy: the text is all that is used from here
+    // The text is all that is used from here; the file's bytes are a view of the body.
+    if (input.releaseBody) releaseBytes(input.body);
   }
+}
+
+/** The first `file` field that is a file (as `form.get("file")` found it), read in place. */
+function fileField(body: Uint8Array, contentType: string) {
+  const boundary = getMultipartBoundary(contentType);
+  if (!boundary) throw new MalformedRequestError(NOT_MULTIPART);
+  let file: { name: string; bytes: Uint8Array } | undefined;
+  let seen = false;
+  try {
+    // Every part is read, so a body cut short is a 400 as before, not half a form. No limit
+    // of the parser's own: the body's is the one (a 1 MiB file name is read, as undici did).
+    const size = body.byteLength;
+    const limits = { maxHeaderSize: size, maxFileSize: size, maxTotalSize: size };
+    for (const part of parseMultipart(body, { boundary, ...limits })) {
+      const field = formDataField(part.headers["content-disposition"]);
+      if (seen || field.name !== "file") continue;
+      seen = true;
+      if (field.filename === undefined) continue; // a text field named "file": no file
+      // One buffer in, one view out; `bytes` (a copy) only if the parser ever split it.
+      const bytes = part.content.length === 1 ? part.content[0] : part.bytes;
+      file = { name: field.filename, bytes };
+    }
+  } catch {
+    throw new MalformedRequestError(NOT_MULTIPART);
+  }
+  return file;
+}
+
+const DISPOSITION = /^form-data; name="([^"\r\n]*)"(?:; filename\*?="([^"\r\n]*)")?/;
+
+/**
+ * A part's field name and file name read as undici's `formData()` read them (the WHATWG
+ * multipart/form-data parser): the text between the quotes, with the %0A, %0D and %22 a
+ * browser writes for a line break or a quote turned back; no backslash escapes.
+ */
+function formDataField(disposition: string | undefined) {
+  const match = DISPOSITION.exec(disposition ?? "");
+  if (!match) throw new MalformedRequestError(NOT_MULTIPART);
+  const unescape = (text: string) =>
+    text.replace(/%0A/gi, "\n").replace(/%0D/gi, "\r").replace(/%22/g, '"');
+  return {
+    name: unescape(match[1]),
+    filename: match[2] === undefined ? undefined : unescape(match[2]),
+  };
 }
 
 export async function handleUpload(
@@ -109,14 +146,14 @@ export async function handleUpload(
   input: UploadInput,
   meter?: PredictionMeter,
 ): Promise<UploadOutput> {
-  const { name, text } = await readCsvFile(input);
-  const table = parseCsvRecords(text, input.maxRows);
+  const { name, text } = readCsvFile(input);
+  const table = readCsvTable(text, input.maxRows);
   const plan = columnPlan(table.columns);
   const toInput = csvInputFor(plan.inputs.map((c) => [c, c]));
   const csvParts: string[] = [];
   const summary: UploadSummary = {
     fileName: name,
-    rows: table.records.length,
+    rows: table.rows,
     ok: 0,
     failed: 0,
     level: undefined,
@@ -127,8 +164,8 @@ export async function handleUpload(
   };
   // Scored a slice at a time, so that only one slice's records, features and results are
   // alive at once: a 10,000-row file held >96 MB on its thread in one piece (ADR 0048).
-  for (let start = 0; start < table.records.length; start += SLICE_ROWS) {
-    const records = table.records.slice(start, start + SLICE_ROWS);
+  for (let start = 0; start < table.rows; start += SLICE_ROWS) {
+    const records = table.slice(start, start + SLICE_ROWS);
     const firstRow = FIRST_ROW + start;
     // A file where no row is valid still gets its per-row errors.
     const { predictions, counts } = await predictRecords(model, records.map(toInput), {

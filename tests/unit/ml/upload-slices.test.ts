@@ -78,6 +78,59 @@ describe("the dashboard upload in slices", () => {
   });
 });
 
+describe("the upload's multipart body, read in place", () => {
+  const summaryOf = async (body: Uint8Array, contentType: string) => {
+    const out = await handleUpload(servingModel(), {
+      body,
+      contentType,
+      maxRows: 10_000,
+      output: "summary",
+    });
+    if (out.kind !== "summary") throw new Error("expected a summary");
+    return out.summary;
+  };
+
+  it.each([
+    "houses.csv",
+    "maisons été 2024.csv",
+    'a "quoted" name.csv',
+    "semi;colon.csv",
+    "back\\slash.csv",
+    "two\nlines.csv",
+  ])("gives the file's name and rows as undici's formData() does: %s", async (name) => {
+    const data = new FormData();
+    data.set("intent", "check");
+    data.set("file", new Blob([csvFile()], { type: "text/csv" }), name);
+    data.append("file", new Blob(["a later file field is not read"]), "later.csv");
+    const request = new Request("http://test.invalid/", { method: "POST", body: data });
+    const contentType = request.headers.get("content-type")!;
+    const body = new Uint8Array(await request.arrayBuffer());
+    const file = (
+      await new Request("http://test.invalid/", {
+        method: "POST",
+        headers: { "Content-Type": contentType },
+        body: body.slice(),
+      }).formData()
+    ).get("file") as File;
+    const summary = await summaryOf(body, contentType);
+    expect(summary.fileName).toBe(file.name);
+    expect(summary.rows).toBe((await file.text()).trimEnd().split("\n").length - 1);
+  });
+
+  it("refuses a text field named file, and a body cut short, as before", async () => {
+    const data = new FormData();
+    data.set("file", "just text");
+    const request = new Request("http://test.invalid/", { method: "POST", body: data });
+    const contentType = request.headers.get("content-type")!;
+    const body = new Uint8Array(await request.arrayBuffer());
+    await expect(summaryOf(body, contentType)).rejects.toThrow("Choose a CSV file");
+    const { body: whole, contentType: type } = await form(csvFile());
+    await expect(summaryOf(whole.subarray(0, whole.length - 10), type)).rejects.toThrow(
+      "multipart/form-data",
+    );
+  });
+});
+
 describe("bytes a scoring thread was given", () => {
   it("are freed once the upload is parsed, and the answer is the same", async () => {
     const { body, contentType } = await form(csvFile());
