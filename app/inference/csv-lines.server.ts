@@ -16,9 +16,22 @@ export function checkLineLengths(text: string, maxChars: number, maxCells: numbe
   let quoted = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    // A doubled quote inside a quoted cell toggles twice: still quoted.
-    if (c === 34) quoted = !quoted;
-    else if (!quoted && (c === 10 || c === 13)) {
+    if (quoted) {
+      // A doubled quote is a quote in the cell; a single one closes it.
+      if (c === 34) {
+        if (text.charCodeAt(i + 1) === 34) i++;
+        else quoted = false;
+      }
+    } else if (c === 34) {
+      // Only a quote that starts a cell opens one (csv-parse refuses any other, with its own
+      // 400): a stray quote in a plain cell must not join the lines after it into one record.
+      if (
+        i === start ||
+        text.charCodeAt(i - 1) === 44 ||
+        (i === 1 && text.charCodeAt(0) === 0xfeff)
+      )
+        quoted = true;
+    } else if (c === 10 || c === 13) {
       if (i - start > most) tooLong(text, start, maxChars);
       start = i + 1;
     }

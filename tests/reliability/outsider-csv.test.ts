@@ -81,6 +81,14 @@ describe("a CSV line of millions of separators is refused before it is parsed", 
     expect(res.body).toContain("Line 2 of the CSV file");
   });
 
+  it("a stray quote inside a plain cell of a long file: csv-parse's 400 naming the quote, not a 413", () => {
+    // A quote that does not start a cell opens nothing: the lines after it stay records.
+    const rows = `${ROW}\n`.repeat(20_000);
+    const text = `${HEADER}\nNorth_Ames,5'10" tall,${ROW.slice(11)}\n${rows}`;
+    expect(text.length).toBeGreaterThan(2 * MAX_CSV_LINE_CHARS);
+    expect(() => parseCsvRecords(text, 30_000)).toThrow(/line 2 has a quote \(\"\) inside a value/);
+  });
+
   it("CR-only, CRLF and LF line ends, and a quoted cell over several lines, still parse", () => {
     for (const eol of ["\r", "\r\n", "\n"]) {
       const table = parseCsvRecords(`${HEADER}${eol}${ROW}${eol}${ROW}${eol}`, 10);
