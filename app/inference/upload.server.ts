@@ -1,6 +1,10 @@
 import { isRowError, type FieldIssue, type PredictionItem } from "~/api/schemas";
-import { getMultipartBoundary, parseMultipart } from "@remix-run/multipart-parser";
-import { countMultipartParts, decodeBodyText } from "~/lib/body.server";
+import {
+  getMultipartBoundary,
+  MaxPartsExceededError,
+  parseMultipart,
+} from "@remix-run/multipart-parser";
+import { decodeBodyText } from "~/lib/body.server";
 import {
   InvalidInputError,
   MalformedRequestError,
@@ -73,41 +77,47 @@ function readCsvFile(input: UploadInput): { name: string; text: string } {
   if (!/^multipart\/form-data\s*;/i.test(input.contentType)) {
     throw new MalformedRequestError(NOT_MULTIPART);
   }
-  // Parsing costs per part: 50,000 tiny files in 10 MiB took a scoring thread 8 s. The page
-  // sends two (the file and the button); a few more are tolerated.
-  const parts = countMultipartParts(input.body, input.contentType, MAX_UPLOAD_PARTS);
-  if (parts > MAX_UPLOAD_PARTS) {
-    throw new PayloadTooLargeError(
-      `The form has more than ${MAX_UPLOAD_PARTS} parts; send one CSV file in the "file" field.`,
-    );
-  }
-  const file = fileField(input.body, input.contentType);
-  if (!file || file.bytes.byteLength === 0) {
-    throw new InvalidInputError("Choose a CSV file to upload.");
-  }
   try {
-    return { name: file.name, text: decodeBodyText(file.bytes) };
-  } catch {
-    throw new MalformedRequestError(
-      "The file is not UTF-8 text. Save it as “CSV UTF-8” (in Excel: File › Save As) and try again.",
-    );
+    const file = fileField(input.body, input.contentType);
+    if (!file || file.bytes.byteLength === 0) {
+      throw new InvalidInputError("Choose a CSV file to upload.");
+    }
+    return { name: file.name, text: decodeFile(file.bytes) };
   } finally {
     // The text is all that is used from here; the file's bytes are a view of the body.
     if (input.releaseBody) releaseBytes(input.body);
   }
 }
 
+function decodeFile(bytes: Uint8Array): string {
+  try {
+    return decodeBodyText(bytes);
+  } catch {
+    throw new MalformedRequestError(
+      "The file is not UTF-8 text. Save it as “CSV UTF-8” (in Excel: File › Save As) and try again.",
+    );
+  }
+}
+
 /** The first `file` field that is a file (as `form.get("file")` found it), read in place. */
 function fileField(body: Uint8Array, contentType: string) {
   const boundary = getMultipartBoundary(contentType);
-  if (!boundary) throw new MalformedRequestError(NOT_MULTIPART);
+  // The parser reads an empty body as a form without parts; undici refused it.
+  if (!boundary || body.byteLength === 0) throw new MalformedRequestError(NOT_MULTIPART);
   let file: { name: string; bytes: Uint8Array } | undefined;
   let seen = false;
   try {
     // Every part is read, so a body cut short is a 400 as before, not half a form. No limit
     // of the parser's own: the body's is the one (a 1 MiB file name is read, as undici did).
     const size = body.byteLength;
-    const limits = { maxHeaderSize: size, maxFileSize: size, maxTotalSize: size };
+    // Parsing costs per part (50,000 tiny files in 10 MiB took a scoring thread 8 s): the page
+    // sends two (the file and the button); a few more are tolerated.
+    const limits = {
+      maxHeaderSize: size,
+      maxFileSize: size,
+      maxTotalSize: size,
+      maxParts: MAX_UPLOAD_PARTS,
+    };
     for (const part of parseMultipart(body, { boundary, ...limits })) {
       const field = formDataField(part.headers["content-disposition"]);
       if (seen || field.name !== "file") continue;
@@ -117,13 +127,19 @@ function fileField(body: Uint8Array, contentType: string) {
       const bytes = part.content.length === 1 ? part.content[0] : part.bytes;
       file = { name: field.filename, bytes };
     }
-  } catch {
+  } catch (error) {
+    if (error instanceof MaxPartsExceededError) {
+      throw new PayloadTooLargeError(
+        `The form has more than ${MAX_UPLOAD_PARTS} parts; send one CSV file in the "file" field.`,
+      );
+    }
     throw new MalformedRequestError(NOT_MULTIPART);
   }
   return file;
 }
 
-const DISPOSITION = /^form-data; name="([^"\r\n]*)"(?:; filename\*?="([^"\r\n]*)")?/;
+// A file name must be quoted, as undici required: an unquoted `filename=a.csv` is a 400.
+const DISPOSITION = /^form-data; name="([^"\r\n]*)"(?:; filename\*?="([^"\r\n]*)"|(?!; filename))/;
 
 /**
  * A part's field name and file name read as undici's `formData()` read them (the WHATWG

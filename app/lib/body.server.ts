@@ -186,23 +186,6 @@ export function decodeBodyText(bytes: Uint8Array): string {
 }
 
 /**
- * Parts of a multipart/form-data body, counted from its boundary lines without parsing it
- * (counting stops past `limit`); 0 when the content type names no boundary.
- */
-export function countMultipartParts(body: Uint8Array, contentType: string, limit: number): number {
-  const boundary = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
-  if (!boundary) return 0;
-  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
-  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  let n = -1; // the closing delimiter ends the last part
-  for (let at = bytes.indexOf(delimiter); at !== -1 && n <= limit;) {
-    n++;
-    at = bytes.indexOf(delimiter, at + delimiter.length);
-  }
-  return Math.max(n, 0);
-}
-
-/**
  * Objects and arrays a JSON text opens, counted from its `{` and `[` characters (ones inside
  * strings count too, so the count errs high), stopping once past `limit`.
  */

@@ -129,6 +129,24 @@ describe("the upload's multipart body, read in place", () => {
       "multipart/form-data",
     );
   });
+
+  it("refuses what undici refused: an empty body and an unquoted file name (400)", async () => {
+    const type = "multipart/form-data; boundary=b0";
+    await expect(summaryOf(new Uint8Array(0), type)).rejects.toMatchObject({ status: 400 });
+    const part = `--b0\r\nContent-Disposition: form-data; name="file"; filename=a.csv\r\n\r\nx\r\n--b0--\r\n`;
+    await expect(summaryOf(new TextEncoder().encode(part), type)).rejects.toMatchObject({
+      status: 400,
+    });
+  });
+
+  it("counts parts by the boundary it parses with: more than 8 is a 413", async () => {
+    const part = `--abc\r\nContent-Disposition: form-data; name="x"\r\n\r\n1\r\n`;
+    const body = new TextEncoder().encode(`${part.repeat(900)}--abc--\r\n`);
+    // A second `boundary=` the parser does not read must not hide the parts.
+    await expect(
+      summaryOf(body, "multipart/form-data; xboundary=abc; boundary=zzz"),
+    ).rejects.toMatchObject({ status: 413, message: expect.stringContaining("more than 8 parts") });
+  });
 });
 
 describe("bytes a scoring thread was given", () => {
