@@ -456,6 +456,21 @@ describe("built server", () => {
       expect(text).toContain("process_cpu_user_seconds_total");
     });
 
+    it("answers other paths and methods on its port with a problem, like the app port", async () => {
+      for (const [method, path, status] of [
+        ["GET", "/../etc/passwd", 404],
+        ["POST", "/metrics", 405],
+        ["DELETE", "/metrics", 405],
+      ] as const) {
+        const res = await fetch(`${server.metricsUrl}${path}`, { method });
+        expect(res.status, `${method} ${path}`).toBe(status);
+        expect(res.headers.get("content-type")).toBe("application/problem+json");
+        expect(((await res.json()) as { status: number }).status).toBe(status);
+      }
+      const head = await fetch(`${server.metricsUrl}/metrics`, { method: "HEAD" });
+      expect(head.status).toBe(200);
+    });
+
     it("does not expose /metrics on the public port", async () => {
       const res = await fetch(`${server.url}/metrics`);
       await res.arrayBuffer();
