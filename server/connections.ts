@@ -17,27 +17,32 @@ export const MAX_CONNECTIONS = 4096;
 /**
  * The server options that bound a connection's request head: it must arrive within
  * HEADERS_TIMEOUT_MS (a client sends it in one packet; 15 s is generous for a bad mobile
- * link), checked every CHECK_INTERVAL_MS. keepAliveTimeout stays above the ALB's 60 s idle
- * timeout, so the balancer, not the server, closes an idle keep-alive connection.
- * A body's own time limit is BODY_TIMEOUT_MS (ADR 0032).
+ * link), checked every CHECK_INTERVAL_MS. A body's own time limit is BODY_TIMEOUT_MS (ADR 0032).
  */
 export const HEADERS_TIMEOUT_MS = 15_000;
 const CHECK_INTERVAL_MS = 1_000;
 
-const connectionOptions: http.ServerOptions = {
-  keepAliveTimeout: 65_000,
-  headersTimeout: HEADERS_TIMEOUT_MS,
-  connectionsCheckingInterval: CHECK_INTERVAL_MS,
-};
+/**
+ * Above the ALB's 60 s idle timeout, so the balancer, not the server, closes an idle
+ * keep-alive connection.
+ */
+export const BEHIND_ALB_KEEP_ALIVE_MS = 65_000;
 
 /**
  * An HTTP server with every bound of this file: the head's timeout, the connection cap, and
- * the in-flight cap per connection, checked before `listener` runs.
+ * the in-flight cap per connection, checked before `listener` runs. `keepAliveTimeout`:
+ * BEHIND_ALB_KEEP_ALIVE_MS for the port the balancer talks to; node's 5 s elsewhere.
  */
 export function createBoundedServer(
   listener: (req: IncomingMessage, res: ServerResponse) => unknown,
+  { keepAliveTimeout = 5_000 }: { keepAliveTimeout?: number } = {},
 ): http.Server {
-  const server = http.createServer(connectionOptions, (req, res) => {
+  const options: http.ServerOptions = {
+    keepAliveTimeout,
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    connectionsCheckingInterval: CHECK_INTERVAL_MS,
+  };
+  const server = http.createServer(options, (req, res) => {
     if (admitOnConnection(req, res)) void listener(req, res);
   });
   server.maxConnections = MAX_CONNECTIONS;

@@ -9,7 +9,7 @@ import { startThreads, stopThreads, WORKER_FILE } from "~/inference/threads.serv
 import { stopMonitor } from "~/inference/monitor/monitor.server";
 import { startMonitoring } from "~/inference/monitor/start.server";
 import { createAppListener } from "./app-listener";
-import { createBoundedServer } from "./connections";
+import { BEHIND_ALB_KEEP_ALIVE_MS, createBoundedServer } from "./connections";
 import { developmentKey } from "./dev-key";
 import { startMetricsServer } from "./metrics-listener";
 import { loadRemixBuild } from "./remix-build";
@@ -93,7 +93,9 @@ async function main() {
 
   const dev = config.appEnv === "development" && process.env.REMIX_DEV_ORIGIN !== undefined;
   const getBuild = await loadRemixBuild(dev);
-  const app = createBoundedServer(createAppListener(config, getBuild, dev));
+  const app = createBoundedServer(createAppListener(config, getBuild, dev), {
+    keepAliveTimeout: BEHIND_ALB_KEEP_ALIVE_MS,
+  });
   continueWhenRead(app);
   exitOnListenError(app, "the app", config.host, config.port);
   app.listen(config.port, config.host, () => {

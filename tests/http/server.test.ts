@@ -471,6 +471,20 @@ describe("built server", () => {
       expect(head.status).toBe(200);
     });
 
+    it("keeps an idle connection past the ALB's 60 s on the app port only", async () => {
+      const keepAlive = (url: string) =>
+        new Promise<string>((resolve, reject) =>
+          http
+            .get(url, (res) => {
+              res.resume();
+              resolve(String(res.headers["keep-alive"]));
+            })
+            .on("error", reject),
+        );
+      expect(await keepAlive(`${server.url}/healthz`)).toBe("timeout=65");
+      expect(await keepAlive(`${server.metricsUrl}/metrics`)).toBe("timeout=5");
+    });
+
     it("does not expose /metrics on the public port", async () => {
       const res = await fetch(`${server.url}/metrics`);
       await res.arrayBuffer();
