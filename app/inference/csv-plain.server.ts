@@ -1,6 +1,6 @@
 // parseCsvRecords' fast path: most uploads are plain lines (no line break inside a cell, cells
-// quoted whole at most, as spreadsheets and R write them), which csv-parse reads at ~30 µs a
-// record, building each cell through a buffer of its own (ADR 0063). Such a file is split
+// quoted whole at most, as spreadsheets and R write them), which csv-parse reads cell by cell
+// through a buffer of its own, the upload's largest cost (ADR 0063). Such a file is split
 // here into the same records; anything else, and anything csv-parse would refuse or stop at,
 // is left to csv-parse, which answers it as before.
 
@@ -25,8 +25,11 @@ function plainNewline(text: string): "\n" | "\r\n" | undefined {
   return text[at + 1] === "\n" && !LONE_CR_OR_LF.test(text) ? "\r\n" : undefined;
 }
 
-/** A file of plain lines, checked: its header and its data lines. */
-export type PlainCsv = { columns: string[]; lines: string[]; limits: CsvLimits };
+/**
+ * A file of plain lines, checked: its header, its data lines, and the record every line
+ * becomes a copy of.
+ */
+export type PlainCsv = { columns: string[]; lines: string[]; template: Record<string, string> };
 
 /**
  * `text` as plain lines when csv-parse would read it so: one kind of line break, none inside
@@ -53,7 +56,7 @@ export function plainCsv(text: string, limits: CsvLimits): PlainCsv | undefined 
     if (cellsOf(line, limits)?.length !== columns.length) return undefined;
     lines.push(line);
   }
-  return lines.length > 0 ? { columns, lines, limits } : undefined;
+  return lines.length > 0 ? { columns, lines, template: recordTemplate(columns) } : undefined;
 }
 
 /** The lines of `text` one at a time, empty ones skipped; undefined after the last. */
@@ -71,16 +74,22 @@ function nonEmptyLines(text: string, newline: string) {
   };
 }
 
-/** The records of data lines `start` to `end` of a checked plain file. */
-export function plainRecords(plain: PlainCsv, start: number, end: number) {
-  const { columns, lines, limits } = plain;
-  // Every record a copy of one object with every key, defined as csv-parse defines them (own
-  // properties: a column may be named "__proto__"): adding 80 keys to each record one by one
-  // made V8 keep it as a dictionary, three times the memory of a csv-parse record.
+/**
+ * One object with every key, defined as csv-parse defines them (own properties: a column may
+ * be named "__proto__"). Records are copies of it: adding 80 keys to each record one by one
+ * made V8 keep it as a dictionary, far larger than a csv-parse record (ADR 0063).
+ */
+function recordTemplate(columns: readonly string[]): Record<string, string> {
   const template: Record<string, string> = {};
   for (const c of columns) Object.defineProperty(template, c, FIELD(""));
+  return template;
+}
+
+/** The records of data lines `start` to `end` of a checked plain file. */
+export function plainRecords(plain: PlainCsv, start: number, end: number) {
+  const { columns, lines, template } = plain;
   return lines.slice(start, end).map((line) => {
-    const cells = cellsOf(line, limits)!; // checked by plainCsv
+    const cells = splitCells(line)!; // checked by plainCsv
     const record = { ...template }; // the template's shape: no key added, values replaced
     for (let i = 0; i < columns.length; i++) record[columns[i]] = cells[i];
     return record;
@@ -94,9 +103,11 @@ export function plainRecords(plain: PlainCsv, start: number, end: number) {
  */
 function cellsOf(line: string, { maxCell, maxLine }: CsvLimits): string[] | undefined {
   if (line.length > maxLine) return undefined;
-  const cells = line.includes('"') ? quotedCells(line) : line.split(",");
+  const cells = splitCells(line);
   return cells?.every((cell) => cell.length <= maxCell) ? cells : undefined;
 }
+
+const splitCells = (line: string) => (line.includes('"') ? quotedCells(line) : line.split(","));
 
 function quotedCells(line: string): string[] | undefined {
   const cells: string[] = [];
