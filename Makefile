@@ -35,7 +35,7 @@ node: $(NODE) ## Fetch Node 24 if needed and show which node every target runs o
 # For running commands on the same node outside make:  eval "$$(make -s node-env)"
 node-env: $(NODE)
 	@echo "export PATH=\"$(dir $(NODE)):\$$PATH\""
-	@echo "export ONNXRUNTIME_NODE_INSTALL=skip"
+	@echo "export ONNXRUNTIME_NODE_INSTALL=$(ONNXRUNTIME_NODE_INSTALL)"
 
 # npm ci's postinstall applies patches/ (patch-package): a changed patch reinstalls too.
 node_modules/.installed: package.json package-lock.json $(wildcard patches/*.patch) | $(NODE)

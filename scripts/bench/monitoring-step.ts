@@ -14,7 +14,7 @@ import { monitorModelLoaded, observeBatch, startMonitor } from "~/inference/moni
 import { observePredictions } from "~/inference/monitor/observe.server";
 import { createSink } from "~/inference/monitor/sink.server";
 import { predictRecords } from "~/inference/predict.server";
-import type { PredictionMeter } from "~/inference/meter.server";
+import { uncountedMeter, type PredictionMeter } from "~/inference/meter.server";
 import type { PropertyRecord } from "~/ml/schema";
 import { interleaved } from "./in-process";
 
@@ -51,13 +51,7 @@ export async function benchMonitoringStep(
     },
   );
   const log = new CaptureLog(sink, { rotateBytes: 4 << 20, rotateSeconds: 300 });
-  const noop = () => {};
-  const silent: PredictionMeter = {
-    invalidRows: noop,
-    inferenceFailed: noop,
-    predicted: noop,
-    observed: noop,
-  };
+  const silent = uncountedMeter;
   const observing = (capture: boolean): PredictionMeter => ({
     ...silent,
     observed: (batch: ObservedBatch) => {
