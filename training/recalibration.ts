@@ -58,8 +58,9 @@ export function scoreYear(view: ModelView, test: Test): ScoredYear {
 }
 
 /**
- * A fold's test year as it would have been served: static intervals from the calibration of the
- * other fold's test year (it never saw this one), as given and with the required fields only.
+ * A scored year served with static intervals from `calib`, as given and with the required
+ * fields only: a fold's test year under the other fold's calibration (which never saw it), or
+ * a calibration year under its own.
  */
 export function foldRows(
   year: ScoredYear,

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { RECALIBRATION } from "~/inference/monitor/recalibrate.server";
+import { conformalQuantile } from "~/ml/interval";
 import type { RecalibrationSettings } from "~/monitoring/recalibrate";
 import {
   calibrationFacts,
@@ -116,10 +117,11 @@ describe("what a cold start may know: the calibration year", () => {
     // same order; as observed, |0.05 + u| / 0.1, its quantile is smaller.
     expect(q.shifted).toBeCloseTo(flat.plain + 0.5, 12);
     expect(q.plain).toBeLessThan(q.shifted);
-    expect(shiftPrior(q)).toBe(Math.max(1, q.shifted));
-    expect(shiftPrior(flat)).toBe(Math.max(1, flat.plain));
+    // The prior is the shifted quantile, never below 1 (no shift narrows the interval).
+    expect(shiftPrior(q)).toBe(q.shifted);
+    expect(shiftPrior({ ...flat, shifted: 0.5 })).toBe(1);
     // The plain quantile is the quantile of the scores a seeded window takes.
-    expect(flat.scores).toEqual(calibrationScores(year(0)));
+    expect(flat.plain).toBe(conformalQuantile(calibrationScores(year(0)), 0.9));
   });
 
   it("its scores come in sale order, each sale as given then required-only", () => {
