@@ -8,9 +8,8 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { MALLOC_ENV } from "../../server/node-flags";
 import { generateCsv } from "../batch/generate";
-import { childrenCpuSeconds } from "./processes";
+import { childEnv, childrenCpuSeconds } from "./processes";
 
 export type BatchCliResult = {
   rows: number;
@@ -64,16 +63,7 @@ export async function measureBatchCli(
   const output = path.join(os.tmpdir(), `bench-batch-cli-out-${process.pid}.csv`);
   const errors = `${output}.errors.csv`;
   const args = ["--input", input, "--output", output, "--errors", errors, "--progress", "never"];
-  const env = Object.entries({
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: "production",
-    MODEL_URI: process.env.MODEL_URI ?? "models",
-    // The image's ENV holds for every process in the container, a batch job's CLI too
-    // (ADR 0053).
-    ...MALLOC_ENV,
-    ...opts.env,
-  }).filter(([, value]) => value !== "");
+  const env = childEnv(opts.env ?? {});
   const started = performance.now();
   const cpuBefore = childrenCpuSeconds();
   const stdout = await new Promise<string>((resolve, reject) => {
@@ -83,7 +73,7 @@ export async function measureBatchCli(
       [...(opts.nodeArgs ?? []), script, ...args, ...(opts.cliArgs ?? [])],
       {
         cwd: root,
-        env: Object.fromEntries(env) as NodeJS.ProcessEnv,
+        env,
         stdio: ["ignore", "pipe", "inherit"],
       },
     );

@@ -71,6 +71,24 @@ export async function startBare(root: string): Promise<Proc> {
  * The built app as deployed: NODE_ENV/APP_ENV=production (info-level JSON access log on
  * stdout, helmet, rate limiter on), the image's malloc settings, stdout discarded. `nodeArgs` e.g. ["--cpu-prof"].
  */
+/**
+ * The environment of a process the bench starts, as the image runs it: production, its malloc
+ * settings (MALLOC_ENV holds for every process in the container, a batch job's CLI too; ADR
+ * 0053), the model folder; then `vars`. An empty value leaves a variable out (an A/B without
+ * the malloc settings: glibc has no value that means its default).
+ */
+export function childEnv(vars: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const env = Object.entries({
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: "production",
+    MODEL_URI: process.env.MODEL_URI ?? "models",
+    ...MALLOC_ENV,
+    ...vars,
+  }).filter(([, value]) => value !== "");
+  return Object.fromEntries(env) as NodeJS.ProcessEnv;
+}
+
 export async function startApp(
   root: string,
   opts: { apiKey: string; nodeArgs?: string[]; env?: Record<string, string> },
@@ -78,14 +96,8 @@ export async function startApp(
   const port = await freePort();
   let metricsPort = await freePort();
   while (metricsPort === port) metricsPort = await freePort();
-  // An empty value in `opts.env` leaves the variable out (an A/B without the image's malloc
-  // settings: glibc has no value that means its default).
-  const env = Object.entries({
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: "production",
+  const env = childEnv({
     APP_ENV: "production",
-    ...MALLOC_ENV, // as the image sets them
     HOST: "127.0.0.1",
     PORT: String(port),
     METRICS_PORT: String(metricsPort),
@@ -95,13 +107,13 @@ export async function startApp(
     RATE_LIMIT_PER_MINUTE: "10000000",
     MAX_BODY_BYTES: String(64 * 1024 * 1024),
     ...opts.env,
-  }).filter(([, value]) => value !== "");
+  });
   const proc = spawn(
     process.execPath,
     [...NODE_FLAGS, ...(opts.nodeArgs ?? []), path.join(root, "server-build/index.js")],
     {
       cwd: root,
-      env: Object.fromEntries(env) as NodeJS.ProcessEnv,
+      env,
       stdio: ["ignore", "ignore", "inherit"],
     },
   );
