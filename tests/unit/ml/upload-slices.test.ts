@@ -30,12 +30,17 @@ function csvFile(): string {
   return [header, ...rows].join("\n") + "\n";
 }
 
-async function form(csv: string): Promise<{ body: Uint8Array; contentType: string }> {
-  const data = new FormData();
-  data.set("file", new Blob([csv], { type: "text/csv" }), "houses.csv");
+/** A form's multipart body and content type, as a browser's request would carry them. */
+async function encode(data: FormData): Promise<{ body: Uint8Array; contentType: string }> {
   const request = new Request("http://test.invalid/", { method: "POST", body: data });
   const body = new Uint8Array(await request.arrayBuffer());
   return { body, contentType: request.headers.get("content-type")! };
+}
+
+function form(csv: string) {
+  const data = new FormData();
+  data.set("file", new Blob([csv], { type: "text/csv" }), "houses.csv");
+  return encode(data);
 }
 
 /** The result file without its prediction ids (new for every call). */
@@ -102,9 +107,7 @@ describe("the upload's multipart body, read in place", () => {
     data.set("intent", "check");
     data.set("file", new Blob([csvFile()], { type: "text/csv" }), name);
     data.append("file", new Blob(["a later file field is not read"]), "later.csv");
-    const request = new Request("http://test.invalid/", { method: "POST", body: data });
-    const contentType = request.headers.get("content-type")!;
-    const body = new Uint8Array(await request.arrayBuffer());
+    const { body, contentType } = await encode(data);
     const file = (
       await new Request("http://test.invalid/", {
         method: "POST",
@@ -120,9 +123,7 @@ describe("the upload's multipart body, read in place", () => {
   it("refuses a text field named file, and a body cut short, as before", async () => {
     const data = new FormData();
     data.set("file", "just text");
-    const request = new Request("http://test.invalid/", { method: "POST", body: data });
-    const contentType = request.headers.get("content-type")!;
-    const body = new Uint8Array(await request.arrayBuffer());
+    const { body, contentType } = await encode(data);
     await expect(summaryOf(body, contentType)).rejects.toThrow("Choose a CSV file");
     const { body: whole, contentType: type } = await form(csvFile());
     await expect(summaryOf(whole.subarray(0, whole.length - 10), type)).rejects.toThrow(
