@@ -231,9 +231,7 @@ describe("S3 model store with hot reload (built server)", () => {
   it("reloads on SIGHUP", async () => {
     await plant(s3, await relabelled(a.dir, "bundle-c", path.join(work, "bundles")));
     server!.proc.kill("SIGHUP");
-    const deadline = Date.now() + 30_000;
-    while ((await servingVersion(server!)) !== "bundle-c" && Date.now() < deadline)
-      await sleep(100);
+    await until(async () => (await servingVersion(server!)) === "bundle-c", 30_000);
     expect(await servingVersion(server!)).toBe("bundle-c");
   });
 

@@ -92,9 +92,12 @@ export function probeConnect(port: number, host = "127.0.0.1"): Promise<"refused
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Polls `condition` every 50 ms until it holds or `timeoutMs` passed (the caller asserts). */
-export async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+export async function until(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition() && Date.now() < deadline) await sleep(50);
+  while (!(await condition()) && Date.now() < deadline) await sleep(50);
 }
 
 /** Writes `payload` as is on a fresh connection and resolves with everything read back. */
