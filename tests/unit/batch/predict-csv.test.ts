@@ -47,6 +47,15 @@ async function collect(stream: PassThrough): Promise<string> {
   return text;
 }
 
+/** The options the tests run with unless they say otherwise. */
+const OPTIONS: PredictOptions = {
+  chunk: 7,
+  part: WHOLE_INPUT,
+  keep: [],
+  onlyPredictions: false,
+  predictChunk,
+};
+
 async function run(csv: string | string[], opts: Partial<PredictOptions> = {}) {
   const output = new PassThrough();
   const errors = new PassThrough();
@@ -56,14 +65,7 @@ async function run(csv: string | string[], opts: Partial<PredictOptions> = {}) {
     Readable.from(Array.isArray(csv) ? csv : [csv]),
     output,
     errors,
-    {
-      chunk: 7,
-      part: WHOLE_INPUT,
-      keep: [],
-      onlyPredictions: false,
-      predictChunk,
-      ...opts,
-    },
+    { ...OPTIONS, ...opts },
   );
   output.end();
   errors.end();
@@ -247,14 +249,7 @@ describe("predictCsv", () => {
           createReadStream(file("in.csv"), { highWaterMark }),
           output,
           errors,
-          {
-            chunk: 4,
-            part: WHOLE_INPUT,
-            keep: [],
-            onlyPredictions: false,
-            predictChunk,
-            release: true,
-          },
+          { ...OPTIONS, chunk: 4, release: true },
         );
         await Promise.all([output, errors].map((s) => new Promise((done) => s.end(done))));
         expect(summary).toEqual(whole.summary);
