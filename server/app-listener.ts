@@ -5,6 +5,7 @@ import { createHeaders, sendResponse } from "@remix-run/node-fetch-server";
 import compression from "compression";
 import type { Config } from "~/lib/config.server";
 import { readBody } from "~/lib/body.server";
+import { freeWhenSent } from "~/lib/bytes-response.server";
 import { MethodNotAllowedError, NotFoundError, type RateLimitError } from "~/lib/errors.server";
 import { clientAddress, countFormSubmission, withClient } from "~/lib/form-rate-limit.server";
 import { lifecycle } from "~/lib/lifecycle.server";
@@ -170,6 +171,7 @@ export function createAppListener(config: Config, getBuild: () => ServerBuild, d
     const answer = await remixHandler(build)(request, context);
     const response = await asProblem(answer, admission, x.requestId);
     closeIfBodyLeft(req, res);
+    freeWhenSent(response, res);
     await sendResponse(res, response);
   }
 

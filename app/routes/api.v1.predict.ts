@@ -1,6 +1,7 @@
 import { apiRoute, methodNotAllowed } from "~/api/route.server";
 import { getReadyModel, predictApiBody } from "~/inference/inference.server";
 import { bodyKind } from "~/lib/body.server";
+import { bytesResponse } from "~/lib/bytes-response.server";
 import { getConfig } from "~/lib/config.server";
 import { InvalidInputError, MethodNotAllowedError } from "~/lib/errors.server";
 
@@ -57,7 +58,7 @@ export const predictAction = (answer: "negotiated" | "csv") =>
     timing("predict", out.predictMs);
     if (out.thread === "worker") timing("worker", performance.now() - t0);
 
-    return new Response(out.body, {
+    return bytesResponse(out.body, {
       headers: {
         "Content-Type": out.contentType,
         "Cache-Control": "no-store",

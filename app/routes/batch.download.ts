@@ -1,5 +1,6 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { batchResultFile } from "./batch/upload.server";
+import { bytesResponse } from "~/lib/bytes-response.server";
 import { HousingMLError } from "~/lib/errors.server";
 import { resultFileName } from "./batch/view";
 
@@ -13,7 +14,7 @@ export const loader = () => redirect("/batch");
 export async function action({ request, context }: ActionFunctionArgs) {
   try {
     const out = await batchResultFile(request, context);
-    return new Response(out.body, {
+    return bytesResponse(out.body, {
       headers: {
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": `attachment; filename="${resultFileName(out.fileName)}"`,
