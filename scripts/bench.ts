@@ -14,14 +14,8 @@ import { loadRecords, resample, resampleCsv } from "./bench/data";
 import { measureUpload } from "./bench/upload";
 import { benchInProcess, loadServingModel } from "./bench/in-process";
 import { benchMonitoring } from "./bench/monitoring";
-import {
-  autocannon,
-  median,
-  runInterleaved,
-  runLoad,
-  type LoadResult,
-  type LoadSpec,
-} from "./bench/load";
+import { median } from "~/ml/metrics";
+import { autocannon, runInterleaved, runLoad, type LoadResult, type LoadSpec } from "./bench/load";
 import { rssMiB, startApp, startBare, threadCpuSeconds } from "./bench/processes";
 import { selfTimeByPackage, topSelfTime } from "./bench/profile";
 import {

@@ -2,7 +2,7 @@
 // metrics and the simple baseline the card compares with.
 import { calibratedInterval, type Calibration, type IntervalContext } from "~/ml/calibration";
 import { featurize, type FeatureState } from "~/ml/features";
-import { regressionMetrics, type RegressionMetrics } from "~/ml/metrics";
+import { median, regressionMetrics, type RegressionMetrics } from "~/ml/metrics";
 import { runOrt, type InferenceSession } from "~/inference/onnx.server";
 import type { PropertyRecord } from "~/ml/schema";
 import { quantile } from "./reference-stats";
@@ -155,13 +155,8 @@ export function baselineLogPredictions(
     all.push(v);
     ppsf.set(r.Neighborhood as string, [...(ppsf.get(r.Neighborhood as string) ?? []), v]);
   });
-  const med = (xs: number[]) =>
-    quantile(
-      [...xs].sort((a, b) => a - b),
-      0.5,
-    );
-  const medians = new Map([...ppsf].map(([nb, xs]) => [nb, med(xs)]));
-  const overall = med(all);
+  const medians = new Map([...ppsf].map(([nb, xs]) => [nb, median(xs)]));
+  const overall = median(all);
   return Float64Array.from(records, (r) =>
     Math.log((medians.get(r.Neighborhood as string) ?? overall) * (r.Gr_Liv_Area as number)),
   );

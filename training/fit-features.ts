@@ -1,6 +1,7 @@
 // Fit the feature state on the training split only, and featurize the training rows with
 // out-of-fold target encodings (each fold encoded by encoders fitted on the other folds).
 import { FIELDS } from "~/ml/fields";
+import { median } from "~/ml/metrics";
 import {
   FREQUENCY_ENCODED,
   TARGET_ENCODED,
@@ -16,12 +17,6 @@ import type { PropertyRecord } from "~/ml/schema";
 export const TARGET_SMOOTHING = 20;
 export const OOF_FOLDS = 5;
 export const OOF_SEED = 20240611;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 function mode(xs: string[]): string {
   const counts = new Map<string, number>();

@@ -5,8 +5,8 @@
 import { conformalQuantile } from "~/ml/interval";
 import type { RecalibrationSettings } from "~/monitoring/recalibrate";
 import { mulberry32 } from "~/ml/encoders";
+import { median } from "~/ml/metrics";
 import {
-  median,
   scoreCells,
   type ColdStart,
   type ReplayResult,

@@ -5,6 +5,7 @@
 // holdout is never read here.
 import { calibratedInterval, type Calibration } from "~/ml/calibration";
 import { mulberry32 } from "~/ml/encoders";
+import { median } from "~/ml/metrics";
 import type { PropertyRecord } from "~/ml/schema";
 import {
   factorFor,
@@ -145,12 +146,6 @@ export function servedFactor(
   const m = cold.prior + w * ((f?.factor ?? cold.prior) - cold.prior);
   return Math.min(settings.maxFactor, Math.max(settings.minFactor, m));
 }
-
-export const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
-};
 
 /**
  * Serves the stream month by month in sale order: a month's intervals use the feedback of the

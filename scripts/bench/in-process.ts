@@ -7,7 +7,7 @@ import { runOrt } from "~/inference/onnx.server";
 import { predictRecords } from "~/inference/predict.server";
 import { prometheusMeter } from "~/inference/process-meter.server";
 import { validateRecord, type PropertyRecord } from "~/ml/schema";
-import { median } from "./load";
+import { median } from "~/ml/metrics";
 
 export type InProcessResult = {
   single_row: { predict_us: number; ort_us: number; ratio: number };

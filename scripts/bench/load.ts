@@ -1,5 +1,6 @@
 // autocannon (a maintained HTTP load generator) behind a small typed wrapper.
 import { createRequire } from "node:module";
+import { median } from "~/ml/metrics";
 import { cpuSeconds } from "./processes";
 
 type Histogram = { average: number; p50: number; p99: number; max: number };
@@ -80,7 +81,6 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
 }
 
 /** The middle value (upper middle for an even count). */
-export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
  * Several scenarios measured in alternating rounds (A B A B A B), so a busy neighbour on a

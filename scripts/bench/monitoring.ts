@@ -10,7 +10,8 @@ import os from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { loadServingModel } from "./in-process";
-import { median, runInterleaved, type LoadResult } from "./load";
+import { median } from "~/ml/metrics";
+import { runInterleaved, type LoadResult } from "./load";
 import { benchMonitoringStep } from "./monitoring-step";
 import { startApp } from "./processes";
 

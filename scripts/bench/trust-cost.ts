@@ -7,7 +7,7 @@ import { comparableSubject, findComparables } from "~/ml/comparables";
 import { validateRecord, type PropertyRecord } from "~/ml/schema";
 import { loadRecords, resample } from "./data";
 import { cpuPerCall, loadServingModel } from "./in-process";
-import { median } from "./load";
+import { median } from "~/ml/metrics";
 
 async function main() {
   const seconds = Number(process.argv[2] ?? 6);

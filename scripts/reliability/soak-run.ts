@@ -1,3 +1,4 @@
+import { median } from "~/ml/metrics";
 import { load, type LoadResult } from "./autocannon";
 import { PREDICT_PATH, VALID_RECORD } from "./requests";
 import { rssMb } from "./rss";
@@ -27,11 +28,6 @@ export type SoakFigures = {
 };
 
 const WINDOW_MS = 5_000;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length ? sorted[Math.floor(sorted.length / 2)] : Number.NaN;
-}
 
 export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
   const common = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { conformalQuantile, priceInterval } from "~/ml/interval";
-import { regressionMetrics } from "~/ml/metrics";
+import { median, regressionMetrics } from "~/ml/metrics";
 
 describe("conformalQuantile", () => {
   it("takes the ⌈(n+1)·level⌉-th smallest residual", () => {
@@ -40,5 +40,16 @@ describe("regressionMetrics", () => {
     expect(m.r2).toBeCloseTo(1 - (100 + 0 + 10000) / ssTot, 9);
     expect(m.coverage).toBeCloseTo(2 / 3, 12); // |log(4/3)| = 0.288 > 0.2
     expect(m.n).toBe(3);
+  });
+});
+
+describe("median", () => {
+  it("is the middle value, the mean of the two middle ones for an even count, NaN for none", () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 10])).toBe(3.5);
+    expect(median([])).toBeNaN();
+    const xs = [2, 1];
+    median(xs);
+    expect(xs).toEqual([2, 1]); // its input is left as it was
   });
 });
