@@ -135,7 +135,8 @@ function tableFromRecords(records: readonly unknown[]): CsvTable {
 export async function handleApiBody(
   model: LoadedModel,
   input: ApiBodyInput,
-  meter?: PredictionMeter,
+  /** Where the counters go: the serving paths pass theirs, so none is forgotten. */
+  meter: PredictionMeter,
 ): Promise<ApiBodyOutput> {
   const t0 = performance.now();
   const parsed = parseBody(input);

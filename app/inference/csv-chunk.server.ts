@@ -76,7 +76,8 @@ function outputLine(row: number, copied: string | undefined, item: PredictionIte
 export async function handleCsvChunk(
   model: LoadedModel,
   input: CsvChunkInput,
-  meter?: PredictionMeter,
+  /** Where the counters go: the serving paths pass theirs, so none is forgotten. */
+  meter: PredictionMeter,
 ): Promise<CsvChunkOutput> {
   const { layout, firstRow } = input;
   const text = Buffer.from(input.text.buffer, input.text.byteOffset, input.text.byteLength);

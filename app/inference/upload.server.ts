@@ -160,7 +160,8 @@ function formDataField(disposition: string | undefined) {
 export async function handleUpload(
   model: LoadedModel,
   input: UploadInput,
-  meter?: PredictionMeter,
+  /** Where the counters go: the serving paths pass theirs, so none is forgotten. */
+  meter: PredictionMeter,
 ): Promise<UploadOutput> {
   const { name, text } = readCsvFile(input);
   const table = readCsvTable(text, input.maxRows);

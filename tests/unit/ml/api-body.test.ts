@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { uncountedMeter } from "~/inference/meter.server";
 import { handleApiBody, type ApiBodyInput } from "~/inference/api-body.server";
 import { MAX_CSV_COLUMNS } from "~/inference/csv.server";
 import { PayloadTooLargeError } from "~/lib/errors.server";
@@ -27,7 +28,9 @@ function withMembers(members: number): Record<string, unknown> {
 describe("JSON records' member limit", () => {
   it("refuses a record with more members than a CSV may have columns, naming it (413)", async () => {
     const records = [MINIMAL_RECORD, withMembers(MAX_CSV_COLUMNS + 1)];
-    const error = await handleApiBody(servingModel(), input(records)).catch((e: unknown) => e);
+    const error = await handleApiBody(servingModel(), input(records), uncountedMeter).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(PayloadTooLargeError);
     expect((error as Error).message).toBe(
       `records[1] has ${MAX_CSV_COLUMNS + 1} members; at most ${MAX_CSV_COLUMNS} are allowed.`,
@@ -38,6 +41,7 @@ describe("JSON records' member limit", () => {
     const out = await handleApiBody(
       servingModel(),
       input([MINIMAL_RECORD, withMembers(MAX_CSV_COLUMNS)]),
+      uncountedMeter,
     );
     const body = JSON.parse(out.body) as { counts: { ok: number; failed: number } };
     expect(body.counts).toEqual({ ok: 1, failed: 1 });

@@ -8,6 +8,7 @@ import { Piscina } from "piscina";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadModel, type LoadedModel } from "~/inference/model.server";
 import { LocalModelStore } from "~/inference/store.server";
+import { uncountedMeter } from "~/inference/meter.server";
 import { handleApiBody, type ApiBodyInput } from "~/inference/api-body.server";
 import runTask from "~/inference/score-worker.server";
 import { MINIMAL_RECORD } from "../../http/helpers/api-fixtures";
@@ -64,7 +65,11 @@ const mixed = [MINIMAL_RECORD, { ...MINIMAL_RECORD, Gr_Liv_Area: -1 }, MINIMAL_R
 
 describe("scoring thread task", () => {
   it("answers byte for byte what handleApiBody() answers, and records the metric calls", async () => {
-    const direct = await handleApiBody(model, input({ records: mixed, explain: true }));
+    const direct = await handleApiBody(
+      model,
+      input({ records: mixed, explain: true }),
+      uncountedMeter,
+    );
     const result = await score(bundleDir, input({ records: mixed, explain: true }));
     if (!result.ok) throw new Error(JSON.stringify(result.error));
     const body = Buffer.from(result.output.body).toString("utf8");
@@ -109,7 +114,9 @@ describe("scoring thread task", () => {
         return dir;
       }),
     );
-    const expected = sameIds((await handleApiBody(model, input({ records: mixed }))).body);
+    const expected = sameIds(
+      (await handleApiBody(model, input({ records: mixed }), uncountedMeter)).body,
+    );
     for (const dir of [...dirs, dirs[0], dirs[2], dirs[1]]) {
       expect(await runTask({ kind: "warm", model: ref(dir) })).toEqual({
         ok: true,

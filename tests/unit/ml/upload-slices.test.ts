@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
+import { uncountedMeter } from "~/inference/meter.server";
 import { handleApiBody } from "~/inference/api-body.server";
 import { columnPlan, parseCsvRecords, toResultCsv } from "~/inference/csv.server";
 import { predictRecords } from "~/inference/predict.server";
@@ -53,7 +54,7 @@ describe("the dashboard upload in slices", () => {
   it("writes the result file the whole table scored at once would give", async () => {
     const csv = csvFile();
     const upload: UploadInput = { ...(await form(csv)), maxRows: 10_000, output: "csv" };
-    const out = await handleUpload(servingModel(), upload);
+    const out = await handleUpload(servingModel(), upload, uncountedMeter);
     if (out.kind !== "csv") throw new Error("expected a file");
 
     const table = parseCsvRecords(csv, 10_000);
@@ -72,7 +73,7 @@ describe("the dashboard upload in slices", () => {
 
   it("counts and lists the issues of every slice in the summary", async () => {
     const upload: UploadInput = { ...(await form(csvFile())), maxRows: 10_000, output: "summary" };
-    const out = await handleUpload(servingModel(), upload);
+    const out = await handleUpload(servingModel(), upload, uncountedMeter);
     if (out.kind !== "summary") throw new Error("expected a summary");
     const { summary } = out;
     expect([summary.rows, summary.ok, summary.failed]).toEqual([450, 437, 13]);
@@ -85,12 +86,16 @@ describe("the dashboard upload in slices", () => {
 
 describe("the upload's multipart body, read in place", () => {
   const summaryOf = async (body: Uint8Array, contentType: string) => {
-    const out = await handleUpload(servingModel(), {
-      body,
-      contentType,
-      maxRows: 10_000,
-      output: "summary",
-    });
+    const out = await handleUpload(
+      servingModel(),
+      {
+        body,
+        contentType,
+        maxRows: 10_000,
+        output: "summary",
+      },
+      uncountedMeter,
+    );
     if (out.kind !== "summary") throw new Error("expected a summary");
     return out.summary;
   };
@@ -153,12 +158,16 @@ describe("the upload's multipart body, read in place", () => {
 describe("bytes a scoring thread was given", () => {
   it("are freed once the upload is parsed, and the answer is the same", async () => {
     const { body, contentType } = await form(csvFile());
-    const kept = await handleUpload(servingModel(), {
-      body: body.slice(),
-      contentType,
-      maxRows: 10_000,
-      output: "csv",
-    });
+    const kept = await handleUpload(
+      servingModel(),
+      {
+        body: body.slice(),
+        contentType,
+        maxRows: 10_000,
+        output: "csv",
+      },
+      uncountedMeter,
+    );
     const released: UploadInput = {
       body,
       contentType,
@@ -166,7 +175,7 @@ describe("bytes a scoring thread was given", () => {
       output: "csv",
       releaseBody: true,
     };
-    const out = await handleUpload(servingModel(), released);
+    const out = await handleUpload(servingModel(), released, uncountedMeter);
     expect(body.byteLength).toBe(0);
     if (out.kind !== "csv" || kept.kind !== "csv") throw new Error("expected files");
     expect(withoutIds(out.body)).toEqual(withoutIds(kept.body));
@@ -175,9 +184,13 @@ describe("bytes a scoring thread was given", () => {
   it("are freed once an API body is decoded, and the answer is the same", async () => {
     const csv = () => new TextEncoder().encode(csvFile());
     const input = { kind: "csv", flags: {}, csvOut: true, maxRows: 1000 } as const;
-    const kept = await handleApiBody(servingModel(), { ...input, body: csv() });
+    const kept = await handleApiBody(servingModel(), { ...input, body: csv() }, uncountedMeter);
     const body = csv();
-    const out = await handleApiBody(servingModel(), { ...input, body, releaseBody: true });
+    const out = await handleApiBody(
+      servingModel(),
+      { ...input, body, releaseBody: true },
+      uncountedMeter,
+    );
     expect(body.byteLength).toBe(0);
     expect(withoutIds(out.body)).toHaveLength(450);
     expect(withoutIds(out.body)).toEqual(withoutIds(kept.body));
