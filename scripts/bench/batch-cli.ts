@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { mkdir, readFile, rename, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { generateCsv } from "../batch/generate";
@@ -39,7 +39,11 @@ async function generatedInput(root: string, rows: number): Promise<string> {
   await mkdir(dir, { recursive: true });
   const input = path.join(dir, `in-${rows}.csv`);
   if (!existsSync(input)) {
-    await generateCsv(input, { source: path.join(root, "data/ames.csv"), rows, seed: 3 });
+    // Written aside and renamed: a bench run beside this one, or one killed while writing,
+    // must never leave a half-written file under the name the next run reuses.
+    const partial = `${input}.${process.pid}.tmp`;
+    await generateCsv(partial, { source: path.join(root, "data/ames.csv"), rows, seed: 3 });
+    await rename(partial, input);
   }
   return input;
 }
