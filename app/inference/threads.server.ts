@@ -215,16 +215,17 @@ export function threadsStatus() {
 /** What a task needs of a bundle: its folder (a thread loads it there) and its version. */
 type Bundle = Pick<LoadedModel, "dir" | "version">;
 
-const refOf = (model: Bundle): ModelRef => ({
+const refOf = (model: Pick<Bundle, "dir">): ModelRef => ({
   dir: model.dir,
   intraOpNumThreads: state.intraOpNumThreads,
   recalibration: state.host.recalibration?.(),
 });
 
 /** `count` warm tasks for `model`: each idle thread takes one (a thread runs one at a time). */
-function warm(pool: Piscina, model: Bundle, count: number): Promise<unknown> {
+function warm(pool: Piscina, model: Pick<Bundle, "dir">, count: number) {
   const task: Task = { kind: "warm", model: refOf(model) };
-  return Promise.all(Array.from({ length: count }, () => runOn(pool, task, new Uint8Array(0))));
+  const answers = Array.from({ length: count }, () => runOn(pool, task, new Uint8Array(0)));
+  return Promise.all(answers as Promise<OutputOf<"warm">>[]);
 }
 
 /**
@@ -244,14 +245,17 @@ export async function warmThreads(model: LoadedModel): Promise<void> {
 }
 
 /**
- * Starts the threads with `model` loaded (the batch CLI, whose threads do all the scoring):
- * one warm task per thread, so piscina starts them all, though a thread that is up first
- * may take two. Throws what a thread reported when it cannot load the bundle.
+ * Starts the threads with the bundle in `model.dir` loaded (the batch CLI, whose threads do
+ * all the scoring): one warm task per thread, so piscina starts them all, though a thread that
+ * is up first may take two. Resolves to the bundle's version as the threads read it, so the
+ * caller need not read and check the bundle itself; throws what a thread reported when it
+ * cannot load the bundle.
  */
-export async function loadOnThreads(model: Bundle): Promise<void> {
+export async function loadOnThreads(model: Pick<Bundle, "dir">): Promise<string> {
   const pool = state.pool;
   if (!pool) throw new Error("no scoring threads");
-  await warm(pool, model, state.threads);
+  const [{ version }] = await warm(pool, model, state.threads);
+  return version;
 }
 
 /** Offloading off for good after a thread could not load the serving bundle. */
