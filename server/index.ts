@@ -5,6 +5,7 @@ import { ConfigurationError } from "~/lib/errors.server";
 import { getLogger } from "~/lib/logger.server";
 import { registerSecrets } from "~/lib/redact.server";
 import { reloadModel, startModel, stopModel } from "~/inference/inference.server";
+import { servingPoolHost } from "~/inference/pool-host.server";
 import { startThreads, stopThreads, WORKER_FILE } from "~/inference/threads.server";
 import { stopMonitor } from "~/inference/monitor/monitor.server";
 import { startMonitoring } from "~/inference/monitor/start.server";
@@ -51,6 +52,7 @@ function startScoringWorkers(config: Config, log: ReturnType<typeof getLogger>) 
     minBytes: config.scoringWorkerMinBytes,
     minRecords: config.scoringWorkerMinRecords,
     intraOpNumThreads: config.ortIntraOpThreads,
+    host: servingPoolHost(),
   });
   log.info("scoring workers", {
     threads,

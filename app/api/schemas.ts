@@ -360,8 +360,6 @@ export type Problem = z.infer<typeof ProblemSchema>;
 export type ModelDescription = z.infer<typeof ModelDescriptionSchema>;
 export type Health = z.infer<typeof HealthSchema>;
 
-export function isRowError(item: PredictionItem): item is RowError {
-  return item.status === "error";
-}
+export { isRowError } from "./items";
 
 export { PropertyRecordSchema };

@@ -1,6 +1,7 @@
 import { CsvError } from "csv-parse";
 import { parse } from "csv-parse/sync";
-import { isRowError, type FieldIssue, type Prediction, type PredictionItem } from "~/api/schemas";
+import { isRowError } from "~/api/items";
+import type { FieldIssue, Prediction, PredictionItem } from "~/api/schemas";
 import {
   HousingMLError,
   InvalidInputError,

@@ -1,6 +1,5 @@
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
-import client from "prom-client";
 import {
   PayloadTooLargeError,
   PredictionError,
@@ -9,15 +8,12 @@ import {
   type WireError,
 } from "~/lib/errors.server";
 import type { BodyKind } from "~/lib/body.server";
-import { getLogger } from "~/lib/logger.server";
-import { getMetrics } from "~/lib/metrics.server";
 import { singleton } from "~/lib/singleton.server";
+import type { RecalibrationSnapshot } from "~/monitoring/recalibrate";
 import type { ApiBodyInput, ApiBodyOutput } from "./api-body.server";
 import type { CsvChunkInput, CsvChunkOutput } from "./csv-chunk.server";
-import { replayMeterEvents, type MeterEvent } from "./meter.server";
+import { replayMeterEvents, type MeterEvent, type PredictionMeter } from "./meter.server";
 import type { LoadedModel } from "./model.server";
-import { servingRecalibration } from "./monitor/recalibrate.server";
-import { prometheusMeter } from "./process-meter.server";
 import type { UploadInput, UploadOutput } from "./upload.server";
 import { countWork } from "./work.server";
 
@@ -25,7 +21,9 @@ import { countWork } from "./work.server";
 // and the bundle's folder to a thread (score-worker.server.ts), which loads the same bundle
 // into its own ORT session and runs the same handler the event loop would, so both answer
 // byte for byte alike. Errors and metric counters come back as data. ADR 0014; threads
-// start on demand and end when idle, ADR 0048.
+// start on demand and end when idle, ADR 0048. What the pool reports (counters, problems)
+// goes to the host its process gives it (PoolHost), so this module loads no metrics client,
+// logger or monitor: the batch CLI's process imports it and never needs them (ADR 0064).
 
 /** The module piscina runs: the built file beside the entry, or the source module. */
 export const WORKER_FILE = import.meta.url.endsWith(".ts")
@@ -39,7 +37,7 @@ export const WORKER_FILE = import.meta.url.endsWith(".ts")
 export type ModelRef = {
   dir: string;
   intraOpNumThreads: number;
-  recalibration?: ReturnType<typeof servingRecalibration>;
+  recalibration?: RecalibrationSnapshot;
 };
 export type Task =
   | { kind: "api-body"; model: ModelRef; input: ApiBodyInput }
@@ -74,6 +72,7 @@ type PoolState = {
   disabledReason: string | undefined;
   /** Tasks sent and not yet answered, queued or running. */
   inFlight: Set<Promise<unknown>>;
+  host: PoolHost;
 };
 
 const state: PoolState = singleton("score-pool", () => ({
@@ -84,6 +83,7 @@ const state: PoolState = singleton("score-pool", () => ({
   intraOpNumThreads: 1,
   disabledReason: undefined,
   inFlight: new Set(),
+  host: {},
 }));
 
 export type ThreadOptions = {
@@ -98,7 +98,43 @@ export type ThreadOptions = {
   queuePerThread?: number;
   /** A thread with no task for this long ends (default IDLE_TIMEOUT_MS). */
   idleTimeoutMs?: number;
+  /** Where the pool reports; none: it counts nothing and writes problems to stderr. */
+  host?: PoolHost;
 };
+
+/** A logger's two levels the pool uses (winston's logger is one). */
+export type PoolLog = {
+  warn(message: string, meta: Record<string, unknown>): void;
+  error(message: string, meta: Record<string, unknown>): void;
+};
+
+/**
+ * What the process around the pool gives it: the server its Prometheus registry, monitor,
+ * logger and serving recalibration (servingPoolHost(), pool-host.server.ts). A part left out
+ * is not used: the threads' counters are not replayed, tasks not counted, problems go to
+ * stderr, tasks carry no recalibration (a thread then serves the static intervals).
+ */
+export type PoolHost = {
+  /** Where the threads' meter events are replayed. */
+  meter?: PredictionMeter;
+  /** A task was answered (with an output or an error sent as data). */
+  answered?: (kind: Task["kind"]) => void;
+  log?: PoolLog;
+  /** The interval recalibration each task is scored with (ADR 0050). */
+  recalibration?: () => RecalibrationSnapshot;
+};
+
+/** The pool's problems as one line on stderr, for a process without a logger (the CLI). */
+const stderrLine =
+  (level: string) =>
+  (message: string, meta: Record<string, unknown>): void => {
+    const text = JSON.stringify(meta, (_key, value: unknown) =>
+      value instanceof Error ? value.message : value,
+    );
+    process.stderr.write(`${level}: ${message} ${text}\n`);
+  };
+const STDERR_LOG: PoolLog = { warn: stderrLine("warn"), error: stderrLine("error") };
+const log = (): PoolLog => state.host.log ?? STDERR_LOG;
 
 /**
  * Threads start on the first task that needs one and end after this long without work
@@ -133,32 +169,11 @@ export function startThreads(options: ThreadOptions): void {
   state.minRecords = options.minRecords ?? Number.POSITIVE_INFINITY;
   state.intraOpNumThreads = options.intraOpNumThreads;
   state.disabledReason = undefined;
-  poolMetrics();
+  state.host = options.host ?? {};
 }
 
 /** Threads running now (0 until work needs one, and again after IDLE_TIMEOUT_MS idle). */
 export const runningThreads = () => state.pool?.threads.length ?? 0;
-
-const poolMetrics = () =>
-  singleton("score-pool-metrics", () => {
-    const registers = [getMetrics().registry];
-    new client.Gauge({
-      name: "scoring_worker_queue_tasks",
-      help: "Prediction requests waiting for a scoring worker thread",
-      registers,
-      collect() {
-        this.set(state.pool?.queueSize ?? 0);
-      },
-    });
-    return {
-      tasks: new client.Counter({
-        name: "scoring_worker_tasks_total",
-        help: "Tasks answered by the scoring worker threads, by kind (score, upload, warm)",
-        labelNames: ["kind"] as const,
-        registers,
-      }),
-    };
-  });
 
 /**
  * Stops the threads once every task sent to them has been answered: terminating a thread
@@ -170,20 +185,12 @@ async function retire(pool: Piscina): Promise<void> {
   await pool.close();
 }
 
-// Label values of scoring_worker_tasks_total: stable names for dashboards and alerts.
-const METRIC_KIND = {
-  "api-body": "score",
-  upload: "upload",
-  "csv-chunk": "batch",
-  warm: "warm",
-} as const;
-
 function tracked<T>(task: Promise<T>, kind: Task["kind"]): Promise<T> {
   state.inFlight.add(task);
   const forget = () => void state.inFlight.delete(task);
   task.then(() => {
     forget();
-    poolMetrics().tasks.inc({ kind: METRIC_KIND[kind] });
+    state.host.answered?.(kind);
   }, forget);
   return task;
 }
@@ -208,16 +215,17 @@ export function threadsStatus() {
 /** What a task needs of a bundle: its folder (a thread loads it there) and its version. */
 type Bundle = Pick<LoadedModel, "dir" | "version">;
 
-const refOf = (model: Bundle): ModelRef => ({
+const refOf = (model: Pick<Bundle, "dir">): ModelRef => ({
   dir: model.dir,
   intraOpNumThreads: state.intraOpNumThreads,
-  recalibration: servingRecalibration(),
+  recalibration: state.host.recalibration?.(),
 });
 
 /** `count` warm tasks for `model`: each idle thread takes one (a thread runs one at a time). */
-function warm(pool: Piscina, model: Bundle, count: number): Promise<unknown> {
+function warm(pool: Piscina, model: Pick<Bundle, "dir">, count: number) {
   const task: Task = { kind: "warm", model: refOf(model) };
-  return Promise.all(Array.from({ length: count }, () => runOn(pool, task, new Uint8Array(0))));
+  const answers = Array.from({ length: count }, () => runOn(pool, task, new Uint8Array(0)));
+  return Promise.all(answers as Promise<OutputOf<"warm">>[]);
 }
 
 /**
@@ -237,14 +245,17 @@ export async function warmThreads(model: LoadedModel): Promise<void> {
 }
 
 /**
- * Starts the threads with `model` loaded (the batch CLI, whose threads do all the scoring):
- * one warm task per thread, so piscina starts them all, though a thread that is up first
- * may take two. Throws what a thread reported when it cannot load the bundle.
+ * Starts the threads with the bundle in `model.dir` loaded (the batch CLI, whose threads do
+ * all the scoring): one warm task per thread, so piscina starts them all, though a thread that
+ * is up first may take two. Resolves to the bundle's version as the threads read it, so the
+ * caller need not read and check the bundle itself; throws what a thread reported when it
+ * cannot load the bundle.
  */
-export async function loadOnThreads(model: Bundle): Promise<void> {
+export async function loadOnThreads(model: Pick<Bundle, "dir">): Promise<string> {
   const pool = state.pool;
   if (!pool) throw new Error("no scoring threads");
-  await warm(pool, model, state.threads);
+  const [{ version }] = await warm(pool, model, state.threads);
+  return version;
 }
 
 /** Offloading off for good after a thread could not load the serving bundle. */
@@ -254,7 +265,7 @@ function disable(pool: Piscina, model: Bundle, error: unknown) {
   state.disabledReason = `workers could not load model ${model.version}: ${
     error instanceof Error ? error.message : String(error)
   }`;
-  getLogger().error("scoring workers disabled; scoring on the event loop", { error });
+  log().error("scoring workers disabled; scoring on the event loop", { error });
   void retire(pool).catch(() => {});
 }
 
@@ -309,7 +320,7 @@ async function runOn(pool: Piscina, task: Task, body: Bytes, model?: Bundle): Pr
     // A thread runs one task at a time, so a thread that ran out of heap did so on this
     // request alone: the client can split it. piscina replaces the thread.
     if ((error as { code?: unknown } | null)?.code === "ERR_WORKER_OUT_OF_MEMORY") {
-      getLogger().warn("a scoring thread ran out of heap; its request got a 413", {
+      log().warn("a scoring thread ran out of heap; its request got a 413", {
         task: task.kind,
         body_bytes: bodyBytes,
       });
@@ -319,7 +330,7 @@ async function runOn(pool: Piscina, task: Task, body: Bytes, model?: Bundle): Pr
     }
     throw new PredictionError("A scoring worker failed", { cause: error });
   }
-  replayMeterEvents(answer.events, prometheusMeter());
+  if (state.host.meter) replayMeterEvents(answer.events, state.host.meter);
   if (!answer.ok) {
     const error = new WorkerReportedError(answer.error);
     // What warmThreads() did for every thread before threads started on demand: a thread

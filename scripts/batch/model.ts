@@ -1,4 +1,3 @@
-import { readVerifiedBundle } from "~/inference/bundle.server";
 import { createStore } from "~/inference/store.server";
 import {
   anyThread,
@@ -32,9 +31,9 @@ let scoresHere = false;
 
 /**
  * Loads the bundle once and starts the server's scoring threads (SCORING_WORKERS of them;
- * every chunk goes to one). With threads, only they load the model: this thread checks the
- * bundle (manifest, sha256) and cuts the input, so it holds no ORT session, explainer or
- * trust index of its own (ADR 0048). Without threads it loads the model through the
+ * every chunk goes to one). With threads, only they load the model, checks included: this
+ * thread finds the bundle's folder and cuts the input, so it holds no ORT session,
+ * explainer, trust index or parsed manifest of its own (ADR 0048, 0064). Without threads it loads the model through the
  * server's inference module (verify, warm up) and scores here.
  */
 export async function loadBatchModel(settings: ModelSettings): Promise<BatchModel> {
@@ -43,12 +42,10 @@ export async function loadBatchModel(settings: ModelSettings): Promise<BatchMode
     new ModelLoadError(
       `cannot load the model: ${error instanceof Error ? error.message : String(error)}`,
     );
-  let model: { dir: string; version: string };
+  let dir: string;
   const store = await createStore(settings);
   try {
-    const bundle = await store.resolveLatest();
-    const { manifest } = await readVerifiedBundle(bundle.dir);
-    model = { dir: bundle.dir, version: manifest.version };
+    ({ dir } = await store.resolveLatest());
   } catch (error) {
     throw fail(error);
   }
@@ -58,8 +55,11 @@ export async function loadBatchModel(settings: ModelSettings): Promise<BatchMode
     minBytes: 0,
     intraOpNumThreads: settings.ortIntraOpThreads,
   });
+  let model: { dir: string; version: string };
   try {
-    await loadOnThreads(model);
+    // The threads read and check the bundle (manifest, sha256) and report its version: this
+    // thread never parses the manifest, which only the threads use (ADR 0064).
+    model = { dir, version: await loadOnThreads({ dir }) };
   } catch (error) {
     await stopThreads();
     throw fail(error);

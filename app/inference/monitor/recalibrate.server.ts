@@ -1,4 +1,5 @@
 import type { PredictionInterval } from "~/api/schemas";
+import { singleton } from "~/lib/singleton.server";
 import { cents, priceInterval } from "~/ml/interval";
 import {
   factorFor,
@@ -27,13 +28,16 @@ export const RECALIBRATION: RecalibrationSettings = {
   level: 0.9,
 };
 
-let serving: RecalibrationSnapshot = NO_RECALIBRATION;
+// Per thread, not per copy of this module: the server's bundle and the Remix build each hold
+// one, and the monitor sets the snapshot through the routes' copy while the scoring pool's
+// host (pool-host.server.ts, the server's) reads it for every task.
+const serving = singleton("serving-recalibration", () => ({ snapshot: NO_RECALIBRATION }));
 
 /** The snapshot intervals are served with in this thread. */
-export const servingRecalibration = (): RecalibrationSnapshot => serving;
+export const servingRecalibration = (): RecalibrationSnapshot => serving.snapshot;
 
 export function useRecalibration(snapshot: RecalibrationSnapshot | undefined): void {
-  serving = snapshot ?? NO_RECALIBRATION;
+  serving.snapshot = snapshot ?? NO_RECALIBRATION;
 }
 
 /** A new recalibrator, or undefined when RECALIBRATE_INTERVALS is off. */
@@ -51,7 +55,7 @@ export function recalibrateInterval(
   half: number,
   logPred: number,
 ): PredictionInterval {
-  const f = factorFor(serving, interval.group);
+  const f = factorFor(serving.snapshot, interval.group);
   if (!f) return interval;
   const widened = priceInterval(logPred, half * f.factor, interval.level);
   return {

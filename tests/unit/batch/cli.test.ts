@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +13,12 @@ const at = (name: string) => path.join(dir, name);
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "batch-cli-"));
   await generateCsv(at("in.csv"), { rows: 2500, badEvery: 250, seed: 7 });
+  // The served bundle with one byte of model.onnx changed: its sha256 no longer matches.
+  const latest = (await readFile(path.join(MODEL_DIR, "LATEST"), "utf8")).trim();
+  await cp(path.join(MODEL_DIR, latest), at("tampered"), { recursive: true });
+  const onnx = await readFile(at("tampered/model.onnx"));
+  onnx[1000] ^= 0xff;
+  await writeFile(at("tampered/model.onnx"), onnx);
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -63,10 +69,21 @@ describe("predict CLI", () => {
       4,
       /cannot load the model/,
     ],
+    [
+      "a tampered bundle",
+      ["--input", "IN", "--output", "OUT", "--model", "TAMPERED"],
+      4,
+      /cannot load the model: .*model\.onnx sha256 \w+ does not match the manifest/,
+    ],
   ])(
     "exits non-zero with a clear message on %s",
     async (_what, argv, code, message) => {
-      const args = argv.map((a) => (a === "IN" ? at("in.csv") : a === "OUT" ? at("never.csv") : a));
+      const named: Record<string, string> = {
+        IN: at("in.csv"),
+        OUT: at("never.csv"),
+        TAMPERED: at("tampered"),
+      };
+      const args = argv.map((a) => named[a] ?? a);
       if (!args.includes("--model")) args.push("--model", MODEL_DIR);
       const result = await runCli(args);
       expect(result.code).toBe(code);

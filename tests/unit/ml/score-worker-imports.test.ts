@@ -3,28 +3,11 @@
 // records its counters (recordingMeter) and never logs, so the metrics client and the logger
 // must stay out of its module graph (ADR 0060). The graph is esbuild's, as the build bundles
 // server-build/score-worker.js (scripts/build-server.mjs).
-import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
+import { moduleGraph } from "../module-graph";
 
-async function workerInputs(): Promise<string[]> {
-  const { metafile } = await build({
-    entryPoints: ["app/inference/score-worker.server.ts"],
-    bundle: true,
-    write: false,
-    outfile: "score-worker.js",
-    platform: "node",
-    format: "esm",
-    target: "node24",
-    packages: "external", // a package appears as an import of the module that imports it
-    alias: { "~": "./app" },
-    metafile: true,
-    logLevel: "silent",
-  });
-  const imported = Object.values(metafile.inputs).flatMap((input) =>
-    input.imports.filter((i) => i.external).map((i) => i.path),
-  );
-  return [...Object.keys(metafile.inputs), ...imported];
-}
+// Dynamic imports included: a thread runs whatever task comes, so all of it may load.
+const workerInputs = () => moduleGraph("app/inference/score-worker.server.ts", { dynamic: true });
 
 describe("the scoring thread's module graph", () => {
   it("holds the scoring code and neither the metrics client nor the logger", async () => {
