@@ -9,9 +9,9 @@ import {
   ignoredColumnsWarning,
   MAX_CSV_COLUMNS,
   parseCsvRecords,
-  toResultCsv,
   type CsvTable,
 } from "./csv.server";
+import { toResultCsv } from "./csv-write.server";
 import type { PredictionMeter } from "./meter.server";
 import type { LoadedModel } from "./model.server";
 import { predictRecords } from "./predict.server";

@@ -2,14 +2,8 @@ import { CsvError } from "csv-parse";
 import { isRowError, type FieldIssue, type PredictionItem } from "~/api/schemas";
 import { MalformedRequestError } from "~/lib/errors.server";
 import { csvInputFor } from "~/ml/csv-input";
-import {
-  csvFields,
-  csvLine,
-  predictionCells,
-  readCsvRows,
-  safeCell,
-  safePlainLine,
-} from "./csv.server";
+import { readCsvRows } from "./csv.server";
+import { csvFields, csvLine, predictionCells, safeCell, safePlainLine } from "./csv-write.server";
 import type { PredictionMeter } from "./meter.server";
 import type { LoadedModel } from "./model.server";
 import { predictRecords } from "./predict.server";

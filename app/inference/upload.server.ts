@@ -11,7 +11,8 @@ import {
   PayloadTooLargeError,
 } from "~/lib/errors.server";
 import { csvInputFor } from "~/ml/csv-input";
-import { columnPlan, readCsvTable, toResultCsv } from "./csv.server";
+import { columnPlan, readCsvTable } from "./csv.server";
+import { toResultCsv } from "./csv-write.server";
 import type { PredictionMeter } from "./meter.server";
 import type { LoadedModel } from "./model.server";
 import { predictRecords } from "./predict.server";

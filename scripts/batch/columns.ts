@@ -1,5 +1,6 @@
 import type { CsvLayout } from "~/inference/csv-chunk.server";
-import { columnPlan, RESULT_COLUMNS, safeCell } from "~/inference/csv.server";
+import { columnPlan } from "~/inference/csv.server";
+import { RESULT_COLUMNS, safeCell } from "~/inference/csv-write.server";
 import { HousingMLError } from "~/lib/errors.server";
 import { InputError } from "./source";
 

@@ -2,7 +2,7 @@ import { once } from "node:events";
 import type { Readable, Writable } from "node:stream";
 import { parse } from "csv-parse/sync";
 import type { CsvChunkInput, CsvChunkOutput, CsvLayout } from "~/inference/csv-chunk.server";
-import { csvLine } from "~/inference/csv.server";
+import { csvLine } from "~/inference/csv-write.server";
 import { HousingMLError } from "~/lib/errors.server";
 import { releaseBytes } from "~/lib/release-bytes.server";
 import { ERROR_COLUMNS, planLayout, type Layout } from "./columns";

@@ -5,14 +5,8 @@ import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  csvFields,
-  csvLine,
-  parseCsvRows,
-  readCsvRows,
-  safeCell,
-  safePlainLine,
-} from "~/inference/csv.server";
+import { parseCsvRows, readCsvRows } from "~/inference/csv.server";
+import { csvFields, csvLine, safeCell, safePlainLine } from "~/inference/csv-write.server";
 
 // Cells with the characters that matter to CSV, often.
 const cell = fc.oneof(

@@ -6,7 +6,7 @@ import { PassThrough, Readable } from "node:stream";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { beforeAll, describe, expect, it } from "vitest";
-import { predictionCells, safeCell } from "~/inference/csv.server";
+import { predictionCells, safeCell } from "~/inference/csv-write.server";
 import { predictRecords } from "~/inference/predict.server";
 import { getReadyModel } from "~/inference/inference.server";
 import { coerceCsvRow } from "~/ml/schema";

@@ -6,8 +6,8 @@ import {
   MAX_CSV_COLUMNS,
   MAX_CSV_LINE_CHARS,
   parseCsvRecords,
-  toResultCsv,
 } from "~/inference/csv.server";
+import { toResultCsv } from "~/inference/csv-write.server";
 import { countJsonRecords, countLines, countWork } from "~/inference/work.server";
 import { InvalidInputError, PayloadTooLargeError } from "~/lib/errors.server";
 

@@ -1,6 +1,7 @@
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
-import { columnPlan, parseCsvRecords, safeCell, toResultCsv } from "~/inference/csv.server";
+import { columnPlan, parseCsvRecords } from "~/inference/csv.server";
+import { safeCell, toResultCsv } from "~/inference/csv-write.server";
 import { MalformedRequestError, PayloadTooLargeError } from "~/lib/errors.server";
 
 describe("parseCsvRecords", () => {
