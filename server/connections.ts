@@ -45,6 +45,16 @@ export function createBoundedServer(
   const server = http.createServer(options, (req, res) => {
     if (admitOnConnection(req, res)) void listener(req, res);
   });
+  // node hands a CONNECT (a proxy's tunnel request) to a "connect" listener and, without one,
+  // drops the connection unanswered. This server is no proxy: the request goes through the
+  // same listener as any other, which refuses its method (405 and the path's Allow).
+  server.on("connect", (req: IncomingMessage, socket: Socket) => {
+    const res = new http.ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket);
+    res.once("finish", () => socket.end());
+    if (admitOnConnection(req, res)) void listener(req, res);
+  });
   server.maxConnections = MAX_CONNECTIONS;
   return server;
 }

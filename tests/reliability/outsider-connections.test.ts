@@ -92,3 +92,29 @@ describe("connections are bounded", () => {
     HEADERS_TIMEOUT_MS * 3,
   );
 });
+
+describe("CONNECT (a proxy's tunnel request)", () => {
+  it.each([
+    ["the app's port, an API path", () => server.port, "/api/v1/predict", "POST, OPTIONS"],
+    ["the app's port, a proxy target", () => server.port, "example.com:443", undefined],
+    ["the metrics port", () => server.metricsPort, "/metrics", "GET, HEAD"],
+  ])(
+    "%s: answered with a problem, not dropped; the port serves on",
+    async (_w, port, path, allow) => {
+      const res = await rawRequest(port(), { method: "CONNECT", path, headers: {} }).answer;
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect(res.headers["content-type"]).toBe("application/problem+json");
+      if (allow) {
+        expect(res.status).toBe(405);
+        expect(res.headers.allow).toBe(allow);
+      }
+      const after = await rawRequest(port(), {
+        method: "GET",
+        path: port() === server.port ? "/healthz" : "/metrics",
+        headers: { Connection: "close" },
+      }).answer;
+      expect(after.status).toBe(200);
+    },
+  );
+});
