@@ -78,7 +78,7 @@ function markdown(r: BenchReport): string {
   const roundsNote = (s: Scenario) =>
     s.rounds
       ? ` Rounds: ${s.rounds.map((x) => f0(x.req_per_s)).join(" / ")} req/s, p99 ${s.rounds
-          .map((x) => f0(x.p99_ms))
+          .map((x) => f1(x.p99_ms))
           .join(" / ")} ms, ${s.rounds
           .map((x) => (x.cpu_us_per_request === null ? "–" : f0(x.cpu_us_per_request)))
           .join(" / ")} CPU µs/req.`
