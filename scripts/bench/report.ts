@@ -119,6 +119,9 @@ scenario. "vs bare" and "vs /healthz" are req/s ratios (1.00 = as fast as the re
 "Server CPU µs/req" is the server process's user + system CPU time (all threads, from
 \`/proc/<pid>/stat\`) during the measured run divided by the requests it completed: on a
 shared machine req/s also measures the neighbours, CPU per request much less so.
+Latency percentiles are taken from each 2xx answer's own time (fractional ms), not from
+autocannon's histogram, which truncates to whole milliseconds (ADR 0065); the fixed-rate
+\`/healthz\` probes keep autocannon's coordinated-omission-corrected figures.
 
 ## HTTP
 
