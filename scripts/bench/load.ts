@@ -40,8 +40,8 @@ export const autocannon = createRequire(import.meta.url)("autocannon") as (
 
 /**
  * Percentiles of fractional-millisecond latencies (nearest rank, as HdrHistogram reports).
- * autocannon's own histogram stores whole milliseconds: at a 7 ms median a p99/p50 ratio
- * moved in steps of 14%.
+ * autocannon's own histogram truncates to whole milliseconds: at a 7 ms median a p99/p50
+ * ratio moved in steps of 14% and read high, p50 losing more of itself than p99 (ADR 0065).
  */
 export function latencyPercentiles(ms: readonly number[]): LoadResult["latency_ms"] {
   const sorted = Float64Array.from(ms).sort();
