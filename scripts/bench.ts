@@ -213,8 +213,8 @@ async function main() {
       })),
     });
     log(
-      `  ${name}: ${Math.round(result.req_per_s)} req/s, p50 ${result.latency_ms.p50} ms, ` +
-        `p99 ${result.latency_ms.p99} ms, server CPU ${Math.round(result.cpu_us_per_request ?? 0)} µs/req, ` +
+      `  ${name}: ${Math.round(result.req_per_s)} req/s, p50 ${result.latency_ms.p50.toFixed(2)} ms, ` +
+        `p99 ${result.latency_ms.p99.toFixed(2)} ms, server CPU ${Math.round(result.cpu_us_per_request ?? 0)} µs/req, ` +
         `errors ${result.errors + result.non_2xx}`,
     );
   };
@@ -360,13 +360,13 @@ async function main() {
     {
       name: "single-row p99 latency",
       target: "≤ 25 ms",
-      measured: `${p1.latency_ms.p99} ms`,
+      measured: `${p1.latency_ms.p99.toFixed(1)} ms`,
       met: p1.latency_ms.p99 <= 25,
     },
     {
       name: "single-row p99 vs p50 at 32 connections",
       target: "≤ 2.5× p50",
-      measured: `${(p1.latency_ms.p99 / p1.latency_ms.p50).toFixed(2)}× (p50 ${p1.latency_ms.p50} ms, p99 ${p1.latency_ms.p99} ms)`,
+      measured: `${(p1.latency_ms.p99 / p1.latency_ms.p50).toFixed(2)}× (p50 ${p1.latency_ms.p50.toFixed(2)} ms, p99 ${p1.latency_ms.p99.toFixed(2)} ms)`,
       met: p1.latency_ms.p99 <= 2.5 * p1.latency_ms.p50,
     },
     {
@@ -396,7 +396,7 @@ async function main() {
     {
       name: `/healthz p99 during ${BATCH_ROWS}-row batches (worker threads)`,
       target: "≤ 60 ms",
-      measured: `${probe.latency_ms.p99} ms`,
+      measured: `${probe.latency_ms.p99.toFixed(1)} ms`,
       met: probe.latency_ms.p99 <= 60,
     },
     {

@@ -78,7 +78,7 @@ function markdown(r: BenchReport): string {
   const roundsNote = (s: Scenario) =>
     s.rounds
       ? ` Rounds: ${s.rounds.map((x) => f0(x.req_per_s)).join(" / ")} req/s, p99 ${s.rounds
-          .map((x) => f0(x.p99_ms))
+          .map((x) => f1(x.p99_ms))
           .join(" / ")} ms, ${s.rounds
           .map((x) => (x.cpu_us_per_request === null ? "–" : f0(x.cpu_us_per_request)))
           .join(" / ")} CPU µs/req.`
@@ -119,6 +119,9 @@ scenario. "vs bare" and "vs /healthz" are req/s ratios (1.00 = as fast as the re
 "Server CPU µs/req" is the server process's user + system CPU time (all threads, from
 \`/proc/<pid>/stat\`) during the measured run divided by the requests it completed: on a
 shared machine req/s also measures the neighbours, CPU per request much less so.
+Latency percentiles are taken from each 2xx answer's own time (fractional ms), not from
+autocannon's histogram, which truncates to whole milliseconds (ADR 0065); the fixed-rate
+\`/healthz\` probes keep autocannon's coordinated-omission-corrected figures.
 
 ## HTTP
 
