@@ -6,7 +6,8 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadRecords, resample } from "./data";
-import { median, runLoad, type LoadResult } from "./load";
+import { median } from "~/ml/metrics";
+import { runLoad, type LoadResult } from "./load";
 import { startApp } from "./processes";
 
 const { values } = parseArgs({
