@@ -33,7 +33,7 @@ export const servingPoolHost = (): PoolHost =>
     });
     const tasks = new client.Counter({
       name: "scoring_worker_tasks_total",
-      help: "Tasks answered by the scoring worker threads, by kind (score, upload, warm)",
+      help: "Tasks answered by the scoring worker threads, by kind (score, upload, batch, warm)",
       labelNames: ["kind"] as const,
       registers,
     });

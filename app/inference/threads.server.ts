@@ -124,14 +124,17 @@ export type PoolHost = {
   recalibration?: () => RecalibrationSnapshot;
 };
 
-/** The pool's problems as one line on stderr, for a process without a logger (the CLI). */
+/**
+ * The pool's problems as one JSON line on stderr (the logger's shape: level, message, then
+ * the details), for a process without a logger (the CLI), whose stdout is its summary.
+ */
 const stderrLine =
   (level: string) =>
   (message: string, meta: Record<string, unknown>): void => {
-    const text = JSON.stringify(meta, (_key, value: unknown) =>
-      value instanceof Error ? value.message : value,
+    const line = JSON.stringify({ level, message, ...meta }, (_key, value: unknown) =>
+      value instanceof Error ? { name: value.name, message: value.message } : value,
     );
-    process.stderr.write(`${level}: ${message} ${text}\n`);
+    process.stderr.write(`${line}\n`);
   };
 const STDERR_LOG: PoolLog = { warn: stderrLine("warn"), error: stderrLine("error") };
 const log = (): PoolLog => state.host.log ?? STDERR_LOG;

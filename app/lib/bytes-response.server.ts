@@ -2,10 +2,10 @@ import type { ServerResponse } from "node:http";
 import { releaseBytes } from "./release-bytes.server";
 import { singleton } from "./singleton.server";
 
-// A large answer (a 1,000-row prediction: ~200 KB; a result file: MBs) as a Response that
-// holds its bytes, not a copy of them, freed once the socket has them. undici's Response
-// copies a Uint8Array or string body; the original and the copy then stay resident until the
-// event loop's next major GC, which under batches is tens of MB of dead buffers (ADR 0066).
+// A large answer (a batch's predictions, a result file) as a Response that holds its bytes,
+// not a copy of them, freed once the socket has them. undici's Response copies a Uint8Array
+// or string body, and the original and the copy then stay resident until the event loop's
+// next major GC (ADR 0066).
 
 /** Bodies the server frees after sending: the stream a route answered with → its bytes. */
 const freedAfterSending: WeakMap<ReadableStream, Uint8Array> = singleton(
@@ -22,9 +22,11 @@ const encoder = new TextEncoder();
  */
 export function bytesResponse(body: string | Uint8Array, init: ResponseInit = {}): Response {
   const bytes = typeof body === "string" ? encoder.encode(body) : body;
+  // A Buffer over the same memory: the compression middleware copies any other Uint8Array.
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
-      controller.enqueue(bytes);
+      controller.enqueue(view);
       controller.close();
     },
   });

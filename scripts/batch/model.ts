@@ -33,8 +33,8 @@ let scoresHere = false;
  * Loads the bundle once and starts the server's scoring threads (SCORING_WORKERS of them;
  * every chunk goes to one). With threads, only they load the model, checks included: this
  * thread finds the bundle's folder and cuts the input, so it holds no ORT session,
- * explainer, trust index or parsed manifest of its own (ADR 0048, 0064). Without threads it loads the model through the
- * server's inference module (verify, warm up) and scores here.
+ * explainer, trust index or parsed manifest of its own (ADR 0048, 0064). Without threads it
+ * loads the model through the server's inference module (verify, warm up) and scores here.
  */
 export async function loadBatchModel(settings: ModelSettings): Promise<BatchModel> {
   if (settings.scoringWorkers === 0) return loadHere(settings);

@@ -42,8 +42,12 @@ async function generatedInput(root: string, rows: number): Promise<string> {
     // Written aside and renamed: a bench run beside this one, or one killed while writing,
     // must never leave a half-written file under the name the next run reuses.
     const partial = `${input}.${process.pid}.tmp`;
-    await generateCsv(partial, { source: path.join(root, "data/ames.csv"), rows, seed: 3 });
-    await rename(partial, input);
+    try {
+      await generateCsv(partial, { source: path.join(root, "data/ames.csv"), rows, seed: 3 });
+      await rename(partial, input);
+    } finally {
+      await rm(partial, { force: true });
+    }
   }
   return input;
 }

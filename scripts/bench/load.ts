@@ -113,8 +113,6 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   };
 }
 
-/** The middle value (upper middle for an even count). */
-
 /**
  * Several scenarios measured in alternating rounds (A B A B A B), so a busy neighbour on a
  * shared machine slows all of them alike. Each scenario's result is the median round (req/s,

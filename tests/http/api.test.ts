@@ -84,6 +84,31 @@ const prediction = (p: Prediction | RowError): Prediction => {
 };
 
 describe("POST /api/v1/predict with JSON", () => {
+  it("answers a batch with its Content-Length, or gzipped when asked: the same predictions", async () => {
+    // Large answers are sent as the thread's bytes themselves and freed once sent (ADR 0066).
+    const records = toRecords(amesRows().slice(0, 400));
+    const post = (encoding: string) =>
+      fetch(`${server.url}/api/v1/predict`, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          "X-API-Key": TEST_API_KEY,
+          "Accept-Encoding": encoding,
+        },
+        body: JSON.stringify({ records }),
+      });
+    const plain = await post("identity");
+    const bytes = Buffer.from(await plain.arrayBuffer());
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get("content-length")).toBe(String(bytes.byteLength));
+    const zipped = await post("gzip");
+    expect(zipped.headers.get("content-encoding")).toBe("gzip");
+    const a = JSON.parse(bytes.toString()) as PredictBody;
+    const b = (await zipped.json()) as PredictBody; // fetch gunzips
+    expect(a.counts).toEqual({ ok: 400, failed: 0 });
+    expect(withoutPredictionIds(b.predictions)).toEqual(withoutPredictionIds(a.predictions));
+  });
+
   it("predicts one record with an interval, the model version, request id and timings", async () => {
     const res = await postJson(
       server.url,

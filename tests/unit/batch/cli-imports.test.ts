@@ -1,7 +1,7 @@
 // What the batch CLI's process loads: it reads and writes CSV and hands chunks to the scoring
 // threads, so it must not load the server's logger (winston), metrics client (prom-client) or
-// monitor, which the pool used to import for the server's sake, nor parse the bundle's 900 KB
-// manifest, which only the threads use (ADR 0064). The graph is the static one from the CLI's
+// monitor, which only the server's pool host needs, nor parse the bundle's manifest, which
+// only the threads use (ADR 0064). The graph is the static one from the CLI's
 // entry, transitive, as scripts/build-server.mjs bundles server-build/predict-batch.js: the
 // server's inference module, imported only to score without threads (SCORING_WORKERS=0),
 // loads them then, and only then.

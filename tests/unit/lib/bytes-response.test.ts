@@ -1,6 +1,8 @@
 import http from "node:http";
+import net from "node:net";
 import type { AddressInfo } from "node:net";
 import { sendResponse } from "@remix-run/node-fetch-server";
+import compression from "compression";
 import { afterEach, describe, expect, it } from "vitest";
 import { bytesResponse, freeWhenSent } from "~/lib/bytes-response.server";
 
@@ -8,7 +10,14 @@ import { bytesResponse, freeWhenSent } from "~/lib/bytes-response.server";
 // has them (ADR 0066), through node's real HTTP stack and the library the server sends with.
 
 let server: http.Server | undefined;
-afterEach(() => new Promise<void>((done) => (server ? server.close(() => done()) : done())));
+afterEach(
+  () =>
+    new Promise<void>((done) => {
+      if (!server) return done();
+      server.close(() => done());
+      server.closeAllConnections(); // fetch keeps its connection open
+    }),
+);
 
 /** Serves `response` once (the server's order: freeWhenSent, then sendResponse). */
 async function serve(response: Response): Promise<{ url: string; finished: Promise<void> }> {
@@ -61,5 +70,81 @@ describe("bytesResponse", () => {
     expect(await (await fetch(url)).text()).toBe("shared bytes a route keeps");
     await finished;
     expect(new TextDecoder().decode(shared)).toBe("shared bytes a route keeps");
+  });
+});
+
+describe("bytesResponse through compression and slow or vanishing clients", () => {
+  const big = () => new TextEncoder().encode("row,price\n".repeat(800_000)); // 8 MB
+
+  it("a gzip client gets the same bytes, compressed, and they are freed after", async () => {
+    const compress = compression({ threshold: 1024 });
+    const bytes = big();
+    const expected = Buffer.from(bytes); // a copy to compare with: sending frees `bytes`
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    server = http.createServer((req, res) => {
+      compress(req as never, res as never, () => {
+        const response = bytesResponse(bytes, { headers: { "Content-Type": "text/csv" } });
+        freeWhenSent(response, res);
+        res.once("finish", finish);
+        void sendResponse(res, response);
+      });
+    });
+    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const res = await fetch(`http://127.0.0.1:${port}/`, {
+      headers: { "Accept-Encoding": "gzip" },
+    });
+    expect(res.headers.get("content-encoding")).toBe("gzip");
+    expect(Buffer.from(await res.arrayBuffer()).equals(expected)).toBe(true); // fetch gunzips
+    await finished;
+    await new Promise((r) => setImmediate(r));
+    expect(bytes.byteLength).toBe(0);
+  });
+
+  it("a client that reads slowly gets every byte, freed once all were sent", async () => {
+    const bytes = big();
+    const expected = Buffer.from(bytes);
+    const { url, finished } = await serve(bytesResponse(bytes));
+    const { port } = new URL(url);
+    // Slow: the socket paused after the head, resumed later, read to the end.
+    const slow = net.connect(Number(port), "127.0.0.1");
+    const chunks: Buffer[] = [];
+    slow.on("data", (c: Buffer) => {
+      chunks.push(c);
+      if (chunks.length === 1) {
+        slow.pause();
+        setTimeout(() => slow.resume(), 200);
+      }
+    });
+    slow.write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    await new Promise((resolve) => slow.once("end", resolve));
+    const text = Buffer.concat(chunks);
+    const body = text.subarray(text.indexOf("\r\n\r\n") + 4);
+    expect(body.equals(expected)).toBe(true);
+    await finished;
+    expect(bytes.byteLength).toBe(0);
+  });
+
+  it("a client that leaves mid-answer: no crash, and the bytes are left to the collector", async () => {
+    const bytes = big();
+    let closed!: () => void;
+    const gone = new Promise<void>((resolve) => (closed = resolve));
+    server = http.createServer((_req, res) => {
+      const response = bytesResponse(bytes);
+      freeWhenSent(response, res);
+      res.once("close", closed);
+      void sendResponse(res, response);
+    });
+    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const client = net.connect(port, "127.0.0.1");
+    client.once("data", () => client.destroy()); // the head arrived: leave
+    client.on("error", () => {});
+    client.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    await gone;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(bytes.byteLength).toBe(8_000_000); // a write may still be in flight: not freed
+    expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200); // still serving
   });
 });
