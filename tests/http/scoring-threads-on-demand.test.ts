@@ -151,8 +151,16 @@ describe("scoring threads on demand", () => {
     } finally {
       process.stderr.write = write;
     }
-    expect(written.join("")).toMatch(
-      /^error: scoring workers disabled; scoring on the event loop \{"error":"A scoring thread could not load .*no-such-bundle/m,
-    );
+    const lines = written.join("").trimEnd().split("\n");
+    const line = JSON.parse(lines.at(-1)!) as {
+      level: string;
+      message: string;
+      error: { name: string; message: string };
+    };
+    expect(line).toMatchObject({
+      level: "error",
+      message: "scoring workers disabled; scoring on the event loop",
+    });
+    expect(line.error.message).toMatch(/A scoring thread could not load .*no-such-bundle/);
   });
 });
