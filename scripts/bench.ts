@@ -17,6 +17,7 @@ import { benchMonitoring } from "./bench/monitoring";
 import { median } from "~/ml/metrics";
 import { autocannon, runInterleaved, runLoad, type LoadResult, type LoadSpec } from "./bench/load";
 import { rssMiB, startApp, startBare, threadCpuSeconds } from "./bench/processes";
+import { BENCH_API_KEY } from "./bench/variants";
 import { selfTimeByPackage, topSelfTime } from "./bench/profile";
 import {
   machineInfo,
@@ -28,7 +29,7 @@ import {
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const API_KEY = "bench_key_0123456789abcdefghijkl";
+
 const BATCH_ROWS = 1000;
 /** Rows of the dashboard upload: MAX_BATCH_ROWS' default, the largest file the page takes. */
 const UPLOAD_ROWS = 10_000;
@@ -40,7 +41,7 @@ async function profileApp(body: string, what: string, connections: number) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "bench-prof-"));
   const spawnedAt = Date.now();
   const app = await startApp(ROOT, {
-    apiKey: API_KEY,
+    apiKey: BENCH_API_KEY,
     nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`],
   });
   log(`profiling ${what} for ${SECONDS} s…`);
@@ -75,7 +76,7 @@ async function profileApp(body: string, what: string, connections: number) {
  * V8's platform threads for GC and compilation), from /proc/<pid>/task/<tid>/stat.
  */
 async function threadsUnderBatches(batch: string) {
-  const app = await startApp(ROOT, { apiKey: API_KEY });
+  const app = await startApp(ROOT, { apiKey: BENCH_API_KEY });
   const pid = app.proc.pid!;
   const spec = { ...predictRequest(app.url, batch), connections: 4, duration: 2 };
   await autocannon(spec);
@@ -104,7 +105,7 @@ function predictRequest(url: string, body: string) {
   return {
     url: `${url}/api/v1/predict`,
     method: "POST",
-    headers: { "Content-Type": "application/json", "X-API-Key": API_KEY },
+    headers: { "Content-Type": "application/json", "X-API-Key": BENCH_API_KEY },
     body,
   };
 }
@@ -145,7 +146,7 @@ async function main() {
     const seconds = Number(process.env.BENCH_MONITOR_SECONDS ?? 60);
     const opts = {
       root: ROOT,
-      apiKey: API_KEY,
+      apiKey: BENCH_API_KEY,
       body: single,
       record: oneRecord,
       seconds,
@@ -166,10 +167,12 @@ async function main() {
   log(`  ${Math.round(bareResult.req_per_s)} req/s`);
 
   log(`app (production config)…`);
-  const app = await startApp(ROOT, { apiKey: API_KEY });
+  const app = await startApp(ROOT, { apiKey: BENCH_API_KEY });
   const pid = app.proc.pid!;
   const idle = rssMiB(pid).rss;
-  const modelRes = await fetch(`${app.url}/api/v1/model`, { headers: { "X-API-Key": API_KEY } });
+  const modelRes = await fetch(`${app.url}/api/v1/model`, {
+    headers: { "X-API-Key": BENCH_API_KEY },
+  });
   const modelVersion = ((await modelRes.json()) as { model_version: string }).model_version;
   // Sanity: the bodies are accepted before we measure anything.
   for (const body of [single, batch]) {
@@ -269,7 +272,7 @@ async function main() {
   // alternating rounds. A 50 req/s /healthz probe runs alongside each: its latency shows
   // what a batch does to every other request on the process.
   log(`1,000-row batches: worker threads vs the event loop…`);
-  const inline = await startApp(ROOT, { apiKey: API_KEY, env: { SCORING_WORKERS: "0" } });
+  const inline = await startApp(ROOT, { apiKey: BENCH_API_KEY, env: { SCORING_WORKERS: "0" } });
   const inlinePid = inline.proc.pid!;
   const underBatches = (url: string, serverPid: number): LoadSpec[] => [
     { ...predictRequest(url, batch), connections: 4, seconds: SECONDS / ROUNDS, pid: serverPid },

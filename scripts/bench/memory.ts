@@ -6,7 +6,6 @@
 // /healthz beside them), single rows (CPU per request), a 10,000-row upload, peak RSS; and
 // the batch CLI on generated rows (rows/s, peak RSS, output sha256: byte-identical or not).
 import os from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { measureBatchCli } from "./batch-cli";
 import { loadRecords, resample, resampleCsv } from "./data";
@@ -14,10 +13,11 @@ import { median } from "~/ml/metrics";
 import { runLoad } from "./load";
 import { rssMiB, startApp } from "./processes";
 import { measureUpload } from "./upload";
+import { BENCH_API_KEY, roundOrder, VARIANT_OPTIONS, variants } from "./variants";
 
 const { values } = parseArgs({
   options: {
-    roots: { type: "string", default: ".cache/base,." },
+    ...VARIANT_OPTIONS,
     rounds: { type: "string", default: "2" },
     seconds: { type: "string", default: "6" },
     /** Warm-up before the measured batches (s): long enough that a thread's start is not in it. */
@@ -25,21 +25,12 @@ const { values } = parseArgs({
     what: { type: "string", default: "app,cli" },
     "cli-rows": { type: "string", default: "200000" },
     "cli-args": { type: "string", default: "" },
-    /** Extra node flags per root, `|`-separated in the order of --roots (e.g. "|--foo"). */
-    "node-args": { type: "string", default: "" },
-    /** Extra environment per root, `|`-separated like --node-args, each `K=V,K=V`. */
-    env: { type: "string", default: "" },
   },
 });
-const roots = values.roots.split(",").map((r) => path.resolve(r));
-const nodeArgs = values["node-args"].split("|").map((a) => (a ? a.split(" ") : []));
-const envs = values.env
-  .split("|")
-  .map((e) => Object.fromEntries(e ? e.split(",").map((kv) => kv.split("=")) : []));
+const builds = variants(values);
 const ROUNDS = Number(values.rounds);
 const SECONDS = Number(values.seconds);
 const what = new Set(values.what.split(","));
-const API_KEY = "bench_key_0123456789abcdefghijkl";
 const log = (m: string) => process.stdout.write(`${m}\n`);
 
 const records = loadRecords("data/ames.csv");
@@ -49,7 +40,7 @@ const uploadCsv = resampleCsv("data/ames.csv", 10_000, 11);
 const post = (url: string, body: string) => ({
   url: `${url}/api/v1/predict`,
   method: "POST",
-  headers: { "Content-Type": "application/json", "X-API-Key": API_KEY },
+  headers: { "Content-Type": "application/json", "X-API-Key": BENCH_API_KEY },
   body,
 });
 
@@ -60,7 +51,7 @@ async function measureApp(
   args: string[],
   env: Record<string, string>,
 ): Promise<AppFigures> {
-  const app = await startApp(root, { apiKey: API_KEY, nodeArgs: args, env });
+  const app = await startApp(root, { apiKey: BENCH_API_KEY, nodeArgs: args, env });
   const pid = app.proc.pid!;
   const idle = rssMiB(pid).rss;
   await new Promise((r) => setTimeout(r, 2000));
@@ -121,27 +112,21 @@ async function measureCli(
   };
 }
 
-const results: AppFigures[][] = roots.map(() => []);
+const results: AppFigures[][] = builds.map(() => []);
 for (let r = 0; r < ROUNDS; r++) {
-  const order = r % 2 === 0 ? roots.map((_, i) => i) : roots.map((_, i) => i).reverse();
-  for (const i of order) {
+  for (const i of roundOrder(builds.length, r)) {
+    const { root, nodeArgs, env, label } = builds[i];
     const figures: AppFigures = {};
-    if (what.has("app"))
-      Object.assign(figures, await measureApp(roots[i], nodeArgs[i] ?? [], envs[i] ?? {}));
+    if (what.has("app")) Object.assign(figures, await measureApp(root, nodeArgs, env));
     if (what.has("cli")) {
-      Object.assign(
-        figures,
-        await measureCli(roots[i], Number(values["cli-rows"]), nodeArgs[i] ?? [], envs[i] ?? {}),
-      );
+      Object.assign(figures, await measureCli(root, Number(values["cli-rows"]), nodeArgs, env));
     }
-    log(`round ${r + 1} ${path.relative(".", roots[i]) || "."}: ${JSON.stringify(figures)}`);
+    log(`round ${r + 1} ${label}: ${JSON.stringify(figures)}`);
     results[i].push(figures);
   }
 }
 log(`\nmedians (load ${os.loadavg()[0].toFixed(1)}):`);
-const names = roots.map(
-  (r, i) => `${i}: ${path.relative(".", r) || "."} ${values.env.split("|")[i] ?? ""}`,
-);
+const names = builds.map((b, i) => `${i}: ${b.label}`);
 names.forEach((n) => log(`  ${n}`));
 const keys = Object.keys(results[0][0]);
 log(

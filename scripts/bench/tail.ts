@@ -3,45 +3,32 @@
 // server-build/, public/ beside models/, data/, node_modules/), alternating A B B A … so a
 // neighbour's burst lands on both. Per root and round: one app, /healthz then single full
 // records, 32 connections each, the bench's p50/p99 in fractional milliseconds (load.ts).
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadRecords, resample } from "./data";
 import { median } from "~/ml/metrics";
 import { runLoad, type LoadResult } from "./load";
 import { startApp } from "./processes";
+import { BENCH_API_KEY, roundOrder, VARIANT_OPTIONS, variants } from "./variants";
 
 const { values } = parseArgs({
   options: {
-    roots: { type: "string", default: ".cache/base,." },
+    ...VARIANT_OPTIONS,
     rounds: { type: "string", default: "3" },
     seconds: { type: "string", default: "8" },
     connections: { type: "string", default: "32" },
-    /** Extra node flags per root, `|`-separated in the order of --roots (e.g. "|--foo"). */
-    "node-args": { type: "string", default: "" },
-    /** Extra environment per root, `|`-separated like --node-args, each `K=V,K=V`. */
-    env: { type: "string", default: "" },
   },
 });
-const roots = values.roots.split(",").map((r) => path.resolve(r));
-const nodeArgs = values["node-args"].split("|").map((a) => (a ? a.split(" ") : []));
-const envs = values.env
-  .split("|")
-  .map((e) => Object.fromEntries(e ? e.split(",").map((kv) => kv.split("=")) : []));
-const API_KEY = "bench_key_0123456789abcdefghijkl";
+const builds = variants(values);
 const single = JSON.stringify({ records: resample(loadRecords("data/ames.csv"), 1, 7) });
 const connections = Number(values.connections);
-/** A root's name in the output, with its extra flags and environment (the same root can be A and B). */
-const label = (i: number) =>
-  [path.relative(".", roots[i]) || ".", values["node-args"].split("|")[i], values.env.split("|")[i]]
-    .filter(Boolean)
-    .join(" ");
 const seconds = Number(values.seconds);
 
 async function measure(i: number) {
-  const app = await startApp(roots[i], {
-    apiKey: API_KEY,
-    nodeArgs: nodeArgs[i] ?? [],
-    env: envs[i] ?? {},
+  const { root, nodeArgs, env } = builds[i];
+  const app = await startApp(root, {
+    apiKey: BENCH_API_KEY,
+    nodeArgs,
+    env,
   });
   try {
     const pid = app.proc.pid!;
@@ -49,7 +36,7 @@ async function measure(i: number) {
     const predict = await runLoad({
       url: `${app.url}/api/v1/predict`,
       method: "POST",
-      headers: { "Content-Type": "application/json", "X-API-Key": API_KEY },
+      headers: { "Content-Type": "application/json", "X-API-Key": BENCH_API_KEY },
       body: single,
       connections,
       seconds,
@@ -66,24 +53,23 @@ const line = (r: LoadResult) =>
   `${r.latency_ms.p99.toFixed(2)} (${(r.latency_ms.p99 / r.latency_ms.p50).toFixed(2)}×) ` +
   `max ${r.latency_ms.max.toFixed(1)} ms, ${Math.round(r.cpu_us_per_request ?? 0)} µs/req`;
 
-const results: Awaited<ReturnType<typeof measure>>[][] = roots.map(() => []);
+const results: Awaited<ReturnType<typeof measure>>[][] = builds.map(() => []);
 for (let round = 0; round < Number(values.rounds); round++) {
-  const order = round % 2 ? [...roots.keys()].reverse() : [...roots.keys()];
-  for (const i of order) {
+  for (const i of roundOrder(builds.length, round)) {
     const r = await measure(i);
     results[i].push(r);
-    console.log(`round ${round + 1} ${label(i)}`);
+    console.log(`round ${round + 1} ${builds[i].label}`);
     console.log(`  /healthz ${line(r.healthz)}`);
     console.log(`  predict  ${line(r.predict)}`);
   }
 }
-for (const i of roots.keys()) {
+for (const i of builds.keys()) {
   const ratios = (k: "healthz" | "predict") =>
     results[i].map((r) => r[k].latency_ms.p99 / r[k].latency_ms.p50);
   const p = (k: "healthz" | "predict", q: "p50" | "p99") =>
     median(results[i].map((r) => r[k].latency_ms[q])).toFixed(2);
   console.log(
-    `${label(i)}: predict p50 ${p("predict", "p50")} p99 ${p("predict", "p99")} ` +
+    `${builds[i].label}: predict p50 ${p("predict", "p50")} p99 ${p("predict", "p99")} ` +
       `ratio median ${median(ratios("predict")).toFixed(2)} [${ratios("predict")
         .map((x) => x.toFixed(2))
         .join(" ")}]; ` +
