@@ -5,7 +5,7 @@
 // the record (validation, features) several times slower per row; literal property names give
 // fast objects (ADR 0020, like the feature row function of ADR 0017).
 import { TARGET_FIELD } from "./fields";
-import { coerceCell } from "./schema";
+import { coercerOf, type CellCoercer } from "./schema";
 
 /** Where a field's cell is: an index into a cell array, or a column name of a keyed row. */
 export type CellSource = readonly [at: number | string, field: string];
@@ -15,25 +15,24 @@ export type CsvRow = readonly (string | undefined)[] | Readonly<Record<string, s
 
 export type CsvInput = (row: CsvRow) => Record<string, unknown>;
 
-/** The generated code, for reading and debugging. */
+/** The columns a row function reads: every cell but the target's. */
+const kept = (cells: readonly CellSource[]) => cells.filter(([, field]) => field !== TARGET_FIELD);
+
+/** The generated code, for reading and debugging: `c[k]` is the k-th kept column's coercer. */
 export function csvInputSource(cells: readonly CellSource[]): string {
   const lit = (x: number | string) => JSON.stringify(x); // a JS literal
-  const lines = cells
-    .filter(([, field]) => field !== TARGET_FIELD)
-    .map(
-      ([at, field]) =>
-        `v = coerce(${lit(field)}, row[${lit(at)}]); if (v !== undefined) out[${lit(field)}] = v;`,
-    );
+  const lines = kept(cells).map(
+    ([at, field], k) =>
+      `v = c[${k}](row[${lit(at)}]); if (v !== undefined) out[${lit(field)}] = v;`,
+  );
   return ['"use strict";', "return function csvInput(row) {", "const out = {};", "let v;"]
     .concat(lines, ["return out;", "};"])
     .join("\n");
 }
 
 export function compileCsvInput(cells: readonly CellSource[]): CsvInput {
-  const make = new Function("coerce", csvInputSource(cells)) as (
-    coerce: typeof coerceCell,
-  ) => CsvInput;
-  return make(coerceCell);
+  const make = new Function("c", csvInputSource(cells)) as (c: CellCoercer[]) => CsvInput;
+  return make(kept(cells).map(([, field]) => coercerOf(field)));
 }
 
 const compiled = new Map<string, CsvInput>();

@@ -62,16 +62,47 @@ export const LEVELS: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map(
   FIELDS.filter((f) => f.levels).map((f) => [f.name, new Map(f.levels!.map((l) => [l, l]))]),
 );
 
-/**
- * One CSV cell → an input value: empty → missing (undefined), numeric fields → numbers (text
- * that is not a number stays text so validation reports it).
- */
-export function coerceCell(field: string, raw: string | undefined): unknown {
+/** A cell's text, trimmed; undefined when empty or absent. */
+function cellText(raw: string | undefined): string | undefined {
   const v = typeof raw === "string" ? raw.trim() : raw;
-  if (v === "" || v === undefined || v === null) return undefined;
-  if (!NUMERIC.has(field)) return LEVELS.get(field)?.get(v) ?? v;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : v;
+  return v === "" || v === null ? undefined : v;
+}
+
+export type CellCoercer = (raw: string | undefined) => unknown;
+
+/**
+ * One field's CSV cell → its input value: empty → missing (undefined), numeric fields →
+ * numbers (text that is not a number stays text so validation reports it), a category's
+ * level → its literal (LEVELS). Decided once per field, not per cell: the compiled row
+ * (csv-input.ts) calls one per column.
+ */
+function cellCoercer(field: string): CellCoercer {
+  if (NUMERIC.has(field)) {
+    return (raw) => {
+      const v = cellText(raw);
+      if (v === undefined) return undefined;
+      const n = Number(v);
+      return Number.isFinite(n) ? n : v;
+    };
+  }
+  const levels = LEVELS.get(field);
+  if (levels) {
+    return (raw) => {
+      const v = cellText(raw);
+      return v === undefined ? undefined : (levels.get(v) ?? v);
+    };
+  }
+  return cellText;
+}
+
+const COERCERS = new Map(FIELDS.map((f) => [f.name, cellCoercer(f.name)]));
+
+/** The coercer of a column named `field`, made once per field (any other column: its text). */
+export const coercerOf = (field: string): CellCoercer => COERCERS.get(field) ?? cellText;
+
+/** One CSV cell of column `field` → its input value (coercerOf). */
+export function coerceCell(field: string, raw: string | undefined): unknown {
+  return coercerOf(field)(raw);
 }
 
 /** A CSV row (all strings) → an input for validateRecord, the target dropped. */

@@ -44,7 +44,12 @@ export type BenchReport = {
     event_loop_only: UploadResult;
   };
   /** The batch CLI on a generated input (absent in reports written before ADR 0022). */
-  batch_cli?: { rows: number; rows_per_s: number; peak_rss_mib: number };
+  batch_cli?: {
+    rows: number;
+    rows_per_s: number;
+    peak_rss_mib: number;
+    rounds_rows_per_s?: number[];
+  };
   in_process: InProcessResult;
   targets: Target[];
 };
@@ -165,8 +170,9 @@ function batchCliSection(r: BenchReport): string {
 \`node server-build/predict-batch.js\` on ${c.rows.toLocaleString("en-US")} generated rows (resampled from
 \`data/ames.csv\`), as its own process with the server's scoring threads, right after the API's
 batches in the same run: **${Math.round(c.rows_per_s).toLocaleString("en-US")} rows/s** (after the model is
-loaded), peak RSS **${Math.round(c.peak_rss_mib)} MiB** (the CLI's own \`max_rss_mb\`), with its
-defaults (250-row chunks, the scoring threads alone holding the model; ADRs 0048, 0055).
+loaded; the median of ${c.rounds_rows_per_s?.length ?? 1} runs${c.rounds_rows_per_s ? `: ${c.rounds_rows_per_s.map((x) => Math.round(x).toLocaleString("en-US")).join(" / ")}` : ""}), peak RSS **${Math.round(c.peak_rss_mib)} MiB** (the highest of the CLI's own
+\`max_rss_mb\`), with its defaults (250-row chunks, the scoring threads alone holding the
+model; ADRs 0048, 0055).
 `;
 }
 
