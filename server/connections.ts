@@ -1,5 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { MethodNotAllowedError } from "~/lib/errors.server";
+import { PROBLEM_CONTENT_TYPE, toProblem } from "~/lib/problem.server";
 
 // What one TCP connection may hold: a request head that never completes (node's defaults kept
 // such a connection ~85 s, with no cap on how many; ADR 0052), and requests sent without
@@ -35,7 +37,14 @@ export const BEHIND_ALB_KEEP_ALIVE_MS = 65_000;
  */
 export function createBoundedServer(
   listener: (req: IncomingMessage, res: ServerResponse) => unknown,
-  { keepAliveTimeout = 5_000 }: { keepAliveTimeout?: number } = {},
+  {
+    keepAliveTimeout = 5_000,
+    methods = ["GET", "HEAD", "POST", "OPTIONS"],
+  }: {
+    keepAliveTimeout?: number;
+    /** The methods the port answers (a CONNECT's 405 lists them). */
+    methods?: string[];
+  } = {},
 ): http.Server {
   const options: http.ServerOptions = {
     keepAliveTimeout,
@@ -45,18 +54,35 @@ export function createBoundedServer(
   const server = http.createServer(options, (req, res) => {
     if (admitOnConnection(req, res)) void listener(req, res);
   });
-  // node hands a CONNECT (a proxy's tunnel request) to a "connect" listener and, without one,
-  // drops the connection unanswered. This server is no proxy: the request goes through the
-  // same listener as any other, which refuses its method (405 and the path's Allow).
-  server.on("connect", (req: IncomingMessage, socket: Socket) => {
-    const res = new http.ServerResponse(req);
-    res.shouldKeepAlive = false;
-    res.assignSocket(socket);
-    res.once("finish", () => socket.end());
-    if (admitOnConnection(req, res)) void listener(req, res);
-  });
+  server.on("connect", (_req: IncomingMessage, socket: Socket) => refuseConnect(socket, methods));
   server.maxConnections = MAX_CONNECTIONS;
   return server;
+}
+
+/** How long a refused CONNECT's connection may take to receive its answer. */
+const CONNECT_ANSWER_MS = 5_000;
+
+/**
+ * node hands a CONNECT (a proxy's tunnel request) to a "connect" listener with the raw socket,
+ * outside the HTTP server's handling (no error handler, timeouts or connection list), and
+ * without a listener drops it unanswered. This server is no proxy: a fixed 405 problem, then
+ * the socket is destroyed, whatever the client does (resets, half-closes, stops reading).
+ */
+function refuseConnect(socket: Socket, methods: string[]): void {
+  socket.on("error", () => socket.destroy());
+  socket.setTimeout(CONNECT_ANSWER_MS, () => socket.destroy());
+  const allow = methods.join(", ");
+  const body = JSON.stringify(toProblem(new MethodNotAllowedError(methods)));
+  const head = [
+    "HTTP/1.1 405 Method Not Allowed",
+    `Allow: ${allow}`,
+    `Content-Type: ${PROBLEM_CONTENT_TYPE}`,
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    "Cache-Control: no-store",
+    "X-Content-Type-Options: nosniff",
+    "Connection: close",
+  ];
+  socket.end(`${head.join("\r\n")}\r\n\r\n${body}`, () => socket.destroy());
 }
 
 /**

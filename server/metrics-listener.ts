@@ -10,22 +10,25 @@ import { createBoundedServer } from "./connections";
 // scraper. Errors are problems, as on the app port.
 export function startMetricsServer(host: string, port: number): http.Server {
   const { registry } = getMetrics();
-  const server = createBoundedServer(async (req, res) => {
-    const refusal =
-      req.url !== "/metrics"
-        ? new NotFoundError("The metrics port serves GET /metrics only.")
-        : req.method !== "GET" && req.method !== "HEAD"
-          ? new MethodNotAllowedError(["GET", "HEAD"])
-          : undefined;
-    if (refusal) return sendResponse(res, toProblemResponse(refusal));
-    try {
-      const body = await registry.metrics();
-      res.writeHead(200, { "Content-Type": registry.contentType });
-      res.end(req.method === "HEAD" ? undefined : body);
-    } catch (error) {
-      await sendResponse(res, toProblemResponse(error));
-    }
-  });
+  const server = createBoundedServer(
+    async (req, res) => {
+      const refusal =
+        req.url !== "/metrics"
+          ? new NotFoundError("The metrics port serves GET /metrics only.")
+          : req.method !== "GET" && req.method !== "HEAD"
+            ? new MethodNotAllowedError(["GET", "HEAD"])
+            : undefined;
+      if (refusal) return sendResponse(res, toProblemResponse(refusal));
+      try {
+        const body = await registry.metrics();
+        res.writeHead(200, { "Content-Type": registry.contentType });
+        res.end(req.method === "HEAD" ? undefined : body);
+      } catch (error) {
+        await sendResponse(res, toProblemResponse(error));
+      }
+    },
+    { methods: ["GET", "HEAD"] },
+  );
   server.listen(port, host);
   return server;
 }

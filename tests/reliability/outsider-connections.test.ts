@@ -2,6 +2,7 @@ import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HEADERS_TIMEOUT_MS, MAX_CONNECTIONS } from "../../server/connections";
 import { startServer, type TestServer } from "../http/helpers/server";
+import { until } from "../http/helpers/http";
 import { rawRequest, sleep } from "./raw";
 
 // Connections that never finish a request (ADR 0052). With node's defaults a stalled request
@@ -94,27 +95,74 @@ describe("connections are bounded", () => {
 });
 
 describe("CONNECT (a proxy's tunnel request)", () => {
+  const healthy = async (port: number, path: string) =>
+    (await rawRequest(port, { method: "GET", path, headers: { Connection: "close" } }).answer)
+      .status;
+
+  /** A client that sends CONNECT, keeps its side open (half-open), and reports the server's. */
+  function connect(port: number) {
+    const socket = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+    socket.on("error", () => {});
+    let text = "";
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk: string) => (text += chunk));
+    const serverEnded = new Promise<void>((resolve) => socket.once("end", () => resolve()));
+    socket.write("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
+    return { socket, serverEnded, text: () => text };
+  }
+
   it.each([
-    ["the app's port, an API path", () => server.port, "/api/v1/predict", "POST, OPTIONS"],
-    ["the app's port, a proxy target", () => server.port, "example.com:443", undefined],
+    ["the app's port", () => server.port, "/healthz", "GET, HEAD, POST, OPTIONS"],
     ["the metrics port", () => server.metricsPort, "/metrics", "GET, HEAD"],
   ])(
-    "%s: answered with a problem, not dropped; the port serves on",
+    "%s: a 405 problem with Allow, then the server closes; it serves on",
     async (_w, port, path, allow) => {
-      const res = await rawRequest(port(), { method: "CONNECT", path, headers: {} }).answer;
-      expect(res.status).toBeGreaterThanOrEqual(400);
-      expect(res.status).toBeLessThan(500);
+      const res = await rawRequest(port(), { method: "CONNECT", path: "/x", headers: {} }).answer;
+      expect(res.status).toBe(405);
+      expect(res.headers.allow).toBe(allow);
       expect(res.headers["content-type"]).toBe("application/problem+json");
-      if (allow) {
-        expect(res.status).toBe(405);
-        expect(res.headers.allow).toBe(allow);
-      }
-      const after = await rawRequest(port(), {
-        method: "GET",
-        path: port() === server.port ? "/healthz" : "/metrics",
-        headers: { Connection: "close" },
-      }).answer;
-      expect(after.status).toBe(200);
+      expect(JSON.parse(res.body)).toMatchObject({ status: 405, title: "Method not allowed" });
+      expect(await healthy(port(), path)).toBe(200);
     },
   );
+
+  /** Sockets the server process holds open (prom-client's default metrics). */
+  const openSockets = async () => {
+    const res = await fetch(`http://127.0.0.1:${server.metricsPort}/metrics`, {
+      headers: { Connection: "close" },
+    });
+    const text = await res.text();
+    return Number(/^nodejs_active_handles\{type="Socket"\} (\d+)/m.exec(text)?.[1] ?? NaN);
+  };
+
+  it("a client that stays half-open and sends more after the answer: the server lets go of its socket", async () => {
+    const before = await openSockets();
+    expect(before).toBeGreaterThan(0);
+    const clients = Array.from({ length: 50 }, () => connect(server.port));
+    await Promise.all(clients.map((c) => until(async () => c.text().includes("\r\n\r\n"))));
+    for (const c of clients) c.socket.write("more bytes after the answer");
+    await Promise.all(clients.map((c) => c.serverEnded)); // without it: never (the test times out)
+    for (const c of clients) {
+      expect(c.text()).toMatch(/^HTTP\/1\.1 405 /);
+      c.socket.destroy();
+    }
+    // A socket the server only half-closed would stay open now, holding a connection slot.
+    await until(async () => (await openSockets()) <= before);
+    expect(await openSockets()).toBeLessThanOrEqual(before);
+    expect(await healthy(server.port, "/healthz")).toBe(200);
+  });
+
+  it.each([
+    ["before reading the answer", false],
+    ["after reading the answer", true],
+  ])("a client that resets %s does not take the process down", async (_w, afterAnswer) => {
+    for (let i = 0; i < 20; i++) {
+      const c = connect(server.port);
+      if (afterAnswer) await until(async () => c.text().includes("\r\n\r\n"));
+      c.socket.resetAndDestroy();
+    }
+    await sleep(100);
+    expect(await healthy(server.port, "/healthz")).toBe(200);
+    expect(await healthy(server.metricsPort, "/metrics")).toBe(200);
+  });
 });
