@@ -257,6 +257,9 @@ async function main() {
     interleaved.rounds.map((round) => round[1]),
   );
   const cost = median(interleaved.rounds.map(([h, p]) => h.req_per_s / p.req_per_s)) - 1;
+  // Each round's own p99/p50 (the medians of p50 and of p99 can come from different rounds).
+  const tailRatios = interleaved.rounds.map(([, p]) => p.latency_ms.p99 / p.latency_ms.p50);
+  const tailRatio = median(tailRatios);
   const cpuCost =
     median(
       interleaved.rounds.map(
@@ -379,8 +382,8 @@ async function main() {
     {
       name: "single-row p99 vs p50 at 32 connections",
       target: "≤ 2.5× p50",
-      measured: `${(p1.latency_ms.p99 / p1.latency_ms.p50).toFixed(2)}× (p50 ${p1.latency_ms.p50.toFixed(2)} ms, p99 ${p1.latency_ms.p99.toFixed(2)} ms)`,
-      met: p1.latency_ms.p99 <= 2.5 * p1.latency_ms.p50,
+      measured: `${tailRatio.toFixed(2)}× (median of the rounds' ${tailRatios.map((x) => x.toFixed(2)).join(" / ")}; p50 ${p1.latency_ms.p50.toFixed(2)} ms, p99 ${p1.latency_ms.p99.toFixed(2)} ms)`,
+      met: tailRatio <= 2.5,
     },
     {
       name: "prediction cost over /healthz",

@@ -131,7 +131,7 @@ export type PoolHost = {
 const stderrLine =
   (level: string) =>
   (message: string, meta: Record<string, unknown>): void => {
-    const line = JSON.stringify({ level, message, ...meta }, (_key, value: unknown) =>
+    const line = JSON.stringify({ ...meta, level, message }, (_key, value: unknown) =>
       value instanceof Error ? { name: value.name, message: value.message } : value,
     );
     process.stderr.write(`${line}\n`);

@@ -40,20 +40,20 @@ export const autocannon = createRequire(import.meta.url)("autocannon") as (
 };
 
 /**
- * Percentiles of fractional-millisecond latencies (nearest rank, as HdrHistogram reports).
- * autocannon's own histogram truncates to whole milliseconds: at a 7 ms median a p99/p50
- * ratio moved in steps of 14% and read high, p50 losing more of itself than p99 (ADR 0065).
+ * Percentiles of fractional-millisecond latencies (nearest rank, as HdrHistogram reports);
+ * NaN without a single answer, so no goal reads as met on nothing. autocannon's own histogram
+ * truncates to whole milliseconds (ADR 0065).
  */
 export function latencyPercentiles(ms: readonly number[]): LoadResult["latency_ms"] {
   const sorted = Float64Array.from(ms).sort();
   const n = sorted.length;
-  const at = (p: number) => (n ? sorted[Math.max(0, Math.ceil((p / 100) * n) - 1)] : 0);
+  const at = (p: number) => (n ? sorted[Math.max(0, Math.ceil((p / 100) * n) - 1)] : NaN);
   const round = (x: number) => Math.round(x * 1000) / 1000;
   return {
     p50: round(at(50)),
     p99: round(at(99)),
-    mean: round(n ? sorted.reduce((a, b) => a + b, 0) / n : 0),
-    max: round(n ? sorted[n - 1] : 0),
+    mean: round(n ? sorted.reduce((a, b) => a + b, 0) / n : NaN),
+    max: round(n ? sorted[n - 1] : NaN),
   };
 }
 
@@ -84,14 +84,13 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   if (warmupSeconds > 0) await autocannon({ ...opts, duration: warmupSeconds });
   const cpuBefore = pid ? cpuSeconds(pid) : 0;
   const run = autocannon({ ...opts, duration: seconds });
-  // Only 2xx answers, like autocannon's histogram. A fixed-rate run keeps autocannon's figures:
-  // they add the requests a slow answer held back (coordinated omission), raw samples do not.
+  // Only 2xx answers, like autocannon's histogram. Fixed-rate runs too: autocannon's
+  // coordinated-omission correction there assumes a 1 ms interval between requests whatever
+  // the rate, which turns one slow answer into many (ADR 0065).
   const latencies: number[] = [];
-  if (!opts.overallRate) {
-    run.on("response", (_client, status, _bytes, ms) => {
-      if (status >= 200 && status < 300) latencies.push(ms);
-    });
-  }
+  run.on("response", (_client, status, _bytes, ms) => {
+    if (status >= 200 && status < 300) latencies.push(ms);
+  });
   const r = await run;
   const cpu = pid ? cpuSeconds(pid) - cpuBefore : undefined;
   return {
@@ -101,9 +100,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     // Completed requests over the measured time (autocannon's per-second average drops the
     // partial last second).
     req_per_s: r.requests.total / r.duration,
-    latency_ms: opts.overallRate
-      ? { p50: r.latency.p50, p99: r.latency.p99, mean: r.latency.average, max: r.latency.max }
-      : latencyPercentiles(latencies),
+    latency_ms: latencyPercentiles(latencies),
     errors: r.errors + r.timeouts,
     non_2xx: r.non2xx,
     statuses: Object.fromEntries(

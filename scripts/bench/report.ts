@@ -16,7 +16,7 @@ export type Scenario = LoadResult & {
   vs_healthz: number | null;
   /** Server CPU per request relative to /healthz's. */
   cpu_vs_healthz: number | null;
-  /** Every round of an interleaved scenario (its figures above are the median round). */
+  /** Every round of an interleaved scenario (each figure above is its median over them). */
   rounds?: { req_per_s: number; p99_ms: number; cpu_us_per_request: number | null }[];
 };
 
@@ -113,8 +113,8 @@ with the container's flags, \`${NODE_FLAGS.join(" ")}\`, ADR 0020, and its mallo
 \`/healthz\` (the **framework floor**: the same pipeline and Remix resource-route dispatch with a
 trivial loader), and the prediction route. Each scenario gets a warm-up and then
 ${r.scenario_seconds} s of measurement; \`/healthz\` and single-row predictions run in 3 alternating
-rounds (their figures are the median round, and the "vs /healthz" ratios the median of the
-per-round ratios), so a neighbour's burst cannot land on one side only. 1,000-row batches run
+rounds (each figure is its median over the rounds, and the "vs /healthz" and p99/p50 ratios
+the median of the per-round ratios), so a neighbour's burst cannot land on one side only. 1,000-row batches run
 the same way against the deployed configuration (large bodies scored on worker threads, ADR 0014)
 and against a second server of the same build with \`SCORING_WORKERS=0\` (everything on the event
 loop, the baseline), each with a \`/healthz\` probe at 50 req/s beside the batches.
@@ -125,8 +125,9 @@ scenario. "vs bare" and "vs /healthz" are req/s ratios (1.00 = as fast as the re
 \`/proc/<pid>/stat\`) during the measured run divided by the requests it completed: on a
 shared machine req/s also measures the neighbours, CPU per request much less so.
 Latency percentiles are taken from each 2xx answer's own time (fractional ms), not from
-autocannon's histogram, which truncates to whole milliseconds (ADR 0065); the fixed-rate
-\`/healthz\` probes keep autocannon's coordinated-omission-corrected figures.
+autocannon's histogram, which truncates to whole milliseconds (ADR 0065), the fixed-rate
+\`/healthz\` probes too: autocannon's coordinated-omission correction assumes 1 ms between
+requests whatever the rate. A probe's figures leave out the requests a slow answer held back.
 
 ## HTTP
 

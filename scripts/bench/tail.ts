@@ -42,6 +42,12 @@ async function measure(i: number) {
       seconds,
       pid,
     });
+    // A wrong key, a 503 or a crash would leave no answers to measure (NaN percentiles).
+    for (const r of [healthz, predict]) {
+      if (r.non_2xx > 0 || r.errors > 0 || r.requests === 0) {
+        throw new Error(`${builds[i].label}: ${JSON.stringify(r.statuses)}, ${r.errors} errors`);
+      }
+    }
     return { healthz, predict };
   } finally {
     await app.stop();

@@ -29,7 +29,14 @@ export function variants(values: { roots: string; "node-args": string; env: stri
   return values.roots.split(",").map((root, i) => ({
     root: path.resolve(root),
     nodeArgs: args[i] ? args[i].split(" ") : [],
-    env: Object.fromEntries(envs[i] ? envs[i].split(",").map((kv) => kv.split("=")) : []),
+    // Split at the first "=" only: a value may hold one (NODE_OPTIONS=--x=1).
+    env: Object.fromEntries(
+      envs[i]
+        ? envs[i]
+            .split(",")
+            .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)])
+        : [],
+    ),
     label: [path.relative(".", path.resolve(root)) || ".", args[i], envs[i]]
       .filter(Boolean)
       .join(" "),

@@ -19,7 +19,7 @@ describe("latencyPercentiles", () => {
       mean: 1.235,
       max: 1.235,
     });
-    expect(latencyPercentiles([])).toEqual({ p50: 0, p99: 0, mean: 0, max: 0 });
+    expect(latencyPercentiles([])).toEqual({ p50: NaN, p99: NaN, mean: NaN, max: NaN });
   });
 });
 
@@ -30,8 +30,8 @@ describe("runLoad", () => {
   beforeAll(async () => {
     server = createServer((req, res) => {
       answered++;
-      // Every third request fails: its latency must not be counted.
-      res.writeHead(answered % 3 === 0 ? 500 : 200).end("ok");
+      // Every third request fails; under /fail every one does: no latency of theirs counts.
+      res.writeHead(req.url === "/fail" || answered % 3 === 0 ? 500 : 200).end("ok");
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
@@ -46,5 +46,12 @@ describe("runLoad", () => {
     expect(0 < p50 && p50 <= p99 && p99 <= max).toBe(true);
     // A local answer takes well under a millisecond: autocannon's histogram said 0 or 1.
     expect([p50, p99].some((x) => !Number.isInteger(x))).toBe(true);
+  });
+
+  it("counts only 2xx answers: a run of 500s has no percentiles, so no goal reads as met", async () => {
+    const r = await runLoad({ url: `${url}fail`, connections: 1, seconds: 1, warmupSeconds: 0 });
+    expect(r.non_2xx).toBeGreaterThan(0);
+    expect(r.latency_ms.p50).toBeNaN();
+    expect(r.latency_ms.p99 <= 25).toBe(false);
   });
 });
