@@ -16,8 +16,14 @@ import { benchInProcess, loadServingModel } from "./bench/in-process";
 import { benchMonitoring } from "./bench/monitoring";
 import { median } from "~/ml/metrics";
 import { autocannon, runInterleaved, runLoad, type LoadResult, type LoadSpec } from "./bench/load";
-import { rssMiB, startApp, startBare, threadCpuSeconds } from "./bench/processes";
-import { BENCH_API_KEY } from "./bench/variants";
+import {
+  BENCH_API_KEY,
+  predictRequest,
+  rssMiB,
+  startApp,
+  startBare,
+  threadCpuSeconds,
+} from "./bench/processes";
 import { selfTimeByPackage, topSelfTime } from "./bench/profile";
 import {
   machineInfo,
@@ -29,7 +35,6 @@ import {
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-
 const BATCH_ROWS = 1000;
 /** Rows of the dashboard upload: MAX_BATCH_ROWS' default, the largest file the page takes. */
 const UPLOAD_ROWS = 10_000;
@@ -99,15 +104,6 @@ async function threadsUnderBatches(batch: string) {
       `  ${tid}: user ${ms(cpu.user - start.user)} ms, system ${ms(cpu.system - start.system)} ms`,
     );
   }
-}
-
-function predictRequest(url: string, body: string) {
-  return {
-    url: `${url}/api/v1/predict`,
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-API-Key": BENCH_API_KEY },
-    body,
-  };
 }
 
 const REPORT_JSON = path.join(ROOT, "docs/performance.json");

@@ -11,9 +11,9 @@ import { measureBatchCli } from "./batch-cli";
 import { loadRecords, resample, resampleCsv } from "./data";
 import { median } from "~/ml/metrics";
 import { runLoad } from "./load";
-import { rssMiB, startApp } from "./processes";
+import { BENCH_API_KEY, predictRequest, rssMiB, startApp } from "./processes";
 import { measureUpload } from "./upload";
-import { BENCH_API_KEY, roundOrder, VARIANT_OPTIONS, variants } from "./variants";
+import { roundOrder, VARIANT_OPTIONS, variants } from "./variants";
 
 const { values } = parseArgs({
   options: {
@@ -37,12 +37,6 @@ const records = loadRecords("data/ames.csv");
 const single = JSON.stringify({ records: resample(records, 1, 7) });
 const batch = JSON.stringify({ records: resample(records, 1000, 42) });
 const uploadCsv = resampleCsv("data/ames.csv", 10_000, 11);
-const post = (url: string, body: string) => ({
-  url: `${url}/api/v1/predict`,
-  method: "POST",
-  headers: { "Content-Type": "application/json", "X-API-Key": BENCH_API_KEY },
-  body,
-});
 
 type AppFigures = Record<string, number>;
 
@@ -57,12 +51,12 @@ async function measureApp(
   await new Promise((r) => setTimeout(r, 2000));
   const idle2s = rssMiB(pid).rss;
   const t0 = performance.now();
-  const first = await fetch(post(app.url, batch).url, post(app.url, batch));
+  const first = await fetch(predictRequest(app.url, batch).url, predictRequest(app.url, batch));
   await first.arrayBuffer();
   const firstBatchMs = performance.now() - t0;
   const [many, probe] = await Promise.all([
     runLoad({
-      ...post(app.url, batch),
+      ...predictRequest(app.url, batch),
       connections: 4,
       seconds: SECONDS,
       warmupSeconds: Number(values.warmup),
@@ -71,7 +65,12 @@ async function measureApp(
     runLoad({ url: `${app.url}/healthz`, connections: 1, overallRate: 50, seconds: SECONDS }),
   ]);
   const afterBatches = rssMiB(pid).rss;
-  const one = await runLoad({ ...post(app.url, single), connections: 32, seconds: SECONDS, pid });
+  const one = await runLoad({
+    ...predictRequest(app.url, single),
+    connections: 32,
+    seconds: SECONDS,
+    pid,
+  });
   const upload = await measureUpload(app, uploadCsv, 2);
   const { rss: end, peak } = rssMiB(pid);
   await app.stop();

@@ -5,6 +5,19 @@ import net from "node:net";
 import path from "node:path";
 import { MALLOC_ENV, NODE_FLAGS } from "../../server/node-flags";
 
+/** The API key the bench's app processes accept. */
+export const BENCH_API_KEY = "bench_key_0123456789abcdefghijkl";
+
+/** A prediction request to an app the bench started (autocannon's spec or fetch's init). */
+export function predictRequest(url: string, body: string) {
+  return {
+    url: `${url}/api/v1/predict`,
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-API-Key": BENCH_API_KEY },
+    body,
+  };
+}
+
 export type Proc = { proc: ChildProcess; url: string; stop(): Promise<void> };
 /** The app also serves Prometheus metrics on its private listener. */
 export type AppProc = Proc & { metricsUrl: string };

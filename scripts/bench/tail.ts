@@ -7,8 +7,8 @@ import { parseArgs } from "node:util";
 import { loadRecords, resample } from "./data";
 import { median } from "~/ml/metrics";
 import { runLoad, type LoadResult } from "./load";
-import { startApp } from "./processes";
-import { BENCH_API_KEY, roundOrder, VARIANT_OPTIONS, variants } from "./variants";
+import { BENCH_API_KEY, predictRequest, startApp } from "./processes";
+import { roundOrder, VARIANT_OPTIONS, variants } from "./variants";
 
 const { values } = parseArgs({
   options: {
@@ -34,10 +34,7 @@ async function measure(i: number) {
     const pid = app.proc.pid!;
     const healthz = await runLoad({ url: `${app.url}/healthz`, connections, seconds, pid });
     const predict = await runLoad({
-      url: `${app.url}/api/v1/predict`,
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-API-Key": BENCH_API_KEY },
-      body: single,
+      ...predictRequest(app.url, single),
       connections,
       seconds,
       pid,

@@ -3,9 +3,6 @@
 // be both A and B), measured in alternating order so a neighbour's burst lands on both.
 import path from "node:path";
 
-/** The API key the bench's app processes accept. */
-export const BENCH_API_KEY = "bench_key_0123456789abcdefghijkl";
-
 /** parseArgs options shared by the A/B scripts. */
 export const VARIANT_OPTIONS = {
   roots: { type: "string", default: ".cache/base,." },
