@@ -54,7 +54,8 @@ export function createBoundedServer(
   const server = http.createServer(options, (req, res) => {
     if (admitOnConnection(req, res)) void listener(req, res);
   });
-  server.on("connect", (_req: IncomingMessage, socket: Socket) => refuseConnect(socket, methods));
+  const refusal = connectRefusal(methods);
+  server.on("connect", (_req: IncomingMessage, socket: Socket) => refuseConnect(socket, refusal));
   server.maxConnections = MAX_CONNECTIONS;
   return server;
 }
@@ -68,21 +69,25 @@ const CONNECT_ANSWER_MS = 5_000;
  * without a listener drops it unanswered. This server is no proxy: a fixed 405 problem, then
  * the socket is destroyed, whatever the client does (resets, half-closes, stops reading).
  */
-function refuseConnect(socket: Socket, methods: string[]): void {
+function refuseConnect(socket: Socket, refusal: string): void {
   socket.on("error", () => socket.destroy());
   socket.setTimeout(CONNECT_ANSWER_MS, () => socket.destroy());
-  const allow = methods.join(", ");
+  socket.end(refusal, () => socket.destroy());
+}
+
+/** The 405 problem refuseConnect writes, whole: the same for every CONNECT to a port. */
+function connectRefusal(methods: string[]): string {
   const body = JSON.stringify(toProblem(new MethodNotAllowedError(methods)));
   const head = [
     "HTTP/1.1 405 Method Not Allowed",
-    `Allow: ${allow}`,
+    `Allow: ${methods.join(", ")}`,
     `Content-Type: ${PROBLEM_CONTENT_TYPE}`,
     `Content-Length: ${Buffer.byteLength(body)}`,
     "Cache-Control: no-store",
     "X-Content-Type-Options: nosniff",
     "Connection: close",
   ];
-  socket.end(`${head.join("\r\n")}\r\n\r\n${body}`, () => socket.destroy());
+  return `${head.join("\r\n")}\r\n\r\n${body}`;
 }
 
 /**

@@ -8,6 +8,8 @@ import { createBoundedServer } from "./connections";
 // Prometheus scrape endpoint on its own port so it is never exposed through the ALB. Its
 // connections have the app port's bounds: it is reachable inside the VPC, not only by the
 // scraper. Errors are problems, as on the app port.
+const METHODS = ["GET", "HEAD"];
+
 export function startMetricsServer(host: string, port: number): http.Server {
   const { registry } = getMetrics();
   const server = createBoundedServer(
@@ -16,7 +18,7 @@ export function startMetricsServer(host: string, port: number): http.Server {
         req.url !== "/metrics"
           ? new NotFoundError("The metrics port serves GET /metrics only.")
           : req.method !== "GET" && req.method !== "HEAD"
-            ? new MethodNotAllowedError(["GET", "HEAD"])
+            ? new MethodNotAllowedError(METHODS)
             : undefined;
       if (refusal) return sendResponse(res, toProblemResponse(refusal));
       try {
@@ -27,7 +29,7 @@ export function startMetricsServer(host: string, port: number): http.Server {
         await sendResponse(res, toProblemResponse(error));
       }
     },
-    { methods: ["GET", "HEAD"] },
+    { methods: METHODS },
   );
   server.listen(port, host);
   return server;

@@ -100,17 +100,12 @@ const COERCERS = new Map(FIELDS.map((f) => [f.name, cellCoercer(f.name)]));
 /** The coercer of a column named `field`, made once per field (any other column: its text). */
 export const coercerOf = (field: string): CellCoercer => COERCERS.get(field) ?? cellText;
 
-/** One CSV cell of column `field` → its input value (coercerOf). */
-export function coerceCell(field: string, raw: string | undefined): unknown {
-  return coercerOf(field)(raw);
-}
-
 /** A CSV row (all strings) → an input for validateRecord, the target dropped. */
 export function coerceCsvRow(row: Record<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(row)) {
     if (key === TARGET_FIELD) continue;
-    const v = coerceCell(key, raw);
+    const v = coercerOf(key)(raw);
     if (v !== undefined) out[key] = v;
   }
   return out;
