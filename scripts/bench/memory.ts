@@ -51,12 +51,13 @@ async function measureApp(
   await new Promise((r) => setTimeout(r, 2000));
   const idle2s = rssMiB(pid).rss;
   const t0 = performance.now();
-  const first = await fetch(predictRequest(app.url, batch).url, predictRequest(app.url, batch));
+  const request = predictRequest(app.url, batch);
+  const first = await fetch(request.url, request);
   await first.arrayBuffer();
   const firstBatchMs = performance.now() - t0;
   const [many, probe] = await Promise.all([
     runLoad({
-      ...predictRequest(app.url, batch),
+      ...request,
       connections: 4,
       seconds: SECONDS,
       warmupSeconds: Number(values.warmup),
