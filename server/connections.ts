@@ -1,7 +1,13 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { MethodNotAllowedError } from "~/lib/errors.server";
-import { PROBLEM_CONTENT_TYPE, toProblem } from "~/lib/problem.server";
+import {
+  HeaderFieldsTooLargeError,
+  MalformedRequestError,
+  MethodNotAllowedError,
+  PayloadTooLargeError,
+  RequestTimeoutError,
+} from "~/lib/errors.server";
+import { rawProblemAnswer } from "~/lib/problem.server";
 
 // What one TCP connection may hold: a request head that never completes (node's defaults kept
 // such a connection ~85 s, with no cap on how many; ADR 0052), and requests sent without
@@ -54,40 +60,64 @@ export function createBoundedServer(
   const server = http.createServer(options, (req, res) => {
     if (admitOnConnection(req, res)) void listener(req, res);
   });
-  const refusal = connectRefusal(methods);
-  server.on("connect", (_req: IncomingMessage, socket: Socket) => refuseConnect(socket, refusal));
+  const answers = rawAnswers(methods);
+  server.on("connect", (_req: IncomingMessage, socket: Socket) =>
+    answerAndClose(socket, answers.connect),
+  );
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
+    // As node's own handler: nothing to say on a reset or an unwritable socket, and a
+    // response already under way on it is cut rather than followed by a second one.
+    const current = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (error.code === "ECONNRESET" || !socket.writable || current?.headersSent) {
+      return socket.destroy();
+    }
+    answerAndClose(socket, answers[CLIENT_ERRORS[error.code ?? ""] ?? "malformed"]);
+  });
   server.maxConnections = MAX_CONNECTIONS;
   return server;
 }
 
-/** How long a refused CONNECT's connection may take to receive its answer. */
-const CONNECT_ANSWER_MS = 5_000;
+/** How long a connection may take to receive an answerAndClose answer. */
+const ANSWER_MS = 5_000;
 
 /**
- * node hands a CONNECT (a proxy's tunnel request) to a "connect" listener with the raw socket,
- * outside the HTTP server's handling (no error handler, timeouts or connection list), and
- * without a listener drops it unanswered. This server is no proxy: a fixed 405 problem, then
- * the socket is destroyed, whatever the client does (resets, half-closes, stops reading).
+ * The problem answers written on a raw socket, built once per port. node's HTTP server hands
+ * a CONNECT (a proxy's tunnel request) to a "connect" listener and a request it cannot parse
+ * to a "clientError" listener, both with the bare socket; without listeners it drops the
+ * CONNECT unanswered and answers the rest with a bodiless 400/408/413/431.
  */
-function refuseConnect(socket: Socket, refusal: string): void {
-  socket.on("error", () => socket.destroy());
-  socket.setTimeout(CONNECT_ANSWER_MS, () => socket.destroy());
-  socket.end(refusal, () => socket.destroy());
+function rawAnswers(methods: string[]) {
+  return {
+    // This server is no proxy.
+    connect: rawProblemAnswer(new MethodNotAllowedError(methods)),
+    malformed: rawProblemAnswer(new MalformedRequestError("The request is not valid HTTP/1.1.")),
+    headersTooLarge: rawProblemAnswer(
+      new HeaderFieldsTooLargeError("The request's header fields are too large."),
+    ),
+    chunkTooLarge: rawProblemAnswer(
+      new PayloadTooLargeError("The request's chunk extensions are too large."),
+    ),
+    timeout: rawProblemAnswer(
+      new RequestTimeoutError(`The request head did not arrive within ${HEADERS_TIMEOUT_MS} ms.`),
+    ),
+  };
 }
 
-/** The 405 problem refuseConnect writes, whole: the same for every CONNECT to a port. */
-function connectRefusal(methods: string[]): string {
-  const body = JSON.stringify(toProblem(new MethodNotAllowedError(methods)));
-  const head = [
-    "HTTP/1.1 405 Method Not Allowed",
-    `Allow: ${methods.join(", ")}`,
-    `Content-Type: ${PROBLEM_CONTENT_TYPE}`,
-    `Content-Length: ${Buffer.byteLength(body)}`,
-    "Cache-Control: no-store",
-    "X-Content-Type-Options: nosniff",
-    "Connection: close",
-  ];
-  return `${head.join("\r\n")}\r\n\r\n${body}`;
+/** node's client error codes → the answer (any other: malformed), as node's own handler. */
+const CLIENT_ERRORS: Record<string, keyof ReturnType<typeof rawAnswers>> = {
+  HPE_HEADER_OVERFLOW: "headersTooLarge",
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: "chunkTooLarge",
+  ERR_HTTP_REQUEST_TIMEOUT: "timeout",
+};
+
+/**
+ * Writes `answer`, then destroys the socket whatever the client does (resets, half-closes,
+ * stops reading): a socket handed over this way has no error handler or timeout of node's.
+ */
+function answerAndClose(socket: Socket, answer: string): void {
+  socket.on("error", () => socket.destroy());
+  socket.setTimeout(ANSWER_MS, () => socket.destroy());
+  socket.end(answer, () => socket.destroy());
 }
 
 /**

@@ -153,6 +153,14 @@ export class PayloadTooLargeError extends HousingMLError {
   override readonly title = "Payload too large";
 }
 
+/** A request head whose header fields pass node's limit (--max-http-header-size, 16 KiB). */
+export class HeaderFieldsTooLargeError extends HousingMLError {
+  override readonly code = "header_fields_too_large";
+  override readonly status = 431;
+  override readonly title = "Request header fields too large";
+  override readonly headers = { Connection: "close" };
+}
+
 export class RateLimitError extends HousingMLError {
   override readonly code = "rate_limited";
   override readonly status = 429;

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from "node:http";
 import type { Problem } from "~/api/schemas";
 import { HousingMLError, MAX_LISTED_ISSUES } from "./errors.server";
 
@@ -28,15 +29,37 @@ export function toProblem(error: unknown, requestId?: string): Problem {
   };
 }
 
-export function toProblemResponse(error: unknown, requestId?: string): Response {
-  const problem = toProblem(error, requestId);
-  const headers = new Headers({
+/** The headers of a problem answer: its media type, no caching, the error's own (Allow…). */
+function problemHeaders(error: unknown): Record<string, string> {
+  return {
     "Content-Type": PROBLEM_CONTENT_TYPE,
     "Cache-Control": "no-store",
-  });
-  if (error instanceof HousingMLError) {
-    for (const [name, value] of Object.entries(error.headers)) headers.set(name, value);
-  }
+    ...(error instanceof HousingMLError ? error.headers : {}),
+  };
+}
+
+export function toProblemResponse(error: unknown, requestId?: string): Response {
+  const problem = toProblem(error, requestId);
+  const headers = new Headers(problemHeaders(error));
   if (requestId) headers.set("X-Request-Id", requestId);
   return new Response(JSON.stringify(problem), { status: problem.status, headers });
+}
+
+/**
+ * A problem as a whole HTTP/1.1 answer that closes its connection, for a socket node's HTTP
+ * server hands over or gives up on (server/connections.ts: a CONNECT, a request it cannot
+ * parse), where there is no response object to send a Response through.
+ */
+export function rawProblemAnswer(error: unknown): string {
+  const problem = toProblem(error);
+  const body = JSON.stringify(problem);
+  const headers = {
+    ...problemHeaders(error),
+    "Content-Length": String(Buffer.byteLength(body)),
+    "X-Content-Type-Options": "nosniff",
+    Connection: "close",
+  };
+  const head = [`HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? ""}`.trimEnd()];
+  for (const [name, value] of Object.entries(headers)) head.push(`${name}: ${value}`);
+  return `${head.join("\r\n")}\r\n\r\n${body}`;
 }

@@ -2,7 +2,7 @@ import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HEADERS_TIMEOUT_MS, MAX_CONNECTIONS } from "../../server/connections";
 import { startServer, type TestServer } from "../http/helpers/server";
-import { until } from "../http/helpers/http";
+import { rawExchange, until } from "../http/helpers/http";
 import { rawRequest, sleep } from "./raw";
 
 // Connections that never finish a request (ADR 0052). With node's defaults a stalled request
@@ -165,4 +165,49 @@ describe("CONNECT (a proxy's tunnel request)", () => {
     expect(await healthy(server.port, "/healthz")).toBe(200);
     expect(await healthy(server.metricsPort, "/metrics")).toBe(200);
   });
+});
+
+describe("a request node's parser refuses", () => {
+  const both = () => [server.port, server.metricsPort];
+  it.each([
+    ["an unknown method", "FOO / HTTP/1.1\r\nHost: x\r\n\r\n", 400, both],
+    ["garbage", "\u0001\u0002 not http at all\r\n\r\n", 400, both],
+    [
+      "Content-Length with Transfer-Encoding",
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+      400,
+      both,
+    ],
+    // Past node's 16 KiB but small enough to be read whole: unread bytes would make the
+    // close a reset, which can drop the answer before the client reads it.
+    [
+      "a 32 KiB header",
+      `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(32 << 10)}\r\n\r\n`,
+      431,
+      both,
+    ],
+    // A body is only read where a route reads it: the metrics port answers before the body
+    // arrives, and a body error after an answer only closes the connection, as node does.
+    [
+      "a bad chunk size in a body",
+      "POST /api/v1/predict HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+      400,
+      () => [server.port],
+    ],
+  ])(
+    "%s: a problem with its status, then the connection closes",
+    async (_w, raw, status, ports) => {
+      for (const port of ports()) {
+        const text = await rawExchange(port, raw);
+        const [head, body] = text.split("\r\n\r\n");
+        expect(head).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+        expect(head.toLowerCase()).toContain("content-type: application/problem+json");
+        expect(JSON.parse(body)).toMatchObject({ status });
+      }
+      expect(
+        (await rawRequest(server.port, { method: "GET", path: "/healthz", headers: {} }).answer)
+          .status,
+      ).toBe(200);
+    },
+  );
 });
