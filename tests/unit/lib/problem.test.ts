@@ -14,6 +14,7 @@ import {
   ModelReloadError,
   NotFoundError,
   PayloadTooLargeError,
+  HeaderFieldsTooLargeError,
   PredictionError,
   RateLimitError,
   RequestTimeoutError,
@@ -25,7 +26,12 @@ import {
   UnsupportedMediaTypeError,
   WorkerReportedError,
 } from "~/lib/errors.server";
-import { PROBLEM_CONTENT_TYPE, toProblem, toProblemResponse } from "~/lib/problem.server";
+import {
+  PROBLEM_CONTENT_TYPE,
+  rawProblemAnswer,
+  toProblem,
+  toProblemResponse,
+} from "~/lib/problem.server";
 
 const RID = "req-0123456789";
 const TYPE_BASE = "https://housing.example/problems/";
@@ -150,6 +156,13 @@ const CASES: Record<string, Case> = {
     code: "server_busy",
     detail: "Every scoring worker is busy.",
     headers: { "Retry-After": "1" },
+  },
+  HeaderFieldsTooLargeError: {
+    error: new HeaderFieldsTooLargeError("The request's header fields are too large."),
+    status: 431,
+    code: "header_fields_too_large",
+    detail: "The request's header fields are too large.",
+    headers: { Connection: "close" },
   },
   RequestTimeoutError: {
     error: new RequestTimeoutError("The request body did not arrive within 30000 ms."),
@@ -344,5 +357,24 @@ describe("errorLogLevel: how loud an error that ended a request is", () => {
     expect(errorLogLevel(new ModelNotReadyError("loading"))).toBe("warn");
     expect(errorLogLevel(new PredictionError(INTERNAL))).toBe("error");
     expect(errorLogLevel(new TypeError("x is undefined"))).toBe("error");
+  });
+});
+
+describe("rawProblemAnswer: the same problem as a whole HTTP/1.1 answer", () => {
+  it.each(Object.entries(CASES))("%s", async (_name, c) => {
+    const answer = rawProblemAnswer(c.error);
+    const [head, body] = answer.split("\r\n\r\n");
+    const [statusLine, ...lines] = head.split("\r\n");
+    expect(statusLine).toMatch(new RegExp(`^HTTP/1\\.1 ${c.status}( |$)`));
+    const headers = new Map(
+      lines.map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 2)]),
+    );
+    const response = toProblemResponse(c.error);
+    for (const [name, value] of response.headers) {
+      expect([...headers].find(([k]) => k.toLowerCase() === name)?.[1]).toBe(value);
+    }
+    expect(headers.get("Connection")).toBe("close");
+    expect(headers.get("Content-Length")).toBe(String(Buffer.byteLength(body)));
+    expect(JSON.parse(body)).toEqual(await response.json());
   });
 });
