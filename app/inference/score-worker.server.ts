@@ -43,9 +43,15 @@ function modelFor(ref: ModelRef): Promise<LoadedModel> {
 const encoder = new TextEncoder();
 const bytesOf = (text: string): Bytes => encoder.encode(text);
 
-/** `answer` with `bytes`' buffer moved, not copied, to the event loop. */
-function moving<T>(answer: T, bytes: Bytes): T {
-  const movable = { [Piscina.transferableSymbol]: [bytes.buffer], [Piscina.valueSymbol]: answer };
+/**
+ * `answer` with its large buffers moved, not copied, to the event loop: the answer's bytes and
+ * each observed batch's buffer (the monitor frees it once observed).
+ */
+function moving(answer: Answer<unknown>, bytes: Bytes | undefined): Answer<unknown> {
+  const buffers: ArrayBuffer[] = bytes ? [bytes.buffer] : [];
+  for (const event of answer.events) if (event[0] === "observed") buffers.push(event[1].buffer);
+  if (buffers.length === 0) return answer;
+  const movable = { [Piscina.transferableSymbol]: buffers, [Piscina.valueSymbol]: answer };
   return Piscina.move(movable as unknown as Parameters<typeof Piscina.move>[0]) as never;
 }
 
@@ -77,7 +83,7 @@ export default async function runTask(task: Task): Promise<Answer<unknown>> {
   try {
     const { output, moved } = await perform(task, model, meter);
     const answer: Answer<unknown> = { ok: true, output, events };
-    return moved ? moving(answer, moved) : answer;
+    return moving(answer, moved);
   } catch (error) {
     return { ok: false, error: toWireError(error), events };
   }

@@ -1,4 +1,5 @@
 import type { ObservedBatch } from "./batch";
+import { idText } from "./prediction-ids.server";
 
 // The prediction log's lines (JSON Lines, one object per line). The offline report
 // (scripts/monitor.ts) reads these shapes back: CapturedPrediction and CapturedFeedback.
@@ -30,7 +31,7 @@ export function* predictionLines(batch: ObservedBatch): Generator<string> {
   for (const { row, record, imputed } of batch.captured) {
     const line: CapturedPrediction = {
       type: "prediction",
-      id: batch.ids[row],
+      id: idText(batch.ids, row),
       time,
       model_version: batch.version,
       source: batch.source,

@@ -1,5 +1,6 @@
 import type { Config } from "~/lib/config.server";
 import { getLogger } from "~/lib/logger.server";
+import { releaseBytes } from "~/lib/release-bytes.server";
 import { singleton } from "~/lib/singleton.server";
 import { compileBinner, MISSING, binOf, type Binner } from "~/monitoring/bins";
 import { PerformanceTracker, type Performance } from "~/monitoring/performance";
@@ -10,6 +11,7 @@ import type { ObservedBatch } from "./batch";
 import { type CaptureLog } from "./capture.server";
 import { feedbackLine, predictionLines } from "./lines";
 import { HeldPredictions } from "./held";
+import { hasId, ID_BYTES, parseId } from "./prediction-ids.server";
 import { registerMonitorMetrics } from "./metrics.server";
 import { newRecalibrator, RECALIBRATION, useRecalibration } from "./recalibrate.server";
 
@@ -77,18 +79,26 @@ export function monitorModelLoaded(model: LoadedModel): void {
   if (!reference) getLogger().warn("model has no reference statistics: drift is not measured");
 }
 
-/** Rows just scored (on the event loop or a thread): window, totals, held, prediction log. */
+/**
+ * Rows just scored (on the event loop or a thread): window, totals, held, prediction log.
+ * The batch's buffer is freed here: nothing reads a batch once it is observed.
+ */
 export function observeBatch(batch: ObservedBatch): void {
-  if (!state.settings) return;
+  try {
+    if (state.settings) observe(batch);
+  } finally {
+    releaseBytes(new Uint8Array(batch.buffer));
+  }
+}
+
+function observe(batch: ObservedBatch): void {
   const { window, totals, held } = state;
-  const n = batch.ids.length;
   const inWindow = window && batch.version === state.version && batch.fields === totals.length;
-  for (let k = 0; k < n; k++) {
-    const id = batch.ids[k];
-    if (id === undefined) continue;
-    held.add(id, batch.price[k], batch.lower[k], batch.upper[k], {
+  for (let k = 0; k < batch.rows; k++) {
+    if (!hasId(batch.ids, k)) continue;
+    held.add(batch.ids, k * ID_BYTES, batch.price[k], batch.lower[k], batch.upper[k], {
       half: batch.half[k],
-      group: batch.group[k],
+      group: batch.groups[batch.group[k]],
     });
     if (!inWindow) continue;
     const at = k * batch.fields;
@@ -107,11 +117,14 @@ export function observeBatch(batch: ObservedBatch): void {
 export type FeedbackItem = { prediction_id: string; sale_price: number; sold_at?: string };
 export type FeedbackOutcome = "recorded" | "updated" | "unknown";
 
+const idBytes = new Uint8Array(ID_BYTES);
+
 /** Joins sale prices with held predictions; each item's outcome in order. */
 export function recordFeedback(items: readonly FeedbackItem[]): FeedbackOutcome[] {
   const time = new Date().toISOString();
   const outcomes = items.map((item): FeedbackOutcome => {
-    const joined = state.held.label(item.prediction_id, item.sale_price);
+    const known = parseId(item.prediction_id, idBytes);
+    const joined = known ? state.held.label(idBytes, item.sale_price) : undefined;
     let outcome: FeedbackOutcome = "unknown";
     if (joined?.previous) {
       state.performance.replace(joined.previous, joined.row);

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { isRowError, type PredictionItem } from "~/api/schemas";
 import { loadCaptureSettings, type CaptureSettings } from "~/lib/config.server";
 import { compileBinner, recordEncoder, type Binner } from "~/monitoring/bins";
@@ -6,7 +5,8 @@ import type { Reference } from "~/ml/reference";
 import type { PropertyRecord } from "~/ml/schema";
 import type { PredictionMeter, PredictionSource } from "../meter.server";
 import type { LoadedModel } from "../model.server";
-import type { ObservedBatch } from "./batch";
+import { groupIndex, newObservedBatch } from "./batch";
+import { fillNewIds, ID_BYTES, idText } from "./prediction-ids.server";
 import { staticHalfWidth } from "./recalibrate.server";
 
 // The post-step of predictRecords(), wherever it runs (event loop or scoring thread): gives
@@ -38,46 +38,31 @@ export function observePredictions(
   const n = valid.length;
   if (n === 0) return;
   const { monitorEnabled, captureSample: rate } = observeSettings();
-  if (!monitorEnabled) {
-    for (const at of validAt) {
-      const item = items[at];
-      if (!isRowError(item)) item.prediction_id = randomUUID();
-    }
-    return;
-  }
-  const binner = binnerOf(model);
+  const binner = monitorEnabled ? binnerOf(model) : undefined;
   const fields = binner?.fields.length ?? 0;
   const encode = binner && recordEncoder(binner);
-  const batch: ObservedBatch = {
-    version: model.version,
-    source,
-    time: Date.now(),
-    ids: new Array<string>(n),
-    price: new Float64Array(n),
-    lower: new Float64Array(n),
-    upper: new Float64Array(n),
-    half: new Float64Array(n),
-    group: new Array<string>(n),
-    level: model.manifest.interval.level,
-    codes: new Uint8Array(n * fields),
-    fields,
-    captured: [],
-  };
+  const meta = { version: model.version, source, time: Date.now() };
+  const batch = newObservedBatch(n, fields, { ...meta, level: model.manifest.interval.level });
+  const { ids } = batch;
+  fillNewIds(ids);
   for (let k = 0; k < n; k++) {
     const item = items[validAt[k]];
-    if (isRowError(item)) continue;
-    const id = randomUUID();
-    item.prediction_id = id;
-    batch.ids[k] = id;
+    if (isRowError(item)) {
+      ids.fill(0, k * ID_BYTES, (k + 1) * ID_BYTES);
+      continue;
+    }
+    item.prediction_id = idText(ids, k);
+    if (!monitorEnabled) continue;
     batch.price[k] = item.price;
     batch.lower[k] = item.interval.lower;
     batch.upper[k] = item.interval.upper;
     batch.half[k] = staticHalfWidth(item.interval);
-    batch.group[k] = item.interval.group;
+    batch.group[k] = groupIndex(batch, item.interval.group);
     if (encode) encode(valid[k], batch.codes, k * fields);
     if (rate > 0 && (rate >= 1 || Math.random() < rate)) {
       batch.captured.push({ row: k, record: valid[k], imputed: item.imputed });
     }
   }
+  if (!monitorEnabled) return;
   meter.observed(batch);
 }

@@ -10,6 +10,7 @@ import { loadModel, type LoadedModel } from "~/inference/model.server";
 import { LocalModelStore } from "~/inference/store.server";
 import { uncountedMeter } from "~/inference/meter.server";
 import { handleApiBody, type ApiBodyInput } from "~/inference/api-body.server";
+import { idText } from "~/inference/monitor/prediction-ids.server";
 import runTask from "~/inference/score-worker.server";
 import { MINIMAL_RECORD } from "../../http/helpers/api-fixtures";
 
@@ -50,9 +51,10 @@ async function score(dir: string, scoreInput: ApiBodyInput): Promise<TaskAnswer>
   >;
   const value = out[Piscina.valueSymbol] as TaskAnswer | undefined;
   if (value) {
-    expect(out[Piscina.transferableSymbol]).toEqual([
-      (value as { output: { body: Uint8Array } }).output.body.buffer,
-    ]);
+    // Moved, not copied: the answer's bytes and each observed batch's buffer.
+    const observed = value.events.flatMap((e) => (e[0] === "observed" ? [e[1].buffer] : []));
+    const body = value.ok ? [value.output.body.buffer] : [];
+    expect(out[Piscina.transferableSymbol]).toEqual([...body, ...observed]);
   }
   return value ?? (out as unknown as TaskAnswer);
 }
@@ -80,8 +82,14 @@ describe("scoring thread task", () => {
       modelVersion: model.version,
     });
     // The monitor's observation of the two scored rows comes back with the counters.
-    const observed = result.events.find((e) => e[0] === "observed");
-    expect(observed?.[1]).toMatchObject({ ids: expect.any(Array), source: "api" });
+    // Its ids are the answer's prediction ids.
+    const observed = result.events.find((e) => e[0] === "observed")?.[1];
+    if (typeof observed !== "object") throw new Error("no observed batch");
+    expect(observed).toMatchObject({ rows: 2, source: "api" });
+    const ids = [0, 1].map((k) => idText(observed.ids, k));
+    expect(body.match(/"prediction_id":"[^"]+"/g)).toEqual(
+      ids.map((id) => `"prediction_id":"${id}"`),
+    );
     expect(result.events.filter((e) => e[0] !== "observed")).toEqual([
       ["invalidRows", 2],
       ["predicted", "api", 2, 4],

@@ -15,6 +15,8 @@ import {
 import { PerformanceTracker } from "~/monitoring/performance";
 import { DriftWindow, MIN_DRIFT_ROWS } from "~/monitoring/window";
 import { HeldPredictions } from "~/inference/monitor/held";
+import { ID_BYTES } from "~/inference/monitor/prediction-ids.server";
+import { newIds } from "./observed-batches";
 
 const root = path.resolve(__dirname, "../../..");
 const manifest = JSON.parse(
@@ -132,11 +134,14 @@ describe("live accuracy", () => {
     });
     const tracker = new PerformanceTracker();
     const held = new HeldPredictions(100);
-    rows.forEach((r, i) => held.add(`p${i}`, r.price, r.lower, r.upper));
+    const ids = newIds(rows.length).bytes;
+    const id = (i: number) => ids.subarray(i * ID_BYTES, (i + 1) * ID_BYTES);
+    const interval = { half: 0.16, group: "full/typical" };
+    rows.forEach((r, i) => held.add(ids, i * ID_BYTES, r.price, r.lower, r.upper, interval));
     for (const [i, r] of rows.entries()) {
-      const first = held.label(`p${i}`, r.actual * 2)!; // a wrong price first, corrected below
+      const first = held.label(id(i), r.actual * 2)!; // a wrong price first, corrected below
       tracker.add(first.row);
-      const second = held.label(`p${i}`, r.actual)!;
+      const second = held.label(id(i), r.actual)!;
       tracker.replace(second.previous!, second.row);
     }
     const halfWidth = rows.map((r) => (Math.log(r.upper) - Math.log(r.lower)) / 2);
@@ -154,9 +159,16 @@ describe("live accuracy", () => {
 
   it("holds the most recent predictions only", () => {
     const held = new HeldPredictions(3);
-    for (let i = 0; i < 5; i++) held.add(`p${i}`, 1, 1, 1);
+    const ids = newIds(5).bytes;
+    const interval = { half: 0, group: "full/typical" };
+    for (let i = 0; i < 5; i++) held.add(ids, i * ID_BYTES, 1, 1, 1, interval);
     expect(held.size).toBe(3);
-    expect(held.label("p1", 2)).toBeUndefined();
-    expect(held.label("p4", 2)?.row).toEqual({ price: 1, lower: 1, upper: 1, actual: 2 });
+    expect(held.label(ids.subarray(16, 32), 2)).toBeUndefined();
+    expect(held.label(ids.subarray(64, 80), 2)?.row).toEqual({
+      price: 1,
+      lower: 1,
+      upper: 1,
+      actual: 2,
+    });
   });
 });

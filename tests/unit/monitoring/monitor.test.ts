@@ -3,7 +3,6 @@
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import type { LoadedModel } from "~/inference/model.server";
-import type { ObservedBatch } from "~/inference/monitor/batch";
 import { CaptureLog, MAX_PENDING_FILES } from "~/inference/monitor/capture.server";
 import {
   monitorModelLoaded,
@@ -13,29 +12,16 @@ import {
 } from "~/inference/monitor/monitor.server";
 import type { CaptureSink } from "~/inference/monitor/sink.server";
 import { monitoringReport } from "~/inference/monitor/view.server";
-
-const batch = (ids: string[]): ObservedBatch => ({
-  version: "old-bundle",
-  source: "api",
-  time: Date.now(),
-  ids,
-  price: Float64Array.from(ids, () => 200_000),
-  lower: Float64Array.from(ids, () => 170_000),
-  upper: Float64Array.from(ids, () => 235_000),
-  half: Float64Array.from(ids, () => 0.16),
-  group: ids.map(() => "full/typical"),
-  level: 0.9,
-  codes: new Uint8Array(0),
-  fields: 0,
-  captured: [],
-});
+import { uniformBatch } from "./observed-batches";
 
 describe("a bundle without reference statistics", () => {
   it("loads, says 'no reference', and still joins feedback", () => {
     startMonitor({ monitorWindowRows: 100, monitorPsiThreshold: 0.25, monitorHeldPredictions: 10 });
     const model = { version: "old-bundle", manifest: { interval: { level: 0.9, q: 0.16 } } };
     monitorModelLoaded(model as unknown as LoadedModel);
-    observeBatch(batch(["a", "b"]));
+    // A bundle without reference statistics: prices 200,000 with a log half-width of 0.16.
+    const { batch, ids } = uniformBatch(2, { version: "old-bundle", half: 0.16 });
+    observeBatch(batch);
     const report = monitoringReport();
     expect(report.reference).toMatchObject({ available: false, model_version: "old-bundle" });
     expect(report.reference.detail).toMatch(/no reference/);
@@ -43,7 +29,7 @@ describe("a bundle without reference statistics", () => {
     expect(report.window.rows).toBe(0);
     expect(
       recordFeedback([
-        { prediction_id: "a", sale_price: 200_000 },
+        { prediction_id: ids[0], sale_price: 200_000 },
         { prediction_id: "z", sale_price: 1 },
       ]),
     ).toEqual(["recorded", "unknown"]);

@@ -3,7 +3,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { PredictionInterval } from "~/api/schemas";
-import type { ObservedBatch } from "~/inference/monitor/batch";
 import {
   monitoringView,
   monitorModelLoaded,
@@ -26,6 +25,7 @@ import {
   type RecalibrationSettings,
 } from "~/monitoring/recalibrate";
 import { replay, type ReplayRow } from "../../../training/recalibration";
+import { uniformBatch } from "./observed-batches";
 
 const settings = (over: Partial<RecalibrationSettings> = {}): RecalibrationSettings => ({
   ...RECALIBRATION,
@@ -131,21 +131,6 @@ describe("the serving hook", () => {
 });
 
 describe("the monitor's feedback path", () => {
-  const batch = (ids: string[], half = 0.1): ObservedBatch => ({
-    version: "v1",
-    source: "api",
-    time: Date.now(),
-    ids,
-    price: Float64Array.from(ids, () => 200_000),
-    lower: Float64Array.from(ids, () => 200_000 * Math.exp(-half)),
-    upper: Float64Array.from(ids, () => 200_000 * Math.exp(half)),
-    half: Float64Array.from(ids, () => half),
-    group: ids.map(() => "full/typical"),
-    level: 0.9,
-    codes: new Uint8Array(0),
-    fields: 0,
-    captured: [],
-  });
   const model = { version: "v1", manifest: { interval: { level: 0.9, q: 0.1 } } };
   const start = (recalibrateIntervals: boolean) => {
     startMonitor({
@@ -156,13 +141,17 @@ describe("the monitor's feedback path", () => {
     });
     monitorModelLoaded(model as unknown as LoadedModel);
   };
-  const ids = Array.from({ length: 120 }, (_, i) => `p${i}`);
-  // Sales 15% above the estimate: |log residual| 0.14 against half-widths of 0.1.
-  const sold = ids.map((prediction_id) => ({ prediction_id, sale_price: 230_000 }));
+  // 120 predictions of 200,000 (log half-width 0.1) that sold 15% above the estimate:
+  // |log residual| 0.14.
+  const predicted = () => {
+    const { batch, ids } = uniformBatch(120);
+    observeBatch(batch);
+    return ids.map((prediction_id) => ({ prediction_id, sale_price: 230_000 }));
+  };
 
   it("first reports feed the factor; a repeated report does not count twice", () => {
     start(true);
-    observeBatch(batch(ids));
+    const sold = predicted();
     recordFeedback(sold.slice(0, 99));
     expect(monitoringView().recalibration).toMatchObject({ scores: { all: 99 }, factors: {} });
     expect(servingRecalibration().factors).toEqual({});
@@ -179,15 +168,13 @@ describe("the monitor's feedback path", () => {
 
   it("a new model starts from its calibration; switched off, feedback widens nothing", () => {
     start(true);
-    observeBatch(batch(ids));
-    recordFeedback(sold);
+    recordFeedback(predicted());
     expect(servingRecalibration().factors.all).toBeDefined();
     monitorModelLoaded(model as unknown as LoadedModel);
     expect(servingRecalibration().factors).toEqual({});
     expect(monitoringView().recalibration.scores).toEqual({ all: 0 });
     start(false);
-    observeBatch(batch(ids.map((id) => `${id}-off`)));
-    recordFeedback(sold.map((s) => ({ ...s, prediction_id: `${s.prediction_id}-off` })));
+    recordFeedback(predicted());
     expect(monitoringView().recalibration).toMatchObject({ enabled: false, factors: {} });
     expect(servingRecalibration().factors).toEqual({});
   });
