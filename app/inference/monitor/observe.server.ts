@@ -6,7 +6,7 @@ import type { PropertyRecord } from "~/ml/schema";
 import type { PredictionMeter, PredictionSource } from "../meter.server";
 import type { LoadedModel } from "../model.server";
 import { groupIndex, newObservedBatch } from "./batch";
-import { fillNewIds, ID_BYTES, idText } from "./prediction-ids.server";
+import { fillNewIds, ID_BYTES, idTexts } from "./prediction-ids.server";
 import { staticHalfWidth } from "./recalibrate.server";
 
 // The post-step of predictRecords(), wherever it runs (event loop or scoring thread): gives
@@ -45,13 +45,14 @@ export function observePredictions(
   const batch = newObservedBatch(n, fields, { ...meta, level: model.manifest.interval.level });
   const { ids } = batch;
   fillNewIds(ids);
+  const texts = idTexts(ids);
   for (let k = 0; k < n; k++) {
     const item = items[validAt[k]];
     if (isRowError(item)) {
       ids.fill(0, k * ID_BYTES, (k + 1) * ID_BYTES);
       continue;
     }
-    item.prediction_id = idText(ids, k);
+    item.prediction_id = texts[k];
     if (!monitorEnabled) continue;
     batch.price[k] = item.price;
     batch.lower[k] = item.interval.lower;
