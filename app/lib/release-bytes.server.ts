@@ -12,9 +12,10 @@ type Detachable = ArrayBuffer & { transfer?(length: number): ArrayBuffer; detach
  * for one parse. Bytes that view part of a larger buffer (Node's pooled Buffers), or a
  * buffer that cannot be detached, are left to the garbage collector.
  */
-export function releaseBytes(bytes: Uint8Array): void {
-  const buffer = bytes.buffer as Detachable;
-  const whole = bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength;
+export function releaseBytes(bytes: Uint8Array | ArrayBuffer): void {
+  const view = bytes instanceof ArrayBuffer ? undefined : bytes;
+  const buffer = (view ? view.buffer : bytes) as Detachable;
+  const whole = !view || (view.byteOffset === 0 && view.byteLength === buffer.byteLength);
   if (!whole || !(buffer instanceof ArrayBuffer) || buffer.detached !== false) return;
   try {
     buffer.transfer?.(0);

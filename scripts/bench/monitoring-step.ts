@@ -55,8 +55,9 @@ export async function benchMonitoringStep(
   const observing = (capture: boolean): PredictionMeter => ({
     ...silent,
     observed: (batch: ObservedBatch) => {
-      observeBatch(batch);
+      // Lines first: observeBatch frees the batch.
       if (capture) for (const line of predictionLines(batch)) log.write(line);
+      observeBatch(batch);
     },
   });
   const scored = (await predictRecords(model, [record], { meter: silent }))

@@ -24,7 +24,7 @@ export class HeldPredictions {
   /** The sale price reported for the slot's prediction; NaN while none was. */
   private readonly actual: Float64Array;
   private readonly filled: Uint8Array;
-  /** Twice the capacity, a power of two: probes stay short. */
+  /** At least twice the capacity, a power of two: probes stay short and always end. */
   private readonly table: Int32Array;
   private readonly mask: number;
   private readonly key = new Uint32Array(ID_WORDS);
@@ -129,7 +129,10 @@ export class HeldPredictions {
   /** Takes slot `slot`'s id out of the table, shifting later entries of its run back. */
   private remove(slot: number): void {
     let hole = this.home(slot * ID_WORDS);
-    while (this.table[hole] !== slot + 1) hole = (hole + 1) & this.mask;
+    while (this.table[hole] !== slot + 1) {
+      if (this.table[hole] === EMPTY) throw new Error(`held slot ${slot} is not in its table`);
+      hole = (hole + 1) & this.mask;
+    }
     for (let at = (hole + 1) & this.mask; this.table[at] !== EMPTY; at = (at + 1) & this.mask) {
       const home = this.home((this.table[at] - 1) * ID_WORDS);
       // The entry at `at` may fill the hole unless its home lies cyclically in (hole, at].

@@ -84,10 +84,11 @@ export function monitorModelLoaded(model: LoadedModel): void {
  * The batch's buffer is freed here: nothing reads a batch once it is observed.
  */
 export function observeBatch(batch: ObservedBatch): void {
+  if (batch.buffer.byteLength === 0) return; // freed: observed already (or no rows)
   try {
     if (state.settings) observe(batch);
   } finally {
-    releaseBytes(new Uint8Array(batch.buffer));
+    releaseBytes(batch.buffer);
   }
 }
 

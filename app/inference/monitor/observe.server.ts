@@ -38,22 +38,16 @@ export function observePredictions(
   const n = valid.length;
   if (n === 0) return;
   const { monitorEnabled, captureSample: rate } = observeSettings();
-  const binner = monitorEnabled ? binnerOf(model) : undefined;
+  if (!monitorEnabled) return giveIds(new Uint8Array(n * ID_BYTES), items, validAt);
+  const binner = binnerOf(model);
   const fields = binner?.fields.length ?? 0;
   const encode = binner && recordEncoder(binner);
   const meta = { version: model.version, source, time: Date.now() };
   const batch = newObservedBatch(n, fields, { ...meta, level: model.manifest.interval.level });
-  const { ids } = batch;
-  fillNewIds(ids);
-  const texts = idTexts(ids);
+  giveIds(batch.ids, items, validAt);
   for (let k = 0; k < n; k++) {
     const item = items[validAt[k]];
-    if (isRowError(item)) {
-      ids.fill(0, k * ID_BYTES, (k + 1) * ID_BYTES);
-      continue;
-    }
-    item.prediction_id = texts[k];
-    if (!monitorEnabled) continue;
+    if (isRowError(item)) continue;
     batch.price[k] = item.price;
     batch.lower[k] = item.interval.lower;
     batch.upper[k] = item.interval.upper;
@@ -64,6 +58,16 @@ export function observePredictions(
       batch.captured.push({ row: k, record: valid[k], imputed: item.imputed });
     }
   }
-  if (!monitorEnabled) return;
   meter.observed(batch);
+}
+
+/** Gives each scored row a new id (`ids`: 16 bytes per row); a row error's bytes stay zero. */
+function giveIds(ids: Uint8Array, items: PredictionItem[], validAt: readonly number[]): void {
+  fillNewIds(ids);
+  const texts = idTexts(ids);
+  for (let k = 0; k < validAt.length; k++) {
+    const item = items[validAt[k]];
+    if (isRowError(item)) ids.fill(0, k * ID_BYTES, (k + 1) * ID_BYTES);
+    else item.prediction_id = texts[k];
+  }
 }

@@ -34,11 +34,12 @@ export function idTexts(ids: Uint8Array): string[] {
 export const idText = (ids: Uint8Array, row: number): string =>
   idTexts(ids.subarray(row * ID_BYTES, (row + 1) * ID_BYTES))[0];
 
-const ID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Lowercase only: the prediction log and the offline report join ids as the API wrote them.
+const ID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
- * Reads an id written by idTexts (either case) into `out` (16 bytes); false for any other
- * text, which therefore names no prediction.
+ * Reads an id as idTexts writes it into `out` (16 bytes); false for any other text, which
+ * therefore names no prediction.
  */
 export function parseId(text: string, out: Uint8Array): boolean {
   if (!ID_TEXT.test(text)) return false;

@@ -54,7 +54,9 @@ async function score(dir: string, scoreInput: ApiBodyInput): Promise<TaskAnswer>
     // Moved, not copied: the answer's bytes and each observed batch's buffer.
     const observed = value.events.flatMap((e) => (e[0] === "observed" ? [e[1].buffer] : []));
     const body = value.ok ? [value.output.body.buffer] : [];
-    expect(out[Piscina.transferableSymbol]).toEqual([...body, ...observed]);
+    const moved = out[Piscina.transferableSymbol] as ArrayBuffer[];
+    expect(moved).toHaveLength(body.length + observed.length);
+    [...body, ...observed].forEach((buffer, i) => expect(moved[i]).toBe(buffer));
   }
   return value ?? (out as unknown as TaskAnswer);
 }

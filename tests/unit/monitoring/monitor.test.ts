@@ -35,6 +35,16 @@ describe("a bundle without reference statistics", () => {
     ).toEqual(["recorded", "unknown"]);
     expect(monitoringReport().performance).toMatchObject({ labelled: 1, rmsle: 0, coverage: 1 });
   });
+
+  it("frees a batch's buffer once observed, and a freed batch is harmless", () => {
+    const { batch } = uniformBatch(3);
+    expect(batch.buffer.byteLength).toBeGreaterThan(0);
+    observeBatch(batch);
+    expect(batch.buffer.byteLength).toBe(0); // detached
+    const report = JSON.stringify(monitoringReport());
+    observeBatch(batch); // observed twice by mistake: ignored, not counted again
+    expect(JSON.stringify(monitoringReport())).toBe(report);
+  });
 });
 
 describe("CaptureLog", () => {
