@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import v8 from "node:v8";
 import { Piscina } from "piscina";
 import {
   PayloadTooLargeError,
@@ -156,6 +157,11 @@ export const THREAD_YOUNG_GENERATION_MB = 48;
 
 export function startThreads(options: ThreadOptions): void {
   if (state.pool || options.threads <= 0) return;
+  // A `--max-semi-space-size` on the command line would override every thread's
+  // resourceLimits; it is meant for the event loop alone (server/node-flags.ts, ADR 0067),
+  // whose heap was sized when the process started. Cleared, V8 sizes each thread's young
+  // generation from resourceLimits.
+  v8.setFlagsFromString("--max-semi-space-size=0");
   state.pool = new Piscina({
     filename: options.filename,
     minThreads: 0,
