@@ -148,10 +148,11 @@ const log = (): PoolLog => state.host.log ?? STDERR_LOG;
 export const IDLE_TIMEOUT_MS = 60_000;
 
 /**
- * A thread's young generation, in MB: three 16 MB semi-spaces' worth, the shape
- * `--max-semi-space-size=16` gives the event loop (server/node-flags.ts), set here so a
- * thread has it however its process was started (`npm run predict` passes no flags; Node
- * 24's default lets each thread's young generation reach 192 MB). ADR 0048.
+ * A thread's young generation, in MB: three 16 MB semi-spaces' worth, set here so a thread
+ * has it however its process was started (`npm run predict` passes no flags; Node 24's
+ * default lets each thread's young generation reach 192 MB). ADR 0048; smaller costs the
+ * threads CPU and lets more be promoted (ADRs 0060, 0066). The event loop's is smaller
+ * (server/node-flags.ts, ADR 0067).
  */
 export const THREAD_YOUNG_GENERATION_MB = 48;
 
