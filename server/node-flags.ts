@@ -9,15 +9,16 @@
  * each batch request allocates outside the heap count against that limit: a full
  * mark-compact every few requests, on the event loop and on each scoring thread.
  *
- * `--max-semi-space-size=16` (ADR 0029): Node 24's V8 lets the young generation grow to
- * 192 MB (64 MB semi-spaces; Node 20: 48 MB). With the old generation capped
- * (`--max-old-space-size`: ECS, the soak test), live old + young capacity then nears the cap
- * and V8 collects the old generation over and over (it must be able to promote the young
- * one): with a 128 MB cap, 49–103 mark-compacts in 20 s of load instead of 4, half the
- * throughput. 16 keeps Node 20's heap shape, the one the ECS memory budget and the RSS
- * targets were measured with.
+ * `--max-semi-space-size=8` (ADR 0029, then 0067): Node 24's V8 lets the young generation
+ * grow to 192 MB (64 MB semi-spaces). With the old generation capped (`--max-old-space-size`:
+ * ECS, the soak test), live old + young capacity then nears the cap and V8 collects the old
+ * generation over and over (it must be able to promote the young one). At 16 MB the event
+ * loop's old generation still grew to several times what was alive between mark-compacts
+ * under many concurrent small requests (their objects promoted); at 8 it does not. It sizes
+ * the event loop only: startThreads clears it so the scoring threads keep their own, larger
+ * young generation (threads.server.ts).
  */
-export const NODE_FLAGS = ["--initial-old-space-size=64", "--max-semi-space-size=16"] as const;
+export const NODE_FLAGS = ["--initial-old-space-size=64", "--max-semi-space-size=8"] as const;
 
 /**
  * glibc malloc settings of the deployed process (the image's ENV; the bench starts the app

@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import v8 from "node:v8";
 import { Piscina } from "piscina";
 import {
   PayloadTooLargeError,
@@ -147,15 +148,21 @@ const log = (): PoolLog => state.host.log ?? STDERR_LOG;
 export const IDLE_TIMEOUT_MS = 60_000;
 
 /**
- * A thread's young generation, in MB: three 16 MB semi-spaces' worth, the shape
- * `--max-semi-space-size=16` gives the event loop (server/node-flags.ts), set here so a
- * thread has it however its process was started (`npm run predict` passes no flags; Node
- * 24's default lets each thread's young generation reach 192 MB). ADR 0048.
+ * A thread's young generation, in MB: three 16 MB semi-spaces' worth, set here so a thread
+ * has it however its process was started (`npm run predict` passes no flags; Node 24's
+ * default lets each thread's young generation reach 192 MB). ADR 0048; smaller costs the
+ * threads CPU and lets more be promoted (ADRs 0060, 0066). The event loop's is smaller
+ * (server/node-flags.ts, ADR 0067).
  */
 export const THREAD_YOUNG_GENERATION_MB = 48;
 
 export function startThreads(options: ThreadOptions): void {
   if (state.pool || options.threads <= 0) return;
+  // A `--max-semi-space-size` on the command line would override every thread's
+  // resourceLimits; it is meant for the event loop alone (server/node-flags.ts, ADR 0067),
+  // whose heap was sized when the process started. Cleared, V8 sizes each thread's young
+  // generation from resourceLimits.
+  v8.setFlagsFromString("--max-semi-space-size=0");
   state.pool = new Piscina({
     filename: options.filename,
     minThreads: 0,
