@@ -76,4 +76,4 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
 # V8 flags: server/node-flags.ts (ADRs 0020, 0029, 0067).
-CMD ["node", "--initial-old-space-size=64", "--max-semi-space-size=8", "server-build/index.js"]
+CMD ["node", "--initial-old-space-size=64", "--max-semi-space-size=8", "--no-allocation-site-pretenuring", "server-build/index.js"]
