@@ -4,6 +4,7 @@ import { handleApiBody } from "./api-body.server";
 import { handleCsvChunk } from "./csv-chunk.server";
 import { recordingMeter, type PredictionMeter } from "./meter.server";
 import { loadModel, type LoadedModel } from "./model.server";
+import { batchBuffers } from "./monitor/batch";
 import { useRecalibration } from "./monitor/recalibrate.server";
 import type { Answer, Bytes, ModelRef, Task } from "./threads.server";
 import { handleUpload } from "./upload.server";
@@ -49,7 +50,9 @@ const bytesOf = (text: string): Bytes => encoder.encode(text);
  */
 function moving(answer: Answer<unknown>, bytes: Bytes | undefined): Answer<unknown> {
   const buffers: ArrayBuffer[] = bytes ? [bytes.buffer] : [];
-  for (const event of answer.events) if (event[0] === "observed") buffers.push(event[1].buffer);
+  for (const event of answer.events) {
+    if (event[0] === "observed") buffers.push(...batchBuffers(event[1]));
+  }
   if (buffers.length === 0) return answer;
   const movable = { [Piscina.transferableSymbol]: buffers, [Piscina.valueSymbol]: answer };
   return Piscina.move(movable as unknown as Parameters<typeof Piscina.move>[0]) as never;

@@ -2,10 +2,10 @@ import type { PropertyRecord } from "~/ml/schema";
 import type { PredictionSource } from "../meter.server";
 
 /**
- * What the monitor learns from one predictRecords() call. Every per-row figure lives in one
- * buffer (`buffer`, viewed by the typed arrays below), so a scoring thread moves it to the
- * event loop in one piece and the monitor frees it once observed: the event loop makes no
- * object or string per row, and no garbage waits there for a collection (ADR 0068).
+ * What the monitor learns from one predictRecords() call: typed arrays only, so the event loop
+ * makes no object or string per row. A scoring thread moves their memory to the event loop
+ * and the monitor frees it once observed (batchBuffers), so none waits there for a
+ * collection (ADR 0068).
  */
 export type ObservedBatch = {
   version: string;
@@ -13,7 +13,6 @@ export type ObservedBatch = {
   /** Milliseconds since the epoch, when the rows were scored. */
   time: number;
   rows: number;
-  buffer: ArrayBuffer;
   /** 16 bytes per row (prediction-ids.server.ts); all zero for a row without a prediction. */
   ids: Uint8Array;
   price: Float64Array;
@@ -34,28 +33,36 @@ export type ObservedBatch = {
 
 export type BatchMeta = Pick<ObservedBatch, "version" | "source" | "time" | "level">;
 
-/** An empty batch of `rows` rows with `fields` bin codes each, its arrays in one buffer. */
+/** An empty batch of `rows` rows with `fields` bin codes each. */
 export function newObservedBatch(rows: number, fields: number, meta: BatchMeta): ObservedBatch {
-  // The Float64 arrays first: their offsets must be multiples of 8.
-  const floats = rows * 8;
-  const buffer = new ArrayBuffer(4 * floats + rows * (16 + 1 + fields));
-  const f64 = (k: number) => new Float64Array(buffer, k * floats, rows);
-  const bytes = (at: number, length: number) => new Uint8Array(buffer, at, length);
   return {
     ...meta,
     rows,
-    buffer,
-    price: f64(0),
-    lower: f64(1),
-    upper: f64(2),
-    half: f64(3),
-    ids: bytes(4 * floats, rows * 16),
-    group: bytes(4 * floats + rows * 16, rows),
+    ids: new Uint8Array(rows * 16),
+    price: new Float64Array(rows),
+    lower: new Float64Array(rows),
+    upper: new Float64Array(rows),
+    half: new Float64Array(rows),
+    group: new Uint8Array(rows),
     groups: [],
-    codes: bytes(4 * floats + rows * 17, rows * fields),
+    codes: new Uint8Array(rows * fields),
     fields,
     captured: [],
   };
+}
+
+/**
+ * Smaller arrays are left to the collector: freeing them early saves nothing, and V8 keeps the
+ * smallest inside its heap, where reading `buffer` would move them out.
+ */
+const OWN_MEMORY_BYTES = 1024;
+
+/** The memory of a batch's larger arrays: moved from a thread, freed once observed. */
+export function batchBuffers(batch: ObservedBatch): ArrayBuffer[] {
+  const arrays = [batch.ids, batch.price, batch.lower, batch.upper, batch.half, batch.group];
+  return [...arrays, batch.codes]
+    .filter((a) => a.byteLength >= OWN_MEMORY_BYTES)
+    .map((a) => a.buffer as ArrayBuffer);
 }
 
 /** The index of group `name` in `batch.groups`, added on first use. */

@@ -7,7 +7,7 @@ import { PerformanceTracker, type Performance } from "~/monitoring/performance";
 import type { PoolFactor, Recalibrator } from "~/monitoring/recalibrate";
 import { DriftWindow, type DriftSnapshot } from "~/monitoring/window";
 import type { LoadedModel } from "../model.server";
-import type { ObservedBatch } from "./batch";
+import { batchBuffers, type ObservedBatch } from "./batch";
 import { type CaptureLog } from "./capture.server";
 import { feedbackLine, predictionLines } from "./lines";
 import { HeldPredictions } from "./held";
@@ -81,14 +81,15 @@ export function monitorModelLoaded(model: LoadedModel): void {
 
 /**
  * Rows just scored (on the event loop or a thread): window, totals, held, prediction log.
- * The batch's buffer is freed here: nothing reads a batch once it is observed.
+ * A batch is observed once: its larger arrays' memory is freed here.
  */
 export function observeBatch(batch: ObservedBatch): void {
-  if (batch.buffer.byteLength === 0) return; // freed: observed already (or no rows)
+  if (batch.rows > 0 && batch.ids.byteLength === 0) return; // freed: observed already
+  const buffers = batchBuffers(batch);
   try {
     if (state.settings) observe(batch);
   } finally {
-    releaseBytes(batch.buffer);
+    for (const buffer of buffers) releaseBytes(buffer);
   }
 }
 

@@ -10,6 +10,7 @@ import { loadModel, type LoadedModel } from "~/inference/model.server";
 import { LocalModelStore } from "~/inference/store.server";
 import { uncountedMeter } from "~/inference/meter.server";
 import { handleApiBody, type ApiBodyInput } from "~/inference/api-body.server";
+import { batchBuffers } from "~/inference/monitor/batch";
 import { idText } from "~/inference/monitor/prediction-ids.server";
 import runTask from "~/inference/score-worker.server";
 import { MINIMAL_RECORD } from "../../http/helpers/api-fixtures";
@@ -52,7 +53,7 @@ async function score(dir: string, scoreInput: ApiBodyInput): Promise<TaskAnswer>
   const value = out[Piscina.valueSymbol] as TaskAnswer | undefined;
   if (value) {
     // Moved, not copied: the answer's bytes and each observed batch's buffer.
-    const observed = value.events.flatMap((e) => (e[0] === "observed" ? [e[1].buffer] : []));
+    const observed = value.events.flatMap((e) => (e[0] === "observed" ? batchBuffers(e[1]) : []));
     const body = value.ok ? [value.output.body.buffer] : [];
     const moved = out[Piscina.transferableSymbol] as ArrayBuffer[];
     expect(moved).toHaveLength(body.length + observed.length);
