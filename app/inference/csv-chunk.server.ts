@@ -37,8 +37,8 @@ export type CsvChunkInput = {
 export type CsvChunkOutput = {
   /**
    * UTF-8: the output lines, then the error lines. Bytes, not strings: from a thread they
-   * move as one buffer, and the writing thread neither builds a string of them nor encodes
-   * one again for the file.
+   * come as one copied buffer, and the writing thread neither builds a string of them nor
+   * encodes one again for the file.
    */
   lines: Uint8Array<ArrayBuffer>;
   /** Where the error lines start in `lines`. */

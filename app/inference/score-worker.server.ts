@@ -60,10 +60,7 @@ function moving(answer: Answer<unknown>, bytes: Bytes | undefined): Answer<unkno
 
 async function perform(task: Task, model: LoadedModel, meter: PredictionMeter) {
   if (task.kind === "warm") return { output: { version: model.version } };
-  if (task.kind === "csv-chunk") {
-    const output = await handleCsvChunk(model, task.input, meter);
-    return { output, moved: output.lines };
-  }
+  if (task.kind === "csv-chunk") return { output: await handleCsvChunk(model, task.input, meter) };
   if (task.kind === "api-body") {
     // The body's bytes were moved here: this task alone holds them.
     const output = await handleApiBody(model, { ...task.input, releaseBody: true }, meter);

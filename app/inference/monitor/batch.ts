@@ -53,16 +53,20 @@ export function newObservedBatch(rows: number, fields: number, meta: BatchMeta):
 
 /**
  * Smaller arrays are left to the collector: freeing them early saves nothing, and V8 keeps the
- * smallest inside its heap, where reading `buffer` would move them out.
+ * smallest (a row or two scored on the event loop) inside its heap, where reading `buffer`
+ * would move them out.
  */
 const OWN_MEMORY_BYTES = 1024;
 
 /** The memory of a batch's larger arrays: moved from a thread, freed once observed. */
 export function batchBuffers(batch: ObservedBatch): ArrayBuffer[] {
   const arrays = [batch.ids, batch.price, batch.lower, batch.upper, batch.half, batch.group];
-  return [...arrays, batch.codes]
+  const own = [...arrays, batch.codes]
     .filter((a) => a.byteLength >= OWN_MEMORY_BYTES)
+    // Only arrays that are their whole buffer: never a view into memory something else uses.
+    .filter((a) => a.byteOffset === 0 && a.byteLength === a.buffer.byteLength)
     .map((a) => a.buffer as ArrayBuffer);
+  return [...new Set(own)];
 }
 
 /** The index of group `name` in `batch.groups`, added on first use. */

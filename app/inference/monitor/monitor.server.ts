@@ -79,12 +79,16 @@ export function monitorModelLoaded(model: LoadedModel): void {
   if (!reference) getLogger().warn("model has no reference statistics: drift is not measured");
 }
 
+/** Batches observed already: a second call must neither count them again nor read freed arrays. */
+const observed = new WeakSet<ObservedBatch>();
+
 /**
  * Rows just scored (on the event loop or a thread): window, totals, held, prediction log.
  * A batch is observed once: its larger arrays' memory is freed here.
  */
 export function observeBatch(batch: ObservedBatch): void {
-  if (batch.rows > 0 && batch.ids.byteLength === 0) return; // freed: observed already
+  if (observed.has(batch)) return;
+  observed.add(batch);
   const buffers = batchBuffers(batch);
   try {
     if (state.settings) observe(batch);

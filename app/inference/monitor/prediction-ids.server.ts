@@ -14,6 +14,14 @@ let poolAt = pool.length;
 /** Fills `ids` (16 bytes per row) with new random version-4 UUIDs. */
 export function fillNewIds(ids: Uint8Array): void {
   for (let at = 0; at < ids.length;) {
+    const rest = ids.length - at;
+    if (poolAt === pool.length && rest >= pool.length) {
+      // A large batch: whole pool-sized runs straight into `ids`.
+      const run = rest - (rest % pool.length);
+      randomFillSync(ids, at, run);
+      at += run;
+      continue;
+    }
     if (poolAt === pool.length) {
       randomFillSync(pool);
       poolAt = 0;
