@@ -79,20 +79,18 @@ export function monitorModelLoaded(model: LoadedModel): void {
   if (!reference) getLogger().warn("model has no reference statistics: drift is not measured");
 }
 
-/** Batches observed already: a second call must neither count them again nor read freed arrays. */
-const observed = new WeakSet<ObservedBatch>();
-
 /**
  * Rows just scored (on the event loop or a thread): window, totals, held, prediction log.
  * A batch is observed once: its larger arrays' memory is freed here.
  */
 export function observeBatch(batch: ObservedBatch): void {
-  if (observed.has(batch)) return;
-  observed.add(batch);
   const buffers = batchBuffers(batch);
   try {
     if (state.settings) observe(batch);
   } finally {
+    // Emptied, so a second call counts nothing and reads no freed array.
+    batch.rows = 0;
+    batch.captured = [];
     for (const buffer of buffers) releaseBytes(buffer);
   }
 }
