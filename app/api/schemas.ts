@@ -241,7 +241,10 @@ export const FeedbackRequestSchema = z
     feedback: z
       .array(
         z.strictObject({
-          prediction_id: z.string({ error: "must be a string" }).min(1).max(100),
+          prediction_id: z
+            .string({ error: "must be a string" })
+            .min(1, { error: "must not be empty" })
+            .max(100, { error: "must be at most 100 characters" }),
           sale_price: z
             .number({ error: "must be a number" })
             .positive({ error: "must be a positive price" })

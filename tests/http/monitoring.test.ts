@@ -133,6 +133,21 @@ describe("feedback: live accuracy from sale prices", () => {
       feedback: [{ prediction_id: "a", sale_price: 1, price: 2 }],
     });
     expect(unknownKey.status).toBe(422);
+    // Each wrong id says what is wrong with it, not only that it must be a string.
+    const ids = await postFeedback(server.url, {
+      feedback: [
+        { prediction_id: "", sale_price: 1 },
+        { prediction_id: "x".repeat(101), sale_price: 1 },
+        { prediction_id: 7, sale_price: 1 },
+      ],
+    });
+    expect(ids.status).toBe(422);
+    const messages = (ids.body as { errors: { path: string; message: string }[] }).errors;
+    expect(messages.map((e) => `${e.path}: ${e.message}`)).toEqual([
+      "feedback.0.prediction_id: must not be empty",
+      "feedback.1.prediction_id: must be at most 100 characters",
+      "feedback.2.prediction_id: must be a string",
+    ]);
   });
 
   it("needs the API key", async () => {
