@@ -31,6 +31,9 @@ export type ObservedBatch = {
   captured: { row: number; record: PropertyRecord; imputed: string[] }[];
 };
 
+/** Bytes of one prediction id (a UUID's 16). */
+export const ID_BYTES = 16;
+
 export type BatchMeta = Pick<ObservedBatch, "version" | "source" | "time" | "level">;
 
 /** An empty batch of `rows` rows with `fields` bin codes each. */
@@ -38,7 +41,7 @@ export function newObservedBatch(rows: number, fields: number, meta: BatchMeta):
   return {
     ...meta,
     rows,
-    ids: new Uint8Array(rows * 16),
+    ids: new Uint8Array(rows * ID_BYTES),
     price: new Float64Array(rows),
     lower: new Float64Array(rows),
     upper: new Float64Array(rows),
@@ -69,10 +72,15 @@ export function batchBuffers(batch: ObservedBatch): ArrayBuffer[] {
   return [...new Set(own)];
 }
 
+/** The index of `name` in `names`, added on first use: a handful of interval groups. */
+export function nameIndex(names: string[], name: string): number {
+  const k = names.indexOf(name);
+  return k < 0 ? names.push(name) - 1 : k;
+}
+
 /** The index of group `name` in `batch.groups`, added on first use. */
 export function groupIndex(batch: ObservedBatch, name: string): number {
-  let k = batch.groups.indexOf(name);
-  if (k < 0) k = batch.groups.push(name) - 1;
+  const k = nameIndex(batch.groups, name);
   // Groups are a calibration's cells (app/ml/calibration.ts): a handful per model.
   if (k > 255) throw new Error(`more than 256 interval groups in one batch`);
   return k;

@@ -1,6 +1,6 @@
 import type { Labelled } from "~/monitoring/performance";
+import { ID_BYTES, nameIndex } from "./batch";
 
-const ID_BYTES = 16;
 const ID_WORDS = ID_BYTES / 4;
 const EMPTY = 0;
 
@@ -23,7 +23,6 @@ export class HeldPredictions {
   private readonly groupNames: string[] = [];
   /** The sale price reported for the slot's prediction; NaN while none was. */
   private readonly actual: Float64Array;
-  private readonly filled: Uint8Array;
   /** At least twice the capacity, a power of two: probes stay short and always end. */
   private readonly table: Int32Array;
   private readonly mask: number;
@@ -41,7 +40,6 @@ export class HeldPredictions {
     this.half = new Float64Array(capacity);
     this.group = new Uint16Array(capacity);
     this.actual = new Float64Array(capacity);
-    this.filled = new Uint8Array(capacity);
     const size = capacity === 0 ? 1 : 2 ** Math.ceil(Math.log2(capacity * 2));
     this.table = new Int32Array(size);
     this.mask = size - 1;
@@ -62,15 +60,15 @@ export class HeldPredictions {
   ): void {
     if (this.capacity === 0) return;
     const slot = this.next;
-    if (this.filled[slot]) this.remove(slot);
+    // The ring fills in order: once full, the next slot holds the oldest prediction.
+    if (this.count === this.capacity) this.remove(slot);
     for (let b = 0; b < ID_BYTES; b++) this.idBytes[slot * ID_BYTES + b] = ids[idAt + b];
     this.price[slot] = price;
     this.lower[slot] = lower;
     this.upper[slot] = upper;
     this.half[slot] = interval.half;
-    this.group[slot] = this.groupOf(interval.group);
+    this.group[slot] = nameIndex(this.groupNames, interval.group);
     this.actual[slot] = Number.NaN;
-    this.filled[slot] = 1;
     this.count++;
     let at = this.home(slot * ID_WORDS);
     while (this.table[at] !== EMPTY) at = (at + 1) & this.mask;
@@ -143,13 +141,6 @@ export class HeldPredictions {
       }
     }
     this.table[hole] = EMPTY;
-    this.filled[slot] = 0;
     this.count--;
-  }
-
-  private groupOf(name: string): number {
-    let k = this.groupNames.indexOf(name);
-    if (k < 0) k = this.groupNames.push(name) - 1;
-    return k;
   }
 }

@@ -4,7 +4,9 @@ import { randomFillSync } from "node:crypto";
 // server keeps them: a scoring thread sends a batch's ids to the event loop as bytes and
 // the monitor holds them in typed arrays: the event loop makes no string per row (ADR 0068).
 
-export const ID_BYTES = 16;
+import { ID_BYTES } from "./batch";
+
+export { ID_BYTES };
 
 // randomFillSync costs about as much for 16 bytes as for 4 KiB: ids are drawn from 4 KiB of
 // random bytes made at once (node's randomUUID keeps such a cache too), each byte used once.
